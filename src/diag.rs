@@ -1,0 +1,159 @@
+//! Findings about the scanned input: a stable code, a severity, a location and, where one
+//! is close, a suggestion. A bad tag is a diagnostic and the scan goes on; a `Result::Err`
+//! is kept for "could not run".
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input is wrong: a tag that is not evidence, front matter that does not parse.
+    Error,
+    /// Probably a mistake: evidence git would not see.
+    Warning,
+    /// Something was skipped or cut, on purpose.
+    Note,
+}
+
+/// The stable code of a diagnostic (kebab-case in every output).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// Not of any id form.
+    MalformedId,
+    /// Well formed, not in the model.
+    UnknownPractice,
+    /// A generic practice without a process area.
+    UnscopedGenericPractice,
+    /// A base practice qualified with another area.
+    ScopeMismatch,
+    /// A process area id given as a practice.
+    NotAPractice,
+    /// Front matter that is not valid YAML or whose `practices` has the wrong type.
+    InvalidFrontMatter,
+    /// Front matter larger than the limit; not read.
+    FrontMatterTooLarge,
+    /// A `Practice:` line that git does not see as a trailer.
+    TrailerOutsideBlock,
+    /// A file over the size limit; not read.
+    FileTooLarge,
+    /// A file that could not be read.
+    UnreadableFile,
+    /// A git object that could not be read.
+    UnreadableObject,
+    /// The repository is a shallow clone: history is cut.
+    ShallowHistory,
+}
+
+impl Code {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MalformedId => "malformed-id",
+            Code::UnknownPractice => "unknown-practice",
+            Code::UnscopedGenericPractice => "unscoped-generic-practice",
+            Code::ScopeMismatch => "scope-mismatch",
+            Code::NotAPractice => "not-a-practice",
+            Code::InvalidFrontMatter => "invalid-front-matter",
+            Code::FrontMatterTooLarge => "front-matter-too-large",
+            Code::TrailerOutsideBlock => "trailer-outside-block",
+            Code::FileTooLarge => "file-too-large",
+            Code::UnreadableFile => "unreadable-file",
+            Code::UnreadableObject => "unreadable-object",
+            Code::ShallowHistory => "shallow-history",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct Diagnostic {
+    /// Error, warning or note.
+    pub severity: Severity,
+    /// Stable code.
+    pub code: Code,
+    /// One sentence for a person.
+    pub message: String,
+    /// The file, for findings in a file.
+    pub path: Option<String>,
+    /// 1-based line (in the file, or in the commit message).
+    pub line: Option<u32>,
+    /// 1-based column, in characters.
+    pub column: Option<u32>,
+    /// The commit, for findings in a commit message.
+    pub commit: Option<String>,
+    /// What the author probably meant.
+    pub suggestion: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding in a file.
+    pub fn in_file(
+        severity: Severity,
+        code: Code,
+        message: String,
+        path: &str,
+        line: Option<u32>,
+        column: Option<u32>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message,
+            path: Some(path.to_string()),
+            line,
+            column,
+            commit: None,
+            suggestion: None,
+        }
+    }
+
+    /// A finding in a commit message.
+    pub fn in_commit(
+        severity: Severity,
+        code: Code,
+        message: String,
+        commit: &str,
+        line: u32,
+        column: u32,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message,
+            path: None,
+            line: Some(line),
+            column: Some(column),
+            commit: Some(commit.to_string()),
+            suggestion: None,
+        }
+    }
+
+    /// The order every output uses: files by path and position, then commits, then the rest.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.path.is_none(),
+            self.path.as_deref(),
+            self.commit.is_none(),
+            self.commit.as_deref(),
+            self.line,
+            self.column,
+            self.code,
+            self.severity,
+            self.message.as_str(),
+        )
+    }
+}

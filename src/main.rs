@@ -1,0 +1,242 @@
+//! The `practrace` command line: flags in, one validated call into the library, exit code out
+//! (0 done, 2 could not run).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use practrace::model::Model;
+use practrace::report::EvidenceReport;
+use practrace::report::text::{self, Format, Trace};
+use practrace::scan::ScanOptions;
+
+/// Evidence-linking traceability for process models (SSE-CMM, ISO/IEC 21827:2002).
+#[derive(Parser)]
+#[command(name = "practrace", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Per process area: achieved level, target, evidence counts, gaps in short.
+    Status(Common),
+    /// The practices lacking evidence.
+    Gaps {
+        #[command(flatten)]
+        common: Common,
+        /// Show gaps up to this level instead of each area's target.
+        #[arg(long)]
+        level: Option<u8>,
+        /// Only this process area (e.g. PA05).
+        #[arg(long)]
+        pa: Option<String>,
+    },
+    /// Everything linked to one practice id, file path or commit.
+    Trace {
+        /// A practice id (BP.05.02, GP.2.1.3@PA05), a path in the repository, or a commit.
+        target: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a JSON Schema this build uses (`report` or `model`).
+    Schema {
+        /// Which schema.
+        #[arg(value_parser = ["report", "model"])]
+        which: String,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// The repository (default: the one around the current folder).
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// Scan this revision from the object database instead of the working tree.
+    #[arg(long)]
+    rev: Option<String>,
+    /// A model file (JSON or YAML) instead of the built-in SSE-CMM.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Table,
+    Json,
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+fn analyze(common: &Common) -> Result<practrace::Analysis> {
+    let model = match &common.model {
+        Some(path) => Model::from_path(path)?,
+        None => Model::builtin(),
+    };
+    Ok(practrace::analyze(
+        &common.repo,
+        common.rev.as_deref(),
+        model,
+        &ScanOptions::default(),
+    )?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut err = String::new();
+    let out = match cli.command {
+        Command::Status(common) => {
+            let analysis = analyze(&common)?;
+            let format = Format::from(common.format);
+            if format == Format::Table {
+                err = text::diagnostics(&analysis.report.diagnostics);
+            }
+            text::status(&analysis.report, format)
+        }
+        Command::Gaps { common, level, pa } => {
+            let analysis = analyze(&common)?;
+            let pa = pa
+                .map(|p| match practrace::id::resolve_area(&analysis.model, &p) {
+                    Ok(n) => Ok(practrace::id::area_id(n)),
+                    Err(problem) => Err(anyhow::anyhow!("--pa {p}: {}", problem.message)),
+                })
+                .transpose()?;
+            let rows = text::gap_rows(&analysis.report, level, pa.as_deref());
+            text::gaps(&rows, common.format.into())
+        }
+        Command::Trace { target, common } => {
+            let mut analysis = analyze(&common)?;
+            let trace = trace(&mut analysis, &common, &target)?;
+            text::trace(&trace, common.format.into())
+        }
+        Command::Schema { which } => match which.as_str() {
+            "model" => practrace::report::model_schema(),
+            _ => practrace::report::report_schema(),
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .context("writing to stdout")?;
+    stdout.flush().ok();
+    eprint!("{err}");
+    Ok(())
+}
+
+fn trace(analysis: &mut practrace::Analysis, common: &Common, target: &str) -> Result<Trace> {
+    if let Ok(found) = practrace::id::resolve(&analysis.model, target, &[])
+        && let [p] = found[..]
+    {
+        let practice = &analysis.report.practices[p];
+        return Ok(Trace {
+            target: practice.id.clone(),
+            kind: "practice".into(),
+            process_area: Some(practice.process_area.clone()),
+            practices: Vec::new(),
+            evidence: practice.evidence.clone(),
+        });
+    }
+    let source = practrace::source::git::GitSource::open(&common.repo, common.rev.as_deref())?;
+    let repo = source.handle()?;
+    practrace::link_touched(analysis, &repo);
+    let model = &analysis.model;
+    let scan = &analysis.scan;
+    let commit_report = |c: usize| {
+        let c = &scan.commits[c];
+        EvidenceReport::Commit {
+            commit: c.id.clone(),
+            author: c.author.clone(),
+            date: c.date.clone(),
+            subject: c.subject.clone(),
+        }
+    };
+    let ids = |v: Vec<usize>| {
+        v.into_iter()
+            .map(|p| model.practices[p].id.clone())
+            .collect()
+    };
+    let wanted = target.trim_start_matches("./");
+    if let Some(f) = scan.files.iter().position(|f| f.path == wanted) {
+        let node = practrace::graph::Node::Artifact(f);
+        return Ok(Trace {
+            target: wanted.to_string(),
+            kind: "file".into(),
+            process_area: None,
+            practices: ids(analysis.graph.practices_of(node)),
+            evidence: analysis
+                .graph
+                .commits_touching(f)
+                .into_iter()
+                .map(commit_report)
+                .collect(),
+        });
+    }
+    let Ok(commit) = repo
+        .revparse_single(target)
+        .and_then(|o| o.peel_to_commit())
+    else {
+        bail!("{target:?} is not a practice id, a file with evidence, or a commit");
+    };
+    let id = commit.id().to_string();
+    let Some(c) = scan.commits.iter().position(|c| c.id == id) else {
+        return Ok(Trace {
+            target: id,
+            kind: "commit".into(),
+            process_area: None,
+            practices: Vec::new(),
+            evidence: Vec::new(),
+        });
+    };
+    let node = practrace::graph::Node::Commit(c);
+    Ok(Trace {
+        target: id,
+        kind: "commit".into(),
+        process_area: None,
+        practices: ids(analysis.graph.practices_of(node)),
+        evidence: analysis
+            .graph
+            .artifacts_touched(c)
+            .into_iter()
+            .map(|f| {
+                let f = &scan.files[f];
+                EvidenceReport::File {
+                    path: f.path.clone(),
+                    blob: f.blob.clone(),
+                    line: f.practices.first().map_or(0, |&(_, l)| l),
+                }
+            })
+            .collect(),
+    })
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "practrace: internal error (this is a bug; please report it with the command you ran): {info}"
+        );
+    }));
+    let cli = Cli::parse();
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("practrace: error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}

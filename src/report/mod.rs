@@ -1,0 +1,247 @@
+//! The report: one computed result ([`Report`], which is also the JSON contract of spec §6
+//! and `schemas/report.schema.json`) and a renderer per format.
+
+pub mod text;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::graph::{EvidenceGraph, Node};
+use crate::model::{Model, PracticeKind};
+use crate::rate::AreaRating;
+use crate::scan::Scan;
+use crate::source::SourceInfo;
+
+/// The tool that made the report.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ToolInfo {
+    /// Always `practrace`.
+    pub name: String,
+    /// The tool's version.
+    pub version: String,
+}
+
+/// The model the report rates against.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ModelInfo {
+    /// Model id.
+    pub id: String,
+    /// Model title.
+    pub title: String,
+}
+
+/// One level of one process area.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct LevelReport {
+    /// The level.
+    pub level: u8,
+    /// Achieved.
+    pub achieved: bool,
+    /// In-scope practices of this level that lack evidence.
+    pub missing: Vec<String>,
+}
+
+/// One process area.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct AreaReport {
+    /// `PA05`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Highest achieved capability level (0: not even level 1).
+    pub achieved_level: u8,
+    /// The level the area should reach.
+    pub target_level: u8,
+    /// In-scope base practices that have evidence.
+    pub base_practices_evidenced: usize,
+    /// In-scope base practices.
+    pub base_practices_in_scope: usize,
+    /// Every level of the model.
+    pub levels: Vec<LevelReport>,
+}
+
+/// A piece of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum EvidenceReport {
+    /// A file whose front matter names the practice.
+    File {
+        /// Path in the repository.
+        path: String,
+        /// git blob id of the file's content.
+        blob: String,
+        /// Line of the tag.
+        line: u32,
+    },
+    /// A commit whose trailers name the practice.
+    Commit {
+        /// Full commit id.
+        commit: String,
+        /// `Name <email>`.
+        author: String,
+        /// Author date, RFC 3339.
+        date: String,
+        /// Subject line.
+        subject: String,
+    },
+}
+
+/// One practice with its evidence.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PracticeReport {
+    /// `BP.05.02` or `GP.2.1.3@PA05`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `PA05`.
+    pub process_area: String,
+    /// `base` or `generic`.
+    pub kind: String,
+    /// Capability level the practice counts for.
+    pub level: u8,
+    /// False when declared not applicable.
+    pub in_scope: bool,
+    /// Files first (by path), then commits (by date, then id).
+    pub evidence: Vec<EvidenceReport>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Report {
+    /// The tool.
+    pub tool: ToolInfo,
+    /// The model.
+    pub model: ModelInfo,
+    /// What was scanned.
+    pub source: SourceInfo,
+    /// Every process area of the model, model order.
+    pub process_areas: Vec<AreaReport>,
+    /// Every practice of the model, model order: per area its base practices, then its
+    /// generic practices.
+    pub practices: Vec<PracticeReport>,
+    /// Findings, sorted by location.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Builds the report from a scan, its graph and its rating.
+    pub fn build(
+        model: &Model,
+        scan: &Scan,
+        graph: &EvidenceGraph,
+        ratings: &[AreaRating],
+        in_scope: &dyn Fn(usize) -> bool,
+    ) -> Report {
+        let ids = |v: &[usize]| v.iter().map(|&p| model.practices[p].id.clone()).collect();
+        let process_areas = ratings
+            .iter()
+            .map(|r| {
+                let area = &model.process_areas[r.area];
+                AreaReport {
+                    id: area.id.clone(),
+                    title: area.title.clone(),
+                    achieved_level: r.achieved_level,
+                    target_level: r.target_level,
+                    base_practices_evidenced: r.base_practices_evidenced,
+                    base_practices_in_scope: r.base_practices_in_scope,
+                    levels: r
+                        .levels
+                        .iter()
+                        .map(|l| LevelReport {
+                            level: l.level,
+                            achieved: l.achieved,
+                            missing: ids(&l.missing),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let practices = model
+            .practices
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut files = Vec::new();
+                let mut commits = Vec::new();
+                for (node, line) in graph.evidence_for(i) {
+                    match node {
+                        Node::Artifact(f) => files.push((f, line)),
+                        Node::Commit(c) => commits.push(c),
+                        _ => {}
+                    }
+                }
+                // Scan order is path order for files and date order for commits.
+                files.sort_unstable();
+                commits.sort_unstable();
+                let evidence = files
+                    .into_iter()
+                    .map(|(f, line)| EvidenceReport::File {
+                        path: scan.files[f].path.clone(),
+                        blob: scan.files[f].blob.clone(),
+                        line,
+                    })
+                    .chain(commits.into_iter().map(|c| {
+                        let c = &scan.commits[c];
+                        EvidenceReport::Commit {
+                            commit: c.id.clone(),
+                            author: c.author.clone(),
+                            date: c.date.clone(),
+                            subject: c.subject.clone(),
+                        }
+                    }))
+                    .collect();
+                let (kind, level) = match p.kind {
+                    PracticeKind::Base => ("base", 1),
+                    PracticeKind::Generic { level, .. } => ("generic", level),
+                };
+                PracticeReport {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    process_area: model.process_areas[p.process_area].id.clone(),
+                    kind: kind.into(),
+                    level,
+                    in_scope: in_scope(i),
+                    evidence,
+                }
+            })
+            .collect();
+        Report {
+            tool: ToolInfo {
+                name: "practrace".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            model: ModelInfo {
+                id: model.id.clone(),
+                title: model.title.clone(),
+            },
+            source: scan.source.clone(),
+            process_areas,
+            practices,
+            diagnostics: scan.diagnostics.clone(),
+        }
+    }
+
+    /// The report as pretty JSON, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+}
+
+/// The JSON Schema of [`Report`] (what `schemas/report.schema.json` holds).
+pub fn report_schema() -> String {
+    let schema = schemars::schema_for!(Report);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The JSON Schema of a model file (what `schemas/model.schema.json` holds).
+pub fn model_schema() -> String {
+    let schema = schemars::schema_for!(crate::model::ModelFile);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

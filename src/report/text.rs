@@ -1,0 +1,290 @@
+//! Renderers for people and tools: tables, Markdown and JSON for `status`, `gaps` and
+//! `trace`, and compiler-style diagnostics.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use serde::Serialize;
+
+use super::{AreaReport, EvidenceReport, Report};
+use crate::diag::{Diagnostic, Severity};
+
+/// An output format for `status`, `gaps` and `trace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table for a terminal.
+    Table,
+    /// JSON.
+    Json,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.to_vec());
+    for row in rows {
+        t.add_row(row);
+    }
+    format!("{t}\n")
+}
+
+fn markdown(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = format!("| {} |\n", header.join(" | "));
+    out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
+fn render(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> String {
+    match format {
+        Format::Markdown => markdown(header, rows),
+        _ => table(header, rows),
+    }
+}
+
+impl AreaReport {
+    /// Missing practices from the lowest level not achieved up to `up_to` (at least that
+    /// lowest level), as `(level, id)`.
+    pub fn gaps(&self, up_to: u8) -> Vec<(u8, &str)> {
+        let first = self.achieved_level + 1;
+        let last = up_to.max(first);
+        self.levels
+            .iter()
+            .filter(|l| l.level >= first && l.level <= last)
+            .flat_map(|l| l.missing.iter().map(move |p| (l.level, p.as_str())))
+            .collect()
+    }
+}
+
+fn short_list(ids: &[&str], max: usize) -> String {
+    let mut s = ids.iter().take(max).copied().collect::<Vec<_>>().join(", ");
+    if ids.len() > max {
+        s.push_str(&format!(", … (+{})", ids.len() - max));
+    }
+    s
+}
+
+/// `practrace status`.
+pub fn status(report: &Report, format: Format) -> String {
+    if format == Format::Json {
+        return report.to_json();
+    }
+    let rows = report
+        .process_areas
+        .iter()
+        .map(|a| {
+            let gaps = a.gaps(a.target_level);
+            let ids: Vec<&str> = gaps.iter().map(|&(_, id)| id).collect();
+            vec![
+                a.id.clone(),
+                a.title.clone(),
+                a.achieved_level.to_string(),
+                a.target_level.to_string(),
+                format!(
+                    "{}/{}",
+                    a.base_practices_evidenced, a.base_practices_in_scope
+                ),
+                if ids.is_empty() {
+                    "-".into()
+                } else {
+                    short_list(&ids, 3)
+                },
+            ]
+        })
+        .collect();
+    let mut out = String::new();
+    let commit = report.source.commit.as_deref().unwrap_or("(no commit)");
+    let what = if report.source.worktree {
+        format!("working tree at {commit}")
+    } else {
+        format!("{} ({commit})", report.source.rev.as_deref().unwrap_or("?"))
+    };
+    if format == Format::Markdown {
+        out.push_str(&format!(
+            "# {} — {}\n\n{what}, {} commits read.\n\n",
+            report.model.id, report.source.repo, report.source.commits_scanned
+        ));
+    } else {
+        out.push_str(&format!(
+            "{} · {} · {what} · {} commits read\n",
+            report.model.id, report.source.repo, report.source.commits_scanned
+        ));
+    }
+    out.push_str(&render(
+        format,
+        &["Area", "Title", "Level", "Target", "BPs evidenced", "Gaps"],
+        rows,
+    ));
+    out.push_str(&summary_line(&report.diagnostics));
+    out
+}
+
+/// One row of `practrace gaps`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapRow {
+    /// `PA05`.
+    pub process_area: String,
+    /// The level the practice is missing for.
+    pub level: u8,
+    /// The practice.
+    pub practice: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// The gaps: per area, from the lowest level not achieved up to `level` (default: the
+/// area's target), optionally for one area only.
+pub fn gap_rows(report: &Report, level: Option<u8>, area: Option<&str>) -> Vec<GapRow> {
+    let mut rows = Vec::new();
+    for a in &report.process_areas {
+        if area.is_some_and(|want| want != a.id) {
+            continue;
+        }
+        for (l, id) in a.gaps(level.unwrap_or(a.target_level)) {
+            let title = report
+                .practices
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.title.clone())
+                .unwrap_or_default();
+            rows.push(GapRow {
+                process_area: a.id.clone(),
+                level: l,
+                practice: id.to_string(),
+                title,
+            });
+        }
+    }
+    rows
+}
+
+/// `practrace gaps`.
+pub fn gaps(rows: &[GapRow], format: Format) -> String {
+    if format == Format::Json {
+        return json(&rows);
+    }
+    if rows.is_empty() && format == Format::Table {
+        return "no gaps: every process area has reached its target level\n".into();
+    }
+    render(
+        format,
+        &["Area", "Level", "Practice", "Title"],
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.process_area.clone(),
+                    r.level.to_string(),
+                    r.practice.clone(),
+                    r.title.clone(),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// What `practrace trace` found for its target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    /// The target as resolved: a canonical practice id, a path or a commit id.
+    pub target: String,
+    /// `practice`, `file` or `commit`.
+    pub kind: String,
+    /// The process area (for a practice).
+    pub process_area: Option<String>,
+    /// The practices linked (for a file or commit).
+    pub practices: Vec<String>,
+    /// The evidence linked (for a practice), or the commits touching a file, or the files
+    /// a commit touched.
+    pub evidence: Vec<EvidenceReport>,
+}
+
+/// `practrace trace`.
+pub fn trace(t: &Trace, format: Format) -> String {
+    if format == Format::Json {
+        return json(t);
+    }
+    let mut rows = Vec::new();
+    if let Some(area) = &t.process_area {
+        rows.push(vec!["process area".into(), area.clone(), String::new()]);
+    }
+    for p in &t.practices {
+        rows.push(vec!["practice".into(), p.clone(), String::new()]);
+    }
+    for e in &t.evidence {
+        rows.push(match e {
+            EvidenceReport::File { path, blob, line } => {
+                vec!["file".into(), format!("{path}:{line}"), blob.clone()]
+            }
+            EvidenceReport::Commit {
+                commit,
+                author,
+                date,
+                subject,
+            } => vec![
+                "commit".into(),
+                commit.clone(),
+                format!("{date} {author}: {subject}"),
+            ],
+        });
+    }
+    let mut out = format!("{} {}\n", t.kind, t.target);
+    out.push_str(&render(format, &["Link", "To", "Detail"], rows));
+    out
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn summary_line(diagnostics: &[Diagnostic]) -> String {
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    let (e, w, n) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
+    if e + w + n == 0 {
+        return String::new();
+    }
+    format!("{e} errors, {w} warnings, {n} notes (run with --format json for all of them)\n")
+}
+
+/// Diagnostics the way compilers print them: `path:line:col: error[code]: message`.
+pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let place = match (&d.path, &d.commit) {
+            (Some(p), _) => p.clone(),
+            (None, Some(c)) => format!("commit {}", &c[..c.len().min(12)]),
+            (None, None) => String::new(),
+        };
+        let position = match (d.line, d.column) {
+            (Some(l), Some(c)) => format!(":{l}:{c}"),
+            (Some(l), None) => format!(":{l}"),
+            _ => String::new(),
+        };
+        let lead = if place.is_empty() {
+            String::new()
+        } else {
+            format!("{place}{position}: ")
+        };
+        out.push_str(&format!("{lead}{severity}[{}]: {}\n", d.code, d.message));
+        if let Some(s) = &d.suggestion {
+            out.push_str(&format!("  help: {s}\n"));
+        }
+    }
+    out
+}

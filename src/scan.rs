@@ -1,0 +1,488 @@
+//! The scan: a source's files and commits through extraction and resolution, in parallel,
+//! into one sorted [`Scan`].
+
+use rayon::prelude::*;
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::extract::front_matter::{self, Split};
+use crate::extract::trailers;
+use crate::model::Model;
+use crate::resolve::{Origin, RawTag, resolve_tags};
+use crate::source::{
+    FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
+};
+
+/// What to read and how much of it.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// The front matter key that lists practices.
+    pub front_matter_key: String,
+    /// Trailer keys that name practices (case-insensitive, as git matches them).
+    pub trailer_keys: Vec<String>,
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+    /// Front matter larger than this is reported and not read.
+    pub max_front_matter: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            front_matter_key: "practices".into(),
+            trailer_keys: vec!["Practice".into()],
+            max_file_size: 1 << 20,
+            max_front_matter: front_matter::DEFAULT_MAX_FRONT_MATTER,
+        }
+    }
+}
+
+/// A file that is evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileHit {
+    /// Path in the repository.
+    pub path: String,
+    /// Its git blob id.
+    pub blob: String,
+    /// The practices it names, each with the line of its first tag.
+    pub practices: Vec<(usize, u32)>,
+}
+
+/// A commit that is evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitHit {
+    /// Full id.
+    pub id: String,
+    /// `Name <email>` of the author.
+    pub author: String,
+    /// Author date, RFC 3339 with the author's offset.
+    pub date: String,
+    /// Author time, seconds since the epoch (for sorting).
+    pub time: i64,
+    /// Subject (the first paragraph of the message, on one line).
+    pub subject: String,
+    /// The practices its trailers name.
+    pub practices: Vec<usize>,
+}
+
+/// The result of a scan, sorted: files by path, commits by date then id, diagnostics by
+/// location.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// What was scanned.
+    pub source: SourceInfo,
+    /// Files that are evidence.
+    pub files: Vec<FileHit>,
+    /// Commits that are evidence.
+    pub commits: Vec<CommitHit>,
+    /// Findings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Scans a source.
+pub fn scan(
+    source: &dyn Source,
+    model: &Model,
+    options: &ScanOptions,
+) -> Result<Scan, SourceError> {
+    let entries = source.files()?;
+    // Fail early, on this thread, if no reader can be made at all.
+    drop(source.reader()?);
+    let (files, commits) = rayon::join(
+        || scan_files(source, &entries, model, options),
+        || scan_commits(source, model, options),
+    );
+    let (mut files, mut diagnostics) = files;
+    let (mut commits, commit_diagnostics, commits_scanned) = commits?;
+    diagnostics.extend(commit_diagnostics);
+
+    let mut info = source.info();
+    info.commits_scanned = commits_scanned;
+    if info.shallow {
+        diagnostics.push(Diagnostic {
+            severity: Severity::Note,
+            code: Code::ShallowHistory,
+            message: "the repository is a shallow clone: history is cut, and commits beyond it are not read (fetch them with `git fetch --unshallow`)".into(),
+            path: None,
+            line: None,
+            column: None,
+            commit: None,
+            suggestion: Some("git fetch --unshallow".into()),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    commits.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Scan {
+        source: info,
+        files,
+        commits,
+        diagnostics,
+    })
+}
+
+fn scan_files(
+    source: &dyn Source,
+    entries: &[FileEntry],
+    model: &Model,
+    options: &ScanOptions,
+) -> (Vec<FileHit>, Vec<Diagnostic>) {
+    let results: Vec<(Option<FileHit>, Vec<Diagnostic>)> = entries
+        .par_iter()
+        .map_init(
+            || source.reader().ok(),
+            |reader, entry| match reader {
+                Some(reader) => scan_file(reader.as_mut(), entry, model, options),
+                None => (
+                    None,
+                    vec![Diagnostic::in_file(
+                        Severity::Error,
+                        Code::UnreadableFile,
+                        "could not open the repository to read this file".into(),
+                        &entry.path,
+                        None,
+                        None,
+                    )],
+                ),
+            },
+        )
+        .collect();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (hit, diags) in results {
+        files.extend(hit);
+        diagnostics.extend(diags);
+    }
+    (files, diagnostics)
+}
+
+fn is_binary(bytes: &[u8]) -> bool {
+    // git's heuristic: a NUL byte in the first 8000 bytes.
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
+/// Reads one file and resolves its front matter.
+pub fn scan_file(
+    reader: &mut dyn FileReader,
+    entry: &FileEntry,
+    model: &Model,
+    options: &ScanOptions,
+) -> (Option<FileHit>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let path = entry.path.as_str();
+    let bytes = match reader.read(entry, options.max_file_size) {
+        FileContent::NoFrontMatter => return (None, diagnostics),
+        FileContent::Bytes(b) => b,
+        FileContent::TooLarge(size) => {
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Note,
+                Code::FileTooLarge,
+                format!(
+                    "skipped: {size} bytes, over the size limit of {} bytes",
+                    options.max_file_size
+                ),
+                path,
+                None,
+                None,
+            ));
+            return (None, diagnostics);
+        }
+        FileContent::Unreadable(why) => {
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Error,
+                Code::UnreadableFile,
+                format!("could not be read: {why}"),
+                path,
+                None,
+                None,
+            ));
+            return (None, diagnostics);
+        }
+    };
+    if is_binary(&bytes) {
+        return (None, diagnostics);
+    }
+    let fm = match front_matter::split(&bytes, options.max_front_matter) {
+        Split::None => return (None, diagnostics),
+        Split::TooLarge => {
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Warning,
+                Code::FrontMatterTooLarge,
+                format!(
+                    "front matter not closed within {} bytes: not read",
+                    options.max_front_matter
+                ),
+                path,
+                Some(1),
+                Some(1),
+            ));
+            return (None, diagnostics);
+        }
+        Split::FrontMatter(fm) => fm,
+    };
+    let tags = match front_matter::read(fm, &options.front_matter_key) {
+        Ok(tags) => tags,
+        Err(e) => {
+            let mut d = Diagnostic::in_file(
+                Severity::Error,
+                Code::InvalidFrontMatter,
+                format!("front matter is not read: {}", e.message),
+                path,
+                Some(e.line),
+                Some(e.column),
+            );
+            d.suggestion = Some(format!(
+                "`{}` takes a practice id, a list of ids, or a list of {{id, note}} mappings",
+                options.front_matter_key
+            ));
+            diagnostics.push(d);
+            return (None, diagnostics);
+        }
+    };
+    let Some(practices) = tags.practices else {
+        return (None, diagnostics);
+    };
+    let raw = |l: &crate::extract::yaml::LocatedStr| RawTag {
+        text: l.value.clone(),
+        line: l.line,
+        column: l.column,
+    };
+    let tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
+    let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
+    let resolved = resolve_tags(
+        model,
+        Origin::File(path),
+        &tags_raw,
+        &areas,
+        &mut diagnostics,
+    );
+    if resolved.is_empty() {
+        return (None, diagnostics);
+    }
+    let blob = entry
+        .blob
+        .or_else(|| crate::source::git::blob_id(&bytes))
+        .map(|b| b.to_string())
+        .unwrap_or_default();
+    (
+        Some(FileHit {
+            path: path.to_string(),
+            blob,
+            practices: resolved,
+        }),
+        diagnostics,
+    )
+}
+
+type CommitsResult = Result<(Vec<CommitHit>, Vec<Diagnostic>, usize), SourceError>;
+
+fn scan_commits(source: &dyn Source, model: &Model, options: &ScanOptions) -> CommitsResult {
+    let mut hits = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut count = 0usize;
+    let mut unreadable = Vec::new();
+    source.commits(
+        &mut |commit| {
+            count += 1;
+            if let Some(hit) = scan_commit(&commit, model, options, &mut diagnostics) {
+                hits.push(hit);
+            }
+        },
+        &mut |id, why| unreadable.push((id, why)),
+    )?;
+    for (id, why) in unreadable {
+        diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            code: Code::UnreadableObject,
+            message: format!(
+                "commit {id} could not be read: {why}; history behind it is not scanned"
+            ),
+            path: None,
+            line: None,
+            column: None,
+            commit: Some(id.to_string()),
+            suggestion: Some("run `git fsck` on the repository".into()),
+        });
+    }
+    Ok((hits, diagnostics, count))
+}
+
+/// Splits a raw commit into headers and message.
+fn split_commit(raw: &[u8]) -> (&[u8], &[u8]) {
+    match raw.windows(2).position(|w| w == b"\n\n") {
+        Some(p) => (&raw[..p + 1], &raw[p + 2..]),
+        None => (raw, &[]),
+    }
+}
+
+/// Character column (1-based) of byte `offset` in `line`.
+fn char_column(line: &[u8], offset: usize) -> u32 {
+    String::from_utf8_lossy(&line[..offset.min(line.len())])
+        .chars()
+        .count() as u32
+        + 1
+}
+
+/// Reads one commit's trailers; a hit when they name at least one practice.
+pub fn scan_commit(
+    commit: &RawCommit<'_>,
+    model: &Model,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<CommitHit> {
+    let (headers, message) = split_commit(commit.raw);
+    // Fast path: most messages never mention a key.
+    if !options
+        .trailer_keys
+        .iter()
+        .any(|k| trailers::contains_ignore_case(message, k.as_bytes()))
+    {
+        return None;
+    }
+    let id = commit.id.to_string();
+    let parsed = trailers::parse(message);
+    let mut tags = Vec::new();
+    for trailer in parsed
+        .trailers
+        .iter()
+        .filter(|t| options.trailer_keys.iter().any(|k| t.has_key(k)))
+    {
+        for part in &trailer.parts {
+            let mut start = None;
+            for (i, &b) in part.bytes.iter().chain(std::iter::once(&b',')).enumerate() {
+                let separator = b == b',' || b.is_ascii_whitespace();
+                match (separator, start) {
+                    (false, None) => start = Some(i),
+                    (true, Some(s)) => {
+                        tags.push(RawTag {
+                            text: String::from_utf8_lossy(&part.bytes[s..i]).into_owned(),
+                            line: part.line,
+                            column: char_column(part.line_bytes, part.offset + s),
+                        });
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for outside in trailers::lines_outside_block(message, &parsed.block, &options.trailer_keys) {
+        let mut d = Diagnostic::in_commit(
+            Severity::Warning,
+            Code::TrailerOutsideBlock,
+            format!(
+                "`{}:` line is not in the commit's trailer block, so git (and practrace) do not read it",
+                outside.key
+            ),
+            &id,
+            outside.line,
+            1,
+        );
+        d.suggestion =
+            Some("move it into the last paragraph of the message, with the other trailers".into());
+        diagnostics.push(d);
+    }
+    if tags.is_empty() {
+        return None;
+    }
+    let practices: Vec<usize> = resolve_tags(model, Origin::Commit(&id), &tags, &[], diagnostics)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    if practices.is_empty() {
+        return None;
+    }
+    let (author, time, offset) = author(headers);
+    Some(CommitHit {
+        id,
+        author,
+        date: rfc3339(time, offset),
+        time,
+        subject: subject(message),
+        practices,
+    })
+}
+
+/// The author header: `Name <email>`, seconds, offset in minutes.
+fn author(headers: &[u8]) -> (String, i64, i32) {
+    let line = headers
+        .split(|&b| b == b'\n')
+        .find_map(|l| l.strip_prefix(b"author "))
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(line);
+    let Some(close) = text.rfind('>') else {
+        return (text.trim().to_string(), 0, 0);
+    };
+    let who = text[..=close].to_string();
+    let mut rest = text[close + 1..].split_whitespace();
+    let time = rest.next().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let offset = rest
+        .next()
+        .and_then(|z| {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let digits = z.trim_start_matches(['+', '-']);
+            let n: i32 = digits.parse().ok()?;
+            Some(sign * ((n / 100) * 60 + n % 100))
+        })
+        .unwrap_or(0);
+    (who, time, offset)
+}
+
+/// git's `%s`: the first paragraph, its lines joined by spaces.
+fn subject(message: &[u8]) -> String {
+    let text = String::from_utf8_lossy(message);
+    text.lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Seconds since the epoch and an offset in minutes, as RFC 3339.
+pub fn rfc3339(time: i64, offset_minutes: i32) -> String {
+    let local = time + i64::from(offset_minutes) * 60;
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.unsigned_abs();
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        off / 60,
+        off % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc3339_in_the_authors_zone() {
+        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(1_700_000_060, 0), "2023-11-14T22:14:20+00:00");
+        assert_eq!(rfc3339(1_700_000_060, -330), "2023-11-14T16:44:20-05:30");
+        assert_eq!(rfc3339(951_782_400, 0), "2000-02-29T00:00:00+00:00");
+    }
+
+    #[test]
+    fn author_header() {
+        let h = b"tree x\nauthor A U Thor <a@x> 1700000060 -0130\ncommitter c <c> 1 +0000\n";
+        assert_eq!(
+            author(h),
+            ("A U Thor <a@x>".to_string(), 1_700_000_060, -90)
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! The git side of a source, through git2 (libgit2, vendored).
+//!
+//! libgit2 runs no hooks, filters, textconv or fsmonitor: practrace reads objects and the
+//! index and never writes into the repository.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+
+use super::{FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo};
+use crate::extract::front_matter::may_start_front_matter;
+
+/// How many bytes to read from disk before deciding whether a file opens front matter.
+const HEAD_BYTES: usize = 8;
+
+fn git_error(e: git2::Error) -> SourceError {
+    SourceError::Git(e.message().to_string())
+}
+
+/// Opens the repository at or around `path` (like git: the folder or one of its parents).
+fn open(path: &Path) -> Result<Repository, SourceError> {
+    Repository::discover(path).map_err(|e| SourceError::Open {
+        path: path.display().to_string(),
+        message: e.message().to_string(),
+    })
+}
+
+/// A repository scanned at a revision (tree and blobs from the object database) or in its
+/// working tree (files on disk).
+pub struct GitSource {
+    shown: String,
+    git_dir: PathBuf,
+    workdir: Option<PathBuf>,
+    rev: Option<String>,
+    commit: Option<Oid>,
+    tree: Option<Oid>,
+    shallow: bool,
+    grafts: HashSet<Oid>,
+}
+
+impl GitSource {
+    /// Opens `repo` at revision `rev`, or its working tree when `rev` is `None`.
+    pub fn open(repo: &Path, rev: Option<&str>) -> Result<GitSource, SourceError> {
+        let repository = open(repo)?;
+        let (commit, tree) = match rev {
+            Some(rev) => {
+                let commit = repository
+                    .revparse_single(rev)
+                    .and_then(|o| o.peel_to_commit())
+                    .map_err(|e| SourceError::Revision {
+                        rev: rev.to_string(),
+                        message: e.message().to_string(),
+                    })?;
+                (Some(commit.id()), Some(commit.tree_id()))
+            }
+            None => {
+                if repository.is_bare() {
+                    return Err(SourceError::Open {
+                        path: repo.display().to_string(),
+                        message:
+                            "a bare repository has no working tree: scan a revision with --rev"
+                                .into(),
+                    });
+                }
+                // An unborn HEAD (no commit yet) has no history: that is not an error.
+                let head = repository.head().ok().and_then(|h| h.peel_to_commit().ok());
+                (head.map(|c| c.id()), None)
+            }
+        };
+        let shallow = repository.is_shallow();
+        let grafts = if shallow {
+            read_shallow_file(&repository.path().join("shallow"))
+        } else {
+            HashSet::new()
+        };
+        Ok(GitSource {
+            shown: repo.display().to_string(),
+            git_dir: repository.path().to_path_buf(),
+            workdir: repository.workdir().map(Path::to_path_buf),
+            rev: rev.map(str::to_string),
+            commit,
+            tree,
+            shallow,
+            grafts,
+        })
+    }
+
+    fn repository(&self) -> Result<Repository, SourceError> {
+        Repository::open(&self.git_dir).map_err(|e| SourceError::Open {
+            path: self.git_dir.display().to_string(),
+            message: e.message().to_string(),
+        })
+    }
+
+    /// The commit scanned, if any.
+    pub fn commit(&self) -> Option<Oid> {
+        self.commit
+    }
+
+    /// Opens a fresh handle on the same repository (for work outside the scan, like tree diffs).
+    pub fn handle(&self) -> Result<Repository, SourceError> {
+        self.repository()
+    }
+}
+
+fn read_shallow_file(path: &Path) -> HashSet<Oid> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .collect()
+}
+
+impl Source for GitSource {
+    fn info(&self) -> SourceInfo {
+        SourceInfo {
+            repo: self.shown.clone(),
+            rev: self.rev.clone(),
+            commit: self.commit.map(|c| c.to_string()),
+            worktree: self.tree.is_none(),
+            shallow: self.shallow,
+            commits_scanned: 0,
+        }
+    }
+
+    fn files(&self) -> Result<Vec<FileEntry>, SourceError> {
+        let repo = self.repository()?;
+        let mut files = match self.tree {
+            Some(tree) => {
+                let tree = repo.find_tree(tree).map_err(git_error)?;
+                let mut files = Vec::new();
+                tree.walk(TreeWalkMode::PreOrder, |root, entry| {
+                    // Regular files only: no symlinks (0o120000), no submodules (gitlinks).
+                    let regular = matches!(entry.filemode(), 0o100644 | 0o100755);
+                    if entry.kind() == Some(ObjectType::Blob) && regular {
+                        let name = String::from_utf8_lossy(entry.name_bytes());
+                        files.push(FileEntry {
+                            path: format!("{root}{name}"),
+                            blob: Some(entry.id()),
+                        });
+                    }
+                    TreeWalkResult::Ok
+                })
+                .map_err(git_error)?;
+                files
+            }
+            None => {
+                let workdir = self
+                    .workdir
+                    .as_deref()
+                    .ok_or_else(|| SourceError::Git("the repository has no working tree".into()))?;
+                super::worktree::files(&repo, workdir)?
+            }
+        };
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Ok(files)
+    }
+
+    fn reader(&self) -> Result<Box<dyn FileReader>, SourceError> {
+        Ok(match &self.tree {
+            Some(_) => Box::new(BlobReader {
+                repo: self.repository()?,
+            }),
+            None => Box::new(DiskReader {
+                root: self.workdir.clone().unwrap_or_default(),
+            }),
+        })
+    }
+
+    fn commits(
+        &self,
+        visit: &mut dyn FnMut(RawCommit<'_>),
+        unreadable: &mut dyn FnMut(Oid, String),
+    ) -> Result<(), SourceError> {
+        let Some(start) = self.commit else {
+            return Ok(());
+        };
+        let repo = self.repository()?;
+        let odb = repo.odb().map_err(git_error)?;
+        let mut seen: HashSet<Oid> = HashSet::new();
+        let mut stack = vec![start];
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let object = match odb.read(id) {
+                Ok(o) if o.kind() == ObjectType::Commit => o,
+                Ok(o) => {
+                    unreadable(id, format!("expected a commit, found a {}", o.kind()));
+                    continue;
+                }
+                Err(e) => {
+                    unreadable(id, e.message().to_string());
+                    continue;
+                }
+            };
+            let raw = object.data();
+            if !self.grafts.contains(&id) {
+                for parent in parents(raw) {
+                    if !seen.contains(&parent) {
+                        stack.push(parent);
+                    }
+                }
+            }
+            visit(RawCommit { id, raw });
+        }
+        Ok(())
+    }
+}
+
+/// The parent ids in a raw commit's headers.
+fn parents(raw: &[u8]) -> impl Iterator<Item = Oid> + '_ {
+    raw.split(|&b| b == b'\n')
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.strip_prefix(b"parent "))
+        .filter_map(|hex| std::str::from_utf8(hex).ok())
+        .filter_map(|hex| Oid::from_str(hex.trim()).ok())
+}
+
+/// The git blob id a file's bytes would have.
+pub fn blob_id(bytes: &[u8]) -> Option<Oid> {
+    Oid::hash_object(ObjectType::Blob, bytes).ok()
+}
+
+struct BlobReader {
+    repo: Repository,
+}
+
+impl FileReader for BlobReader {
+    fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
+        let Some(id) = entry.blob else {
+            return FileContent::Unreadable("no blob id".into());
+        };
+        let odb = match self.repo.odb() {
+            Ok(odb) => odb,
+            Err(e) => return FileContent::Unreadable(e.message().to_string()),
+        };
+        match odb.read_header(id) {
+            Ok((size, _)) if size as u64 > max_size => return FileContent::TooLarge(size as u64),
+            Ok(_) => {}
+            Err(e) => return FileContent::Unreadable(e.message().to_string()),
+        }
+        match odb.read(id) {
+            Ok(object) if may_start_front_matter(object.data()) => {
+                FileContent::Bytes(object.data().to_vec())
+            }
+            Ok(_) => FileContent::NoFrontMatter,
+            Err(e) => FileContent::Unreadable(e.message().to_string()),
+        }
+    }
+}
+
+struct DiskReader {
+    root: PathBuf,
+}
+
+impl FileReader for DiskReader {
+    fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
+        let path = self.root.join(&entry.path);
+        // Never follow a symlink: it may point outside the repository.
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) => return FileContent::Unreadable(e.to_string()),
+        };
+        if !meta.file_type().is_file() {
+            return FileContent::NoFrontMatter;
+        }
+        if meta.len() > max_size {
+            return FileContent::TooLarge(meta.len());
+        }
+        let mut file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) => return FileContent::Unreadable(e.to_string()),
+        };
+        let mut head = [0u8; HEAD_BYTES];
+        let mut got = 0;
+        while got < HEAD_BYTES {
+            match file.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => return FileContent::Unreadable(e.to_string()),
+            }
+        }
+        if !may_start_front_matter(&head[..got]) {
+            return FileContent::NoFrontMatter;
+        }
+        let mut bytes = head[..got].to_vec();
+        // Bounded by the size limit even if the file grows while we read it.
+        match file
+            .take(max_size.saturating_sub(got as u64))
+            .read_to_end(&mut bytes)
+        {
+            Ok(_) => FileContent::Bytes(bytes),
+            Err(e) => FileContent::Unreadable(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Where evidence comes from: a working tree or a git revision.
+//!
+//! The engine sees a source through the small [`Source`] trait; git2 lives in [`git`] and
+//! the walk of untracked files in [`worktree`], so a change of library touches one file.
+
+pub mod git;
+pub mod worktree;
+
+use serde::Serialize;
+
+/// Why a source could not be used at all (the scan cannot run).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Not a git repository, or it cannot be opened.
+    #[error("cannot open a git repository at {path}: {message}")]
+    Open {
+        /// The folder.
+        path: String,
+        /// libgit2's message.
+        message: String,
+    },
+    /// The revision does not name a commit.
+    #[error("revision {rev:?} does not name a commit: {message}")]
+    Revision {
+        /// The revision as given.
+        rev: String,
+        /// libgit2's message.
+        message: String,
+    },
+    /// Anything else git could not do.
+    #[error("{0}")]
+    Git(String),
+}
+
+/// What was scanned, for the report's `source` block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct SourceInfo {
+    /// The repository as given on the command line.
+    pub repo: String,
+    /// The revision as given (`null` for the working tree).
+    pub rev: Option<String>,
+    /// The commit scanned: the revision's, or HEAD's for the working tree (`null` before
+    /// the first commit).
+    pub commit: Option<String>,
+    /// True for a working-tree scan.
+    pub worktree: bool,
+    /// True when the repository is a shallow clone: history is cut.
+    pub shallow: bool,
+    /// How many commits were read.
+    pub commits_scanned: usize,
+}
+
+/// A file to read: its path and how to get its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The blob id, when the file comes from the object database.
+    pub blob: Option<git2::Oid>,
+}
+
+/// The outcome of reading one file.
+#[derive(Debug)]
+pub enum FileContent {
+    /// The first bytes do not open front matter: nothing more was read.
+    NoFrontMatter,
+    /// The bytes (the whole file, or its first part when that holds the front matter).
+    Bytes(Vec<u8>),
+    /// Over the size limit: not read.
+    TooLarge(u64),
+    /// Could not be read.
+    Unreadable(String),
+}
+
+/// Reads files; one per worker thread (git2's `Repository` is not `Sync`).
+pub trait FileReader {
+    /// Reads a file, at most `max_size` bytes of it, and only its first bytes unless they
+    /// open front matter (`---`).
+    fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent;
+}
+
+/// A commit as read from the object database.
+pub struct RawCommit<'a> {
+    /// Its id.
+    pub id: git2::Oid,
+    /// The raw commit object: headers, a blank line, the message.
+    pub raw: &'a [u8],
+}
+
+/// A repository at a revision, or its working tree.
+pub trait Source: Sync {
+    /// What is scanned (without `commits_scanned`, which the scan fills in).
+    fn info(&self) -> SourceInfo;
+    /// The files to read, sorted by path.
+    fn files(&self) -> Result<Vec<FileEntry>, SourceError>;
+    /// A reader for one worker.
+    fn reader(&self) -> Result<Box<dyn FileReader>, SourceError>;
+    /// Visits every commit reachable from the scanned commit, once each, in no set order.
+    /// Commits that cannot be read are reported through `unreadable` and skipped.
+    fn commits(
+        &self,
+        visit: &mut dyn FnMut(RawCommit<'_>),
+        unreadable: &mut dyn FnMut(git2::Oid, String),
+    ) -> Result<(), SourceError>;
+}
