@@ -11,7 +11,8 @@ fn is_space(b: u8) -> bool {
 }
 
 const COMMENT: u8 = b'#';
-const CUT_LINE: &[u8] = b"# ------------------------ >8 ------------------------";
+/// The scissors line, with its line feed (a `\r\n` ending does not cut).
+const CUT_LINE: &[u8] = b"# ------------------------ >8 ------------------------\n";
 const GIT_GENERATED_PREFIXES: [&[u8]; 2] = [b"Signed-off-by: ", b"(cherry picked from commit "];
 
 /// The message as git's C code sees it: up to the first NUL byte.

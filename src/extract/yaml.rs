@@ -64,9 +64,13 @@ fn located(error: serde_saphyr::Error) -> YamlError {
         .map(|l| (l.line() as u32, l.column() as u32))
         .unwrap_or((0, 0));
     let mut message = error.to_string();
-    // The parser's own text may repeat the position; keep the first line only.
+    // The parser's own text may repeat the position (relative to the YAML, not the file):
+    // keep the first line, without it.
     if let Some(first) = message.lines().next() {
         message = first.to_string();
+    }
+    if let Some(at) = message.rfind(" at line ") {
+        message.truncate(at);
     }
     YamlError {
         message,

@@ -1,0 +1,95 @@
+//! Helpers for the integration tests: git with a pinned, empty configuration, fixture
+//! repositories built in temporary folders, and the practrace binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository's `fixtures/` folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A git command with no system or global configuration and fixed dates.
+pub fn git_command(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "A U Thor")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "C O Mitter")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
+        .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z");
+    c
+}
+
+/// Runs git and returns its stdout; panics with its stderr when it fails.
+pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = git_command(dir).args(args).output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs a fixture script (`fixtures/repos/NAME.sh`) that builds a repository in a new
+/// temporary folder, and returns the folder.
+pub fn fixture_repo(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = fixtures().join("repos").join(format!("{name}.sh"));
+    let out = git_command(dir.path())
+        .arg("--version")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success());
+    let status = Command::new("bash")
+        .arg(&script)
+        .arg(dir.path())
+        .current_dir(dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir.path())
+        .stdin(Stdio::null())
+        .status()
+        .expect("bash runs");
+    assert!(status.success(), "{} failed", script.display());
+    dir
+}
+
+/// Runs the practrace binary.
+pub fn practrace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("practrace runs")
+}
+
+/// Runs practrace and parses its stdout as JSON; panics unless it exits 0.
+pub fn practrace_json(args: &[&str]) -> serde_json::Value {
+    let out = practrace(args);
+    assert!(
+        out.status.success(),
+        "practrace {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// Runs the practrace binary in `dir`.
+pub fn practrace_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("practrace runs")
+}

@@ -1,0 +1,74 @@
+//! The committed JSON Schemas are the ones the code generates, the built-in model validates
+//! against the model schema, and a real report validates against the report schema.
+
+mod common;
+
+use serde_json::Value;
+
+fn read_json(path: &str) -> Value {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    serde_json::from_slice(&std::fs::read(&full).unwrap()).unwrap()
+}
+
+fn assert_valid(schema: &Value, instance: &Value) {
+    let validator = jsonschema::validator_for(schema).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn committed_schemas_are_current() {
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/report.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        on_disk,
+        practrace::report::report_schema(),
+        "run `practrace schema report > schemas/report.schema.json`"
+    );
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/model.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        on_disk,
+        practrace::report::model_schema(),
+        "run `practrace schema model > schemas/model.schema.json`"
+    );
+}
+
+#[test]
+fn builtin_model_validates() {
+    assert_valid(
+        &read_json("schemas/model.schema.json"),
+        &read_json("schemas/sse-cmm.model.json"),
+    );
+}
+
+#[test]
+fn status_report_validates_and_a_broken_one_does_not() {
+    let repo = common::fixture_repo("basic");
+    let report = common::practrace_json(&[
+        "status",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let schema = read_json("schemas/report.schema.json");
+    assert_valid(&schema, &report);
+    // The schema has teeth: a report with a practice missing its evidence list fails.
+    let mut broken = report.clone();
+    broken["practices"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("evidence");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(!validator.is_valid(&broken));
+}
