@@ -165,26 +165,30 @@ impl EvidenceGraph {
 
     /// The commits recorded as touching an artifact.
     pub fn commits_touching(&self, artifact: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .graph
-            .edges_directed(self.artifacts[artifact], Direction::Incoming)
-            .filter_map(|e| match (e.weight(), self.graph[e.source()]) {
-                (Edge::Touched, Node::Commit(c)) => Some(c),
-                _ => None,
-            })
-            .collect();
-        out.sort_unstable();
-        out
+        self.touched(self.artifacts[artifact], Direction::Incoming)
     }
 
     /// The artifacts recorded as touched by a commit.
     pub fn artifacts_touched(&self, commit: usize) -> Vec<usize> {
+        self.touched(self.commits[commit], Direction::Outgoing)
+    }
+
+    /// The scan indices at the other end of a node's `Touched` edges, sorted.
+    fn touched(&self, node: NodeIndex, direction: Direction) -> Vec<usize> {
         let mut out: Vec<usize> = self
             .graph
-            .edges_directed(self.commits[commit], Direction::Outgoing)
-            .filter_map(|e| match (e.weight(), self.graph[e.target()]) {
-                (Edge::Touched, Node::Artifact(a)) => Some(a),
-                _ => None,
+            .edges_directed(node, direction)
+            .filter(|e| *e.weight() == Edge::Touched)
+            .filter_map(|e| {
+                let other = if direction == Direction::Incoming {
+                    e.source()
+                } else {
+                    e.target()
+                };
+                match self.graph[other] {
+                    Node::Commit(i) | Node::Artifact(i) => Some(i),
+                    _ => None,
+                }
             })
             .collect();
         out.sort_unstable();

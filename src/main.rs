@@ -156,15 +156,7 @@ fn trace(analysis: &mut practrace::Analysis, common: &Common, target: &str) -> R
     practrace::link_touched(analysis, &repo);
     let model = &analysis.model;
     let scan = &analysis.scan;
-    let commit_report = |c: usize| {
-        let c = &scan.commits[c];
-        EvidenceReport::Commit {
-            commit: c.id.clone(),
-            author: c.author.clone(),
-            date: c.date.clone(),
-            subject: c.subject.clone(),
-        }
-    };
+    let commit_report = |c: usize| EvidenceReport::commit(&scan.commits[c]);
     let ids = |v: Vec<usize>| {
         v.into_iter()
             .map(|p| model.practices[p].id.clone())
@@ -214,11 +206,7 @@ fn trace(analysis: &mut practrace::Analysis, common: &Common, target: &str) -> R
             .into_iter()
             .map(|f| {
                 let f = &scan.files[f];
-                EvidenceReport::File {
-                    path: f.path.clone(),
-                    blob: f.blob.clone(),
-                    line: f.practices.first().map_or(0, |&(_, l)| l),
-                }
+                EvidenceReport::file(f, f.practices.first().map_or(0, |&(_, l)| l))
             })
             .collect(),
     })

@@ -9,7 +9,7 @@ use crate::diag::Diagnostic;
 use crate::graph::{EvidenceGraph, Node};
 use crate::model::{Model, PracticeKind};
 use crate::rate::AreaRating;
-use crate::scan::Scan;
+use crate::scan::{CommitHit, FileHit, Scan};
 use crate::source::SourceInfo;
 
 /// The tool that made the report.
@@ -84,6 +84,27 @@ pub enum EvidenceReport {
         /// Subject line.
         subject: String,
     },
+}
+
+impl EvidenceReport {
+    /// A file as evidence, with the line of its tag.
+    pub fn file(hit: &FileHit, line: u32) -> EvidenceReport {
+        EvidenceReport::File {
+            path: hit.path.clone(),
+            blob: hit.blob.clone(),
+            line,
+        }
+    }
+
+    /// A commit as evidence.
+    pub fn commit(hit: &CommitHit) -> EvidenceReport {
+        EvidenceReport::Commit {
+            commit: hit.id.clone(),
+            author: hit.author.clone(),
+            date: hit.date.clone(),
+            subject: hit.subject.clone(),
+        }
+    }
 }
 
 /// One practice with its evidence.
@@ -175,20 +196,12 @@ impl Report {
                 commits.sort_unstable();
                 let evidence = files
                     .into_iter()
-                    .map(|(f, line)| EvidenceReport::File {
-                        path: scan.files[f].path.clone(),
-                        blob: scan.files[f].blob.clone(),
-                        line,
-                    })
-                    .chain(commits.into_iter().map(|c| {
-                        let c = &scan.commits[c];
-                        EvidenceReport::Commit {
-                            commit: c.id.clone(),
-                            author: c.author.clone(),
-                            date: c.date.clone(),
-                            subject: c.subject.clone(),
-                        }
-                    }))
+                    .map(|(f, line)| EvidenceReport::file(&scan.files[f], line))
+                    .chain(
+                        commits
+                            .into_iter()
+                            .map(|c| EvidenceReport::commit(&scan.commits[c])),
+                    )
                     .collect();
                 let (kind, level) = match p.kind {
                     PracticeKind::Base => ("base", 1),
