@@ -84,14 +84,31 @@ pub fn scan(
     model: &Model,
     options: &ScanOptions,
 ) -> Result<Scan, SourceError> {
-    let entries = source.files()?;
+    let started = std::time::Instant::now();
     // Fail early, on this thread, if no reader can be made at all.
     drop(source.reader()?);
+    // The commit walk is the longer job: start it at once, list and read files beside it.
     let (files, commits) = rayon::join(
-        || scan_files(source, &entries, model, options),
-        || scan_commits(source, model, options),
+        || {
+            let t = std::time::Instant::now();
+            let files = source
+                .files()
+                .map(|entries| scan_files(source, &entries, model, options));
+            (files, t.elapsed())
+        },
+        || {
+            let t = std::time::Instant::now();
+            (scan_commits(source, model, options), t.elapsed())
+        },
     );
-    let (mut files, mut diagnostics) = files;
+    let ((files, files_time), (commits, commits_time)) = (files, commits);
+    if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+        eprintln!(
+            "practrace timings: files {files_time:?}, commits {commits_time:?}, scan {:?}",
+            started.elapsed()
+        );
+    }
+    let (mut files, mut diagnostics) = files?;
     let (mut commits, commit_diagnostics, commits_scanned) = commits?;
     diagnostics.extend(commit_diagnostics);
 
@@ -308,7 +325,7 @@ fn scan_commits(source: &dyn Source, model: &Model, options: &ScanOptions) -> Co
 
 /// Splits a raw commit into headers and message.
 fn split_commit(raw: &[u8]) -> (&[u8], &[u8]) {
-    match raw.windows(2).position(|w| w == b"\n\n") {
+    match memchr::memmem::find(raw, b"\n\n") {
         Some(p) => (&raw[..p + 1], &raw[p + 2..]),
         None => (raw, &[]),
     }

@@ -87,10 +87,7 @@ fn locate_end(buf: &[u8]) -> usize {
     let mut pattern = Vec::with_capacity(CUT_LINE.len() + 1);
     pattern.push(b'\n');
     pattern.extend_from_slice(CUT_LINE);
-    match buf
-        .windows(pattern.len())
-        .position(|w| w == pattern.as_slice())
-    {
+    match memchr::memmem::find(buf, &pattern) {
         Some(p) => p + 1,
         None => buf.len(),
     }
@@ -374,10 +371,15 @@ pub fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
     if needle.is_empty() {
         return true;
     }
-    let first = needle[0].to_ascii_lowercase();
-    haystack
-        .windows(needle.len())
-        .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
+    let (lower, upper) = (
+        needle[0].to_ascii_lowercase(),
+        needle[0].to_ascii_uppercase(),
+    );
+    memchr::memchr2_iter(lower, upper, haystack).any(|at| {
+        haystack
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// The lines of the log message that carry one of `keys` as a trailer would, but that are
