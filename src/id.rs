@@ -330,6 +330,10 @@ fn repair(model: &Model, text: &str) -> Option<String> {
 
 /// The one model id within edit distance 2 of `canonical`, if exactly one is nearest.
 pub fn closest(model: &Model, canonical: &str) -> Option<String> {
+    model.suggestion(canonical, || nearest(model, canonical))
+}
+
+fn nearest(model: &Model, canonical: &str) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     let mut tied = false;
     for candidate in model.all_ids() {

@@ -213,6 +213,8 @@ pub struct Model {
     pub practices: Vec<Practice>,
     by_id: HashMap<String, usize>,
     area_by_number: HashMap<u8, usize>,
+    /// "Did you mean" answers already computed: the same typo tends to repeat.
+    suggestions: std::sync::Arc<std::sync::Mutex<HashMap<String, Option<String>>>>,
 }
 
 impl Model {
@@ -383,6 +385,7 @@ impl Model {
             practices,
             by_id,
             area_by_number,
+            suggestions: Default::default(),
         })
     }
 
@@ -399,6 +402,27 @@ impl Model {
     /// The highest capability level of the model.
     pub fn max_level(&self) -> u8 {
         self.levels.len() as u8
+    }
+
+    /// The remembered "did you mean" for `canonical`, or `compute`'s answer, remembered.
+    pub fn suggestion(
+        &self,
+        canonical: &str,
+        compute: impl FnOnce() -> Option<String>,
+    ) -> Option<String> {
+        if let Some(known) = self
+            .suggestions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(canonical).cloned())
+        {
+            return known;
+        }
+        let answer = compute();
+        if let Ok(mut m) = self.suggestions.lock() {
+            m.insert(canonical.to_string(), answer.clone());
+        }
+        answer
     }
 
     /// Every id a tag may name: practices and process areas, for "did you mean".

@@ -293,20 +293,18 @@ pub fn scan_file(
 type CommitsResult = Result<(Vec<CommitHit>, Vec<Diagnostic>, usize), SourceError>;
 
 fn scan_commits(source: &dyn Source, model: &Model, options: &ScanOptions) -> CommitsResult {
+    let walk = source.commits(&|commit| {
+        let mut diagnostics = Vec::new();
+        let hit = scan_commit(&commit, model, options, &mut diagnostics);
+        (hit, diagnostics)
+    })?;
     let mut hits = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut count = 0usize;
-    let mut unreadable = Vec::new();
-    source.commits(
-        &mut |commit| {
-            count += 1;
-            if let Some(hit) = scan_commit(&commit, model, options, &mut diagnostics) {
-                hits.push(hit);
-            }
-        },
-        &mut |id, why| unreadable.push((id, why)),
-    )?;
-    for (id, why) in unreadable {
+    for (hit, diags) in walk.findings {
+        hits.extend(hit);
+        diagnostics.extend(diags);
+    }
+    for (id, why) in walk.unreadable {
         diagnostics.push(Diagnostic {
             severity: Severity::Error,
             code: Code::UnreadableObject,
@@ -320,7 +318,7 @@ fn scan_commits(source: &dyn Source, model: &Model, options: &ScanOptions) -> Co
             suggestion: Some("run `git fsck` on the repository".into()),
         });
     }
-    Ok((hits, diagnostics, count))
+    Ok((hits, diagnostics, walk.count))
 }
 
 /// Splits a raw commit into headers and message.

@@ -296,3 +296,34 @@ fn table_and_markdown_renderings() {
     );
     insta::assert_snapshot!("gaps_markdown", String::from_utf8(md.stdout).unwrap());
 }
+
+#[test]
+fn packed_and_loose_objects_give_the_same_report() {
+    // The fixture's objects are loose (read through libgit2); after a repack they are in a
+    // pack (commits read by practrace's own pack reader). The report must not change.
+    let repo = common::fixture_repo("basic");
+    let args = [
+        "status",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+        "--format",
+        "json",
+    ];
+    let loose = common::practrace(&args);
+    common::git(repo.path(), &["repack", "-adq"]);
+    common::git(repo.path(), &["prune-packed"]);
+    assert!(
+        std::fs::read_dir(repo.path().join(".git/objects/pack"))
+            .unwrap()
+            .count()
+            >= 2
+    );
+    let packed = common::practrace(&args);
+    assert!(loose.status.success() && packed.status.success());
+    assert_eq!(
+        String::from_utf8(loose.stdout).unwrap(),
+        String::from_utf8(packed.stdout).unwrap()
+    );
+}

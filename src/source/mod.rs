@@ -4,6 +4,7 @@
 //! the walk of untracked files in [`worktree`], so a change of library touches one file.
 
 pub mod git;
+pub mod pack;
 pub mod worktree;
 
 use serde::Serialize;
@@ -87,6 +88,20 @@ pub struct RawCommit<'a> {
     pub raw: &'a [u8],
 }
 
+/// What the scan makes of one commit: a hit when it is evidence, and its diagnostics.
+pub type CommitFindings = (Option<crate::scan::CommitHit>, Vec<crate::diag::Diagnostic>);
+
+/// The result of a walk over the history.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The findings of every commit reached, in no set order.
+    pub findings: Vec<CommitFindings>,
+    /// How many commits were reached.
+    pub count: usize,
+    /// Commits that could not be read (the history behind them is not reached).
+    pub unreadable: Vec<(git2::Oid, String)>,
+}
+
 /// A repository at a revision, or its working tree.
 pub trait Source: Sync {
     /// What is scanned (without `commits_scanned`, which the scan fills in).
@@ -95,11 +110,11 @@ pub trait Source: Sync {
     fn files(&self) -> Result<Vec<FileEntry>, SourceError>;
     /// A reader for one worker.
     fn reader(&self) -> Result<Box<dyn FileReader>, SourceError>;
-    /// Visits every commit reachable from the scanned commit, once each, in no set order.
-    /// Commits that cannot be read are reported through `unreadable` and skipped.
+    /// Runs `process` on every commit reachable from the scanned commit, once each, possibly
+    /// on several threads (and possibly on unreachable commits too, whose findings are
+    /// dropped). Commits that cannot be read are listed in the result and skipped.
     fn commits(
         &self,
-        visit: &mut dyn FnMut(RawCommit<'_>),
-        unreadable: &mut dyn FnMut(git2::Oid, String),
-    ) -> Result<(), SourceError>;
+        process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+    ) -> Result<Walk, SourceError>;
 }
