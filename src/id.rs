@@ -337,6 +337,10 @@ fn nearest(model: &Model, canonical: &str) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     let mut tied = false;
     for candidate in model.all_ids() {
+        // The distance is at least the difference in length.
+        if candidate.len().abs_diff(canonical.len()) > 2 {
+            continue;
+        }
         let d = edit_distance(canonical.as_bytes(), candidate.as_bytes());
         if d > 2 {
             continue;

@@ -97,6 +97,7 @@ fn evidence_and_diagnostics_of_the_working_tree() {
     assert_eq!(evidence_paths(&r, "BP.01.04"), ["ignored/forced.md"]);
     assert_eq!(evidence_paths(&r, "BP.02.01"), ["untracked.md"]);
     assert!(evidence_paths(&r, "BP.02.02").is_empty());
+    // TOML front matter, a binary file and a file over the size limit are not evidence.
     assert!(evidence_paths(&r, "BP.01.03").is_empty());
     // Trailers: the block's values count, the line above a sign-off paragraph does not.
     assert_eq!(
@@ -117,6 +118,12 @@ fn evidence_and_diagnostics_of_the_working_tree() {
             "docs/bad-yaml.md".to_string(),
             Value::from(3),
             Value::from(12),
+        ),
+        (
+            "file-too-large".into(),
+            "docs/huge.md".into(),
+            Value::Null,
+            Value::Null,
         ),
         (
             "malformed-id".into(),
@@ -155,18 +162,20 @@ fn evidence_and_diagnostics_of_the_working_tree() {
         .map(|x| (x.0.clone(), x.1.clone(), x.2.clone(), x.3.clone()))
         .collect();
     assert_eq!(files, expected);
-    assert_eq!(d[1].4, s("BP.05.05"));
-    assert_eq!(d[4].4, s("BP.01.01"));
-    let commits: Vec<_> = d
+    assert_eq!(d[2].4, s("BP.05.05"));
+    assert_eq!(d[5].4, s("BP.01.01"));
+    // Commit findings are ordered by commit id; compare them as a set.
+    let mut commits: Vec<_> = d
         .iter()
         .filter(|x| x.1 == "commit")
         .map(|x| (x.0.as_str(), x.2.clone(), x.3.clone()))
         .collect();
+    commits.sort_by_key(|c| c.0);
     assert_eq!(
         commits,
         [
+            ("trailer-outside-block", Value::from(3), Value::from(1)),
             ("unknown-practice", Value::from(3), Value::from(35)),
-            ("trailer-outside-block", Value::from(3), Value::from(1))
         ]
     );
 
