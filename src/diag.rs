@@ -50,6 +50,10 @@ pub enum Code {
     UnreadableObject,
     /// The repository is a shallow clone: history is cut.
     ShallowHistory,
+    /// A commit message larger than the limit; its trailers are not read.
+    MessageTooLarge,
+    /// More ids in one file or message than the limit; the rest are not read.
+    TooManyIds,
 }
 
 impl Code {
@@ -68,6 +72,8 @@ impl Code {
             Code::UnreadableFile => "unreadable-file",
             Code::UnreadableObject => "unreadable-object",
             Code::ShallowHistory => "shallow-history",
+            Code::MessageTooLarge => "message-too-large",
+            Code::TooManyIds => "too-many-ids",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The `practrace` command line: flags in, one validated call into the library, exit code out
-//! (0 done, 2 could not run).
+//! (0 done, 1 done but the input has error diagnostics, 2 could not run).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +65,18 @@ struct Common {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
+    /// Files larger than this many bytes are skipped (with a note).
+    #[arg(long, default_value_t = ScanOptions::default().max_file_size)]
+    max_file_size: u64,
+    /// Front matter larger than this many bytes is not read (with a warning).
+    #[arg(long, default_value_t = ScanOptions::default().max_front_matter)]
+    max_front_matter: usize,
+    /// Commit messages larger than this many bytes are not read (with a note).
+    #[arg(long, default_value_t = ScanOptions::default().max_message_size)]
+    max_message_size: usize,
+    /// At most this many ids are read from one file or message (with a warning).
+    #[arg(long, default_value_t = ScanOptions::default().max_ids)]
+    max_ids: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -93,15 +105,24 @@ fn analyze(common: &Common) -> Result<practrace::Analysis> {
         &common.repo,
         common.rev.as_deref(),
         model,
-        &ScanOptions::default(),
+        &ScanOptions {
+            max_file_size: common.max_file_size,
+            max_front_matter: common.max_front_matter,
+            max_message_size: common.max_message_size,
+            max_ids: common.max_ids,
+            ..ScanOptions::default()
+        },
     )?)
 }
 
-fn run(cli: Cli) -> Result<()> {
+/// Runs a command; `Ok(true)` when the scanned input has error diagnostics.
+fn run(cli: Cli) -> Result<bool> {
     let mut err = String::new();
+    let mut input_errors = false;
     let out = match cli.command {
         Command::Status(common) => {
             let analysis = analyze(&common)?;
+            input_errors = has_errors(&analysis);
             let format = Format::from(common.format);
             if format == Format::Table {
                 err = text::diagnostics(&analysis.report.diagnostics);
@@ -110,6 +131,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Gaps { common, level, pa } => {
             let analysis = analyze(&common)?;
+            input_errors = has_errors(&analysis);
             let pa = pa
                 .map(|p| match practrace::id::resolve_area(&analysis.model, &p) {
                     Ok(n) => Ok(practrace::id::area_id(n)),
@@ -121,6 +143,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Trace { target, common } => {
             let mut analysis = analyze(&common)?;
+            input_errors = has_errors(&analysis);
             let trace = trace(&mut analysis, &common, &target)?;
             text::trace(&trace, common.format.into())
         }
@@ -135,7 +158,15 @@ fn run(cli: Cli) -> Result<()> {
         .context("writing to stdout")?;
     stdout.flush().ok();
     eprint!("{err}");
-    Ok(())
+    Ok(input_errors)
+}
+
+fn has_errors(analysis: &practrace::Analysis) -> bool {
+    analysis
+        .report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == practrace::diag::Severity::Error)
 }
 
 fn trace(analysis: &mut practrace::Analysis, common: &Common, target: &str) -> Result<Trace> {
@@ -220,7 +251,8 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     match std::panic::catch_unwind(|| run(cli)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Ok(false)) => ExitCode::SUCCESS,
+        Ok(Ok(true)) => ExitCode::from(1),
         Ok(Err(e)) => {
             eprintln!("practrace: error: {e:#}");
             ExitCode::from(2)

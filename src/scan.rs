@@ -23,6 +23,10 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Front matter larger than this is reported and not read.
     pub max_front_matter: usize,
+    /// Commit messages larger than this are reported and their trailers not read.
+    pub max_message_size: usize,
+    /// At most this many ids are read from one file or one commit message.
+    pub max_ids: usize,
 }
 
 impl Default for ScanOptions {
@@ -32,6 +36,8 @@ impl Default for ScanOptions {
             trailer_keys: vec!["Practice".into()],
             max_file_size: 1 << 20,
             max_front_matter: front_matter::DEFAULT_MAX_FRONT_MATTER,
+            max_message_size: 1 << 20,
+            max_ids: 1000,
         }
     }
 }
@@ -263,7 +269,22 @@ pub fn scan_file(
         line: l.line,
         column: l.column,
     };
-    let tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
+    let mut tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
+    if let Some(first_cut) = tags_raw.get(options.max_ids) {
+        diagnostics.push(Diagnostic::in_file(
+            Severity::Warning,
+            Code::TooManyIds,
+            format!(
+                "{} ids, over the limit of {}: the ones from here on are not read",
+                tags_raw.len(),
+                options.max_ids
+            ),
+            path,
+            Some(first_cut.line),
+            Some(first_cut.column),
+        ));
+        tags_raw.truncate(options.max_ids);
+    }
     let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
     let resolved = resolve_tags(
         model,
@@ -354,6 +375,23 @@ pub fn scan_commit(
         return None;
     }
     let id = commit.id.to_string();
+    if message.len() > options.max_message_size {
+        diagnostics.push(Diagnostic {
+            severity: Severity::Note,
+            code: Code::MessageTooLarge,
+            message: format!(
+                "message of {} bytes, over the limit of {} bytes: its trailers are not read",
+                message.len(),
+                options.max_message_size
+            ),
+            path: None,
+            line: None,
+            column: None,
+            commit: Some(id),
+            suggestion: None,
+        });
+        return None;
+    }
     let parsed = trailers::parse(message);
     let mut tags = Vec::new();
     for trailer in parsed
@@ -395,6 +433,21 @@ pub fn scan_commit(
         d.suggestion =
             Some("move it into the last paragraph of the message, with the other trailers".into());
         diagnostics.push(d);
+    }
+    if let Some(first_cut) = tags.get(options.max_ids) {
+        diagnostics.push(Diagnostic::in_commit(
+            Severity::Warning,
+            Code::TooManyIds,
+            format!(
+                "{} ids, over the limit of {}: the ones from here on are not read",
+                tags.len(),
+                options.max_ids
+            ),
+            &id,
+            first_cut.line,
+            first_cut.column,
+        ));
+        tags.truncate(options.max_ids);
     }
     if tags.is_empty() {
         return None;

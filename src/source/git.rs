@@ -145,6 +145,7 @@ impl Source for GitSource {
                         let name = String::from_utf8_lossy(entry.name_bytes());
                         files.push(FileEntry {
                             path: format!("{root}{name}"),
+                            disk: None,
                             blob: Some(entry.id()),
                         });
                     }
@@ -161,8 +162,8 @@ impl Source for GitSource {
                 super::worktree::files(&repo, workdir)?
             }
         };
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files.dedup_by(|a, b| a.path == b.path);
+        files.sort_by(|a, b| (&a.path, &a.disk).cmp(&(&b.path, &b.disk)));
+        files.dedup_by(|a, b| a.path == b.path && a.disk == b.disk);
         Ok(files)
     }
 
@@ -286,7 +287,10 @@ struct DiskReader {
 
 impl FileReader for DiskReader {
     fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
-        let path = self.root.join(&entry.path);
+        let Some(relative) = &entry.disk else {
+            return FileContent::Unreadable("no path on disk".into());
+        };
+        let path = self.root.join(relative);
         // Never follow a symlink: it may point outside the repository.
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(m) => m,

@@ -54,8 +54,11 @@ pub struct SourceInfo {
 /// A file to read: its path and how to get its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {
-    /// Path relative to the repository root, `/`-separated.
+    /// Path relative to the repository root, `/`-separated, for reports (bytes that are not
+    /// UTF-8 are shown as U+FFFD).
     pub path: String,
+    /// The path as the file system spells it, relative to the work tree (working-tree scans).
+    pub disk: Option<std::path::PathBuf>,
     /// The blob id, when the file comes from the object database.
     pub blob: Option<git2::Oid>,
 }

@@ -4,7 +4,7 @@
 //! `ignore` crate with no global gitignore (practrace emulates an empty git configuration).
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::Repository;
 
@@ -15,16 +15,20 @@ pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, Source
     let index = repo
         .index()
         .map_err(|e| SourceError::Git(e.message().to_string()))?;
-    let mut tracked: HashSet<String> = HashSet::new();
+    let mut tracked: HashSet<PathBuf> = HashSet::new();
     let mut out = Vec::new();
     for entry in index.iter() {
         // 0o160000: a submodule (gitlink), not a file of this repository.
         if entry.mode == 0o160000 {
             continue;
         }
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
-        if tracked.insert(path.clone()) {
-            out.push(FileEntry { path, blob: None });
+        let disk = path_from_bytes(&entry.path);
+        if tracked.insert(disk.clone()) {
+            out.push(FileEntry {
+                path: String::from_utf8_lossy(&entry.path).into_owned(),
+                disk: Some(disk),
+                blob: None,
+            });
         }
     }
 
@@ -57,14 +61,31 @@ pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, Source
         let Ok(relative) = entry.path().strip_prefix(workdir) else {
             continue;
         };
-        let path = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        if !tracked.contains(&path) {
-            out.push(FileEntry { path, blob: None });
+        if !tracked.contains(relative) {
+            let path = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(FileEntry {
+                path,
+                disk: Some(relative.to_path_buf()),
+                blob: None,
+            });
         }
     }
     Ok(out)
+}
+
+/// A path from the index's bytes (git stores paths as bytes, `/`-separated).
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// A path from the index's bytes (git stores paths as bytes, `/`-separated).
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
