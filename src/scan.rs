@@ -350,14 +350,6 @@ fn split_commit(raw: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// Character column (1-based) of byte `offset` in `line`.
-fn char_column(line: &[u8], offset: usize) -> u32 {
-    String::from_utf8_lossy(&line[..offset.min(line.len())])
-        .chars()
-        .count() as u32
-        + 1
-}
-
 /// Reads one commit's trailers; a hit when they name at least one practice.
 pub fn scan_commit(
     commit: &RawCommit<'_>,
@@ -393,13 +385,26 @@ pub fn scan_commit(
         return None;
     }
     let parsed = trailers::parse(message);
+    // One more than the limit, to know that the limit cuts something.
     let mut tags = Vec::new();
-    for trailer in parsed
+    'trailers: for trailer in parsed
         .trailers
         .iter()
         .filter(|t| options.trailer_keys.iter().any(|k| t.has_key(k)))
     {
         for part in &trailer.parts {
+            // Columns are counted in characters, carried along the line (not from its start
+            // for every value: a line may hold a hundred thousand of them).
+            let mut counted = (0usize, 1u32);
+            let mut column_of = |offset: usize| {
+                let (done, column) = &mut counted;
+                let chars = String::from_utf8_lossy(&part.line_bytes[*done..offset])
+                    .chars()
+                    .count();
+                *column += chars as u32;
+                *done = offset;
+                *column
+            };
             let mut start = None;
             for (i, &b) in part.bytes.iter().chain(std::iter::once(&b',')).enumerate() {
                 let separator = b == b',' || b.is_ascii_whitespace();
@@ -409,9 +414,12 @@ pub fn scan_commit(
                         tags.push(RawTag {
                             text: String::from_utf8_lossy(&part.bytes[s..i]).into_owned(),
                             line: part.line,
-                            column: char_column(part.line_bytes, part.offset + s),
+                            column: column_of(part.offset + s),
                         });
                         start = None;
+                        if tags.len() > options.max_ids {
+                            break 'trailers;
+                        }
                     }
                     _ => {}
                 }
@@ -439,8 +447,7 @@ pub fn scan_commit(
             Severity::Warning,
             Code::TooManyIds,
             format!(
-                "{} ids, over the limit of {}: the ones from here on are not read",
-                tags.len(),
+                "more than {} ids, the limit: the ones from here on are not read",
                 options.max_ids
             ),
             &id,
