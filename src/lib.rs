@@ -15,6 +15,7 @@
 //! assert_eq!(model.practices[found[0]].id, "BP.05.02");
 //! ```
 
+pub mod cache;
 pub mod diag;
 pub mod extract;
 pub mod graph;
@@ -53,16 +54,22 @@ pub enum AnalysisError {
     Model(#[from] model::ModelError),
 }
 
-/// Scans `repo` (its working tree, or `rev`) against `model` and rates it. Every area's
-/// target is level 1 and every practice is in scope (configuration comes later).
+/// Scans `repo` (its working tree, or `rev`) against `model` and rates it, with the
+/// incremental cache unless `use_cache` is false. Every area's target is level 1 and every
+/// practice is in scope (configuration comes later).
 pub fn analyze(
     repo: &Path,
     rev: Option<&str>,
     model: model::Model,
     options: &scan::ScanOptions,
+    use_cache: bool,
 ) -> Result<Analysis, AnalysisError> {
+    use source::Source;
     let source = source::git::GitSource::open(repo, rev)?;
-    let scan = scan::scan(&source, &model, options)?;
+    let cache = use_cache
+        .then(|| cache::Cache::open(source.git_dir(), &model, options))
+        .flatten();
+    let scan = scan::scan_cached(&source, &model, options, cache.as_ref())?;
     let graph = graph::EvidenceGraph::build(&model, &scan);
     let in_scope = |_: usize| true;
     let target = |_: usize| 1u8;

@@ -77,6 +77,9 @@ struct Common {
     /// At most this many ids are read from one file or message (with a warning).
     #[arg(long, default_value_t = ScanOptions::default().max_ids)]
     max_ids: usize,
+    /// Do not read or write the cache (in $XDG_CACHE_HOME/practrace); same output.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,6 +115,7 @@ fn analyze(common: &Common) -> Result<practrace::Analysis> {
             max_ids: common.max_ids,
             ..ScanOptions::default()
         },
+        !common.no_cache,
     )?)
 }
 

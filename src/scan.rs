@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use crate::cache::{BlobRecord, BlobTable, Cache, CommitTable};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::extract::front_matter::{self, Split};
 use crate::extract::trailers;
@@ -54,7 +55,7 @@ pub struct FileHit {
 }
 
 /// A commit that is evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommitHit {
     /// Full id.
     pub id: String,
@@ -84,39 +85,74 @@ pub struct Scan {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Scans a source.
+/// Scans a source, without a cache.
 pub fn scan(
     source: &dyn Source,
     model: &Model,
     options: &ScanOptions,
 ) -> Result<Scan, SourceError> {
+    scan_cached(source, model, options, None)
+}
+
+/// Scans a source, taking what `cache` remembers of commits and blobs and adding what it
+/// had to read.
+pub fn scan_cached(
+    source: &dyn Source,
+    model: &Model,
+    options: &ScanOptions,
+    cache: Option<&Cache>,
+) -> Result<Scan, SourceError> {
     let started = std::time::Instant::now();
     // Fail early, on this thread, if no reader can be made at all.
     drop(source.reader()?);
+    let (mut commit_table, mut blob_table): (CommitTable, BlobTable) = match cache {
+        Some(c) => rayon::join(|| c.load("commits"), || c.load("blobs")),
+        None => Default::default(),
+    };
+    let loaded = started.elapsed();
     // The commit walk is the longer job: start it at once, list and read files beside it.
+    let blobs = &blob_table;
     let (files, commits) = rayon::join(
         || {
             let t = std::time::Instant::now();
             let files = source
                 .files()
-                .map(|entries| scan_files(source, &entries, model, options));
+                .map(|entries| scan_files(source, &entries, model, options, blobs));
             (files, t.elapsed())
         },
         || {
             let t = std::time::Instant::now();
-            (scan_commits(source, model, options), t.elapsed())
+            (
+                scan_commits(source, model, options, &mut commit_table),
+                t.elapsed(),
+            )
         },
     );
     let ((files, files_time), (commits, commits_time)) = (files, commits);
+    let (mut files, mut diagnostics, new_blobs, files_read) = files?;
+    let (mut commits, commit_diagnostics, commits_scanned, commits_read) = commits?;
+    diagnostics.extend(commit_diagnostics);
+    if let Some(cache) = cache {
+        if commits_read > 0 {
+            cache.store("commits", &commit_table);
+        }
+        if !new_blobs.is_empty() {
+            blob_table.extend(new_blobs);
+            cache.store("blobs", &blob_table);
+        }
+    }
+    if std::env::var_os("PRACTRACE_STATS").is_some() {
+        eprintln!(
+            "practrace stats: files_read={files_read} commits_read={commits_read} commits={commits_scanned} cache={}",
+            cache.map_or("off".to_string(), |c| c.dir().display().to_string())
+        );
+    }
     if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
         eprintln!(
-            "practrace timings: files {files_time:?}, commits {commits_time:?}, scan {:?}",
+            "practrace timings: cache loaded in {loaded:?}; files {files_time:?} ({files_read} read); commits {commits_time:?} ({commits_read} of {commits_scanned} read); scan {:?}",
             started.elapsed()
         );
     }
-    let (mut files, mut diagnostics) = files?;
-    let (mut commits, commit_diagnostics, commits_scanned) = commits?;
-    diagnostics.extend(commit_diagnostics);
 
     let mut info = source.info();
     info.commits_scanned = commits_scanned;
@@ -143,39 +179,104 @@ pub fn scan(
     })
 }
 
+type FilesResult = (
+    Vec<FileHit>,
+    Vec<Diagnostic>,
+    Vec<([u8; 20], BlobRecord)>,
+    usize,
+);
+
 fn scan_files(
     source: &dyn Source,
     entries: &[FileEntry],
     model: &Model,
     options: &ScanOptions,
-) -> (Vec<FileHit>, Vec<Diagnostic>) {
-    let results: Vec<(Option<FileHit>, Vec<Diagnostic>)> = entries
+    known: &BlobTable,
+) -> FilesResult {
+    type One = (
+        Option<FileHit>,
+        Vec<Diagnostic>,
+        Option<([u8; 20], BlobRecord)>,
+        bool,
+    );
+    let results: Vec<One> = entries
         .par_iter()
         .map_init(
             || source.reader().ok(),
-            |reader, entry| match reader {
-                Some(reader) => scan_file(reader.as_mut(), entry, model, options),
-                None => (
-                    None,
-                    vec![Diagnostic::in_file(
-                        Severity::Error,
-                        Code::UnreadableFile,
-                        "could not open the repository to read this file".into(),
-                        &entry.path,
+            |reader, entry| {
+                let key: Option<[u8; 20]> = entry.blob.and_then(|b| b.as_bytes().try_into().ok());
+                if let Some(record) = key.and_then(|k| known.get(&k)) {
+                    let (hit, diags) = from_record(entry, record);
+                    return (hit, diags, None, false);
+                }
+                let (hit, diags) = match reader {
+                    Some(reader) => scan_file(reader.as_mut(), entry, model, options),
+                    None => (
                         None,
-                        None,
-                    )],
-                ),
+                        vec![Diagnostic::in_file(
+                            Severity::Error,
+                            Code::UnreadableFile,
+                            "could not open the repository to read this file".into(),
+                            &entry.path,
+                            None,
+                            None,
+                        )],
+                    ),
+                };
+                // Remember blobs (not files on disk), unless reading failed: that may pass.
+                let record = key
+                    .filter(|_| !diags.iter().any(|d| d.code == Code::UnreadableFile))
+                    .map(|k| (k, to_record(&hit, &diags)));
+                (hit, diags, record, true)
             },
         )
         .collect();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
-    for (hit, diags) in results {
+    let mut records = Vec::new();
+    let mut read = 0;
+    for (hit, diags, record, was_read) in results {
         files.extend(hit);
         diagnostics.extend(diags);
+        records.extend(record);
+        read += usize::from(was_read);
     }
-    (files, diagnostics)
+    (files, diagnostics, records, read)
+}
+
+/// What to remember of a blob: practices and diagnostics, without the path.
+fn to_record(hit: &Option<FileHit>, diagnostics: &[Diagnostic]) -> BlobRecord {
+    BlobRecord {
+        practices: hit
+            .as_ref()
+            .map(|h| h.practices.clone())
+            .unwrap_or_default(),
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                path: None,
+                ..d.clone()
+            })
+            .collect(),
+    }
+}
+
+/// A remembered blob at this entry's path.
+fn from_record(entry: &FileEntry, record: &BlobRecord) -> (Option<FileHit>, Vec<Diagnostic>) {
+    let hit = (!record.practices.is_empty()).then(|| FileHit {
+        path: entry.path.clone(),
+        blob: entry.blob.map(|b| b.to_string()).unwrap_or_default(),
+        practices: record.practices.clone(),
+    });
+    let diagnostics = record
+        .diagnostics
+        .iter()
+        .map(|d| Diagnostic {
+            path: Some(entry.path.clone()),
+            ..d.clone()
+        })
+        .collect();
+    (hit, diagnostics)
 }
 
 fn is_binary(bytes: &[u8]) -> bool {
@@ -311,14 +412,22 @@ pub fn scan_file(
     )
 }
 
-type CommitsResult = Result<(Vec<CommitHit>, Vec<Diagnostic>, usize), SourceError>;
+type CommitsResult = Result<(Vec<CommitHit>, Vec<Diagnostic>, usize, usize), SourceError>;
 
-fn scan_commits(source: &dyn Source, model: &Model, options: &ScanOptions) -> CommitsResult {
-    let walk = source.commits(&|commit| {
-        let mut diagnostics = Vec::new();
-        let hit = scan_commit(&commit, model, options, &mut diagnostics);
-        (hit, diagnostics)
-    })?;
+fn scan_commits(
+    source: &dyn Source,
+    model: &Model,
+    options: &ScanOptions,
+    known: &mut CommitTable,
+) -> CommitsResult {
+    let walk = source.commits(
+        &|commit| {
+            let mut diagnostics = Vec::new();
+            let hit = scan_commit(&commit, model, options, &mut diagnostics);
+            (hit, diagnostics)
+        },
+        known,
+    )?;
     let mut hits = Vec::new();
     let mut diagnostics = Vec::new();
     for (hit, diags) in walk.findings {
@@ -339,7 +448,7 @@ fn scan_commits(source: &dyn Source, model: &Model, options: &ScanOptions) -> Co
             suggestion: Some("run `git fsck` on the repository".into()),
         });
     }
-    Ok((hits, diagnostics, walk.count))
+    Ok((hits, diagnostics, walk.count, walk.read))
 }
 
 /// Splits a raw commit into headers and message.

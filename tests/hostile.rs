@@ -9,9 +9,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hasher};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,41 +32,6 @@ struct Run {
     json: Option<Value>,
 }
 
-/// Every entry below `root` (symlinks not followed) with its kind, mode and content hash.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let meta = std::fs::symlink_metadata(&path).unwrap();
-            let rel = path.strip_prefix(root).unwrap().to_path_buf();
-            let mode = meta.permissions().mode();
-            let what = if meta.file_type().is_symlink() {
-                format!("link {:?}", std::fs::read_link(&path).unwrap())
-            } else if meta.is_dir() {
-                stack.push(path.clone());
-                format!("dir {mode:o}")
-            } else {
-                let mut hasher = DefaultHasher::new();
-                let mut file = std::fs::File::open(&path).unwrap();
-                let mut buf = vec![0u8; 1 << 20];
-                loop {
-                    let n = file.read(&mut buf).unwrap();
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.write(&buf[..n]);
-                }
-                format!("file {mode:o} {} {:x}", meta.len(), hasher.finish())
-            };
-            out.insert(rel, what);
-        }
-    }
-    out
-}
-
 fn build(name: &str) -> Case {
     let dir = tempfile::tempdir().unwrap();
     let status = Command::new("bash")
@@ -81,7 +45,7 @@ fn build(name: &str) -> Case {
     assert!(status.success(), "building case {name} failed");
     let repo = dir.path().join("repo");
     let marker = dir.path().join("marker");
-    let before = snapshot(&repo);
+    let before = common::snapshot(&repo);
     Case {
         _dir: dir,
         repo,
@@ -100,6 +64,7 @@ impl Case {
             .args(["status", "--format", "json", "--repo"])
             .arg(&self.repo)
             .args(extra)
+            .env("XDG_CACHE_HOME", common::cache_home())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -180,7 +145,7 @@ impl Case {
             "something ran a command from the repository: {what}"
         );
         assert!(
-            snapshot(&self.repo) == self.before,
+            common::snapshot(&self.repo) == self.before,
             "the repository changed: {what}"
         );
     }

@@ -3,7 +3,7 @@
 //! libgit2 runs no hooks, filters, textconv or fsmonitor: practrace reads objects and the
 //! index and never writes into the repository.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +14,7 @@ use super::{
     CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
     Walk,
 };
+use crate::cache::{CommitRecord, CommitTable};
 use crate::extract::front_matter::may_start_front_matter;
 
 /// How many bytes to read from disk before deciding whether a file opens front matter.
@@ -181,29 +182,34 @@ impl Source for GitSource {
     fn commits(
         &self,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+        known: &mut CommitTable,
     ) -> Result<Walk, SourceError> {
         let mut walk = Walk::default();
         let Some(start) = self.commit else {
             return Ok(walk);
         };
         let repo = self.repository()?;
-        // Every whole commit of the packs, inflated and processed on all cores at once.
-        let t = std::time::Instant::now();
-        let packs = Packs::open(&repo.commondir().join("objects"));
-        let t_open = t.elapsed();
-        let mut packed = packs.process_all(&|id, raw| {
-            let parents: Vec<Oid> = parents(raw).collect();
-            (parents, process(RawCommit { id, raw }))
-        });
-        drop(packs);
-        if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
-            eprintln!(
-                "packs: open {t_open:?}, processed {} in {:?}",
-                packed.len(),
-                t.elapsed()
-            );
-        }
-        // The walk itself: from the table where it can, through libgit2 where it must.
+        // With nothing known, every whole commit of the packs is inflated and processed
+        // on all cores at once; with a warm cache, only the new commits are read.
+        let mut packed = if known.is_empty() {
+            let t = std::time::Instant::now();
+            let packs = Packs::open(&repo.commondir().join("objects"));
+            let packed = packs.process_all(&|id, raw| {
+                let parents: Vec<Oid> = parents(raw).collect();
+                (parents, process(RawCommit { id, raw }))
+            });
+            if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+                eprintln!(
+                    "practrace timings: {} packed commits processed in {:?}",
+                    packed.len(),
+                    t.elapsed()
+                );
+            }
+            packed
+        } else {
+            HashMap::new()
+        };
+        // The walk itself: from what is known, else the table, else libgit2.
         let odb = repo.odb().map_err(git_error)?;
         let mut seen: HashSet<Oid> = HashSet::new();
         let mut stack = vec![start];
@@ -211,23 +217,50 @@ impl Source for GitSource {
             if !seen.insert(id) {
                 continue;
             }
-            let (parent_ids, findings) = match packed.remove(&id) {
-                Some(done) => done,
-                None => match odb.read(id) {
-                    Ok(o) if o.kind() == ObjectType::Commit => {
-                        let raw = o.data();
-                        (parents(raw).collect(), process(RawCommit { id, raw }))
-                    }
-                    Ok(o) => {
-                        let why = format!("expected a commit, found a {}", o.kind());
-                        walk.unreadable.push((id, why));
-                        continue;
-                    }
-                    Err(e) => {
-                        walk.unreadable.push((id, e.message().to_string()));
-                        continue;
-                    }
-                },
+            let key: [u8; 20] = id.as_bytes().try_into().unwrap_or([0; 20]);
+            let (parent_ids, findings) = match known.get(&key) {
+                Some(record) => (
+                    record
+                        .parents
+                        .iter()
+                        .filter_map(|p| Oid::from_bytes(p).ok())
+                        .collect(),
+                    (record.hit.clone(), record.diagnostics.clone()),
+                ),
+                None => {
+                    let (parent_ids, findings): (Vec<Oid>, CommitFindings) =
+                        match packed.remove(&id) {
+                            Some(done) => done,
+                            None => match odb.read(id) {
+                                Ok(o) if o.kind() == ObjectType::Commit => {
+                                    let raw = o.data();
+                                    (parents(raw).collect(), process(RawCommit { id, raw }))
+                                }
+                                Ok(o) => {
+                                    let why = format!("expected a commit, found a {}", o.kind());
+                                    walk.unreadable.push((id, why));
+                                    continue;
+                                }
+                                Err(e) => {
+                                    walk.unreadable.push((id, e.message().to_string()));
+                                    continue;
+                                }
+                            },
+                        };
+                    walk.read += 1;
+                    known.insert(
+                        key,
+                        CommitRecord {
+                            parents: parent_ids
+                                .iter()
+                                .filter_map(|p| p.as_bytes().try_into().ok())
+                                .collect(),
+                            hit: findings.0.clone(),
+                            diagnostics: findings.1.clone(),
+                        },
+                    );
+                    (parent_ids, findings)
+                }
             };
             walk.count += 1;
             walk.findings.push(findings);
@@ -236,6 +269,10 @@ impl Source for GitSource {
             }
         }
         Ok(walk)
+    }
+
+    fn git_dir(&self) -> &Path {
+        &self.git_dir
     }
 }
 

@@ -103,6 +103,8 @@ pub struct Walk {
     pub count: usize,
     /// Commits that could not be read (the history behind them is not reached).
     pub unreadable: Vec<(git2::Oid, String)>,
+    /// How many of the commits reached were read (the others came from the cache).
+    pub read: usize,
 }
 
 /// A repository at a revision, or its working tree.
@@ -115,9 +117,14 @@ pub trait Source: Sync {
     fn reader(&self) -> Result<Box<dyn FileReader>, SourceError>;
     /// Runs `process` on every commit reachable from the scanned commit, once each, possibly
     /// on several threads (and possibly on unreachable commits too, whose findings are
-    /// dropped). Commits that cannot be read are listed in the result and skipped.
+    /// dropped). Commits already in `known` are taken from it, without reading them;
+    /// the others are read, processed and added to it. Commits that cannot be read are
+    /// listed in the result and skipped.
     fn commits(
         &self,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+        known: &mut crate::cache::CommitTable,
     ) -> Result<Walk, SourceError>;
+    /// The repository's git folder (the cache is keyed by it).
+    fn git_dir(&self) -> &std::path::Path;
 }

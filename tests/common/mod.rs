@@ -62,10 +62,18 @@ pub fn fixture_repo(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A cache folder for the whole test run, so tests never write to the user's own.
+pub fn cache_home() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+}
+
 /// Runs the practrace binary.
 pub fn practrace(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_practrace"))
         .args(args)
+        .env("XDG_CACHE_HOME", cache_home())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
@@ -89,8 +97,47 @@ pub fn practrace_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_practrace"))
         .args(args)
         .current_dir(dir)
+        .env("XDG_CACHE_HOME", cache_home())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
         .expect("practrace runs")
+}
+
+/// Every entry below `root` (symlinks not followed) with its kind, mode and content hash:
+/// two equal snapshots mean nothing was written.
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, String> {
+    use std::hash::{DefaultHasher, Hasher};
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            let mode = meta.permissions().mode();
+            let what = if meta.file_type().is_symlink() {
+                format!("link {:?}", std::fs::read_link(&path).unwrap())
+            } else if meta.is_dir() {
+                stack.push(path.clone());
+                format!("dir {mode:o}")
+            } else {
+                let mut hasher = DefaultHasher::new();
+                let mut file = std::fs::File::open(&path).unwrap();
+                let mut buf = vec![0u8; 1 << 20];
+                loop {
+                    let n = file.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.write(&buf[..n]);
+                }
+                format!("file {mode:o} {} {:x}", meta.len(), hasher.finish())
+            };
+            out.insert(rel, what);
+        }
+    }
+    out
 }
