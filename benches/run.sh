@@ -26,16 +26,22 @@ Steps:
   3. generate DIR/repo-f<N>-c<M>-bad0.02 (+ .truth.json) unless it already exists;
   4. check both `status --rev HEAD --format json` and the working-tree `status --format json`
      against the truth with scripts/truth-compare.py; stop with status 1 if either is wrong;
-  5. one untimed warm-up of each command, then K rounds, each running in turn:
-       practrace_rev       practrace status --repo R --rev HEAD --format json
-       practrace_worktree  practrace status --repo R --format json
+  5. warm a cache (in DIR, never in R) with a scan of HEAD, make one new commit on top of
+     HEAD that changes one file (on no branch: HEAD and the truth stay as generated), and
+     check that its cached scan prints the same bytes as --no-cache;
+  6. one untimed warm-up of each command, then K rounds, each running in turn:
+       practrace_rev       practrace status --repo R --rev HEAD --format json --no-cache
+       practrace_worktree  practrace status --repo R --format json --no-cache
+       practrace_rescan    practrace status --repo R --rev NEW --format json
+                           (cache warmed at HEAD, restored before each run)
        git_log             git -C R log --format='%H %(trailers:key=Practice,valueonly)'
        rg                  rg -c '^practices:' .      (in R)
      stdout and stderr to /dev/null, wall time from bash's clock around /usr/bin/time,
      peak RSS from `/usr/bin/time -f %M`;
-  6. print per command the median/min/max wall time (s) and peak RSS (KiB, max over runs),
-     the ratios practrace_rev / (git_log + rg) and practrace_worktree / (git_log + rg) of the
-     medians, and the exact commands. Raw samples are kept in DIR/results-*.tsv.
+  7. print per command the median/min/max wall time (s) and peak RSS (KiB, max over runs),
+     the ratios practrace_rev / (git_log + rg), practrace_worktree / (git_log + rg) and
+     practrace_rescan / practrace_rev of the medians, practrace's peak RSS over git log's,
+     and the exact commands. Raw samples are kept in DIR/results-*.tsv.
 EOF
 }
 
@@ -138,12 +144,17 @@ if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=all) ]]; then
 fi
 
 # ------------------------------------------------------------------ commands
-CMD_NAMES=(practrace_rev practrace_worktree git_log rg)
-CMD_DIRS=("$WORKDIR" "$WORKDIR" "$WORKDIR" "$REPO")
+CMD_NAMES=(practrace_rev practrace_worktree practrace_rescan git_log rg)
+CMD_DIRS=("$WORKDIR" "$WORKDIR" "$WORKDIR" "$WORKDIR" "$REPO")
+# Full scans run without the cache; the re-scan runs with a cache warmed at HEAD, after one
+# new commit (made below, on no branch: HEAD and the truth stay as generated).
+CACHE_WARM=$WORKDIR/cache-$NAME-warm
+CACHE_RUN=$WORKDIR/cache-$NAME-run
+NEW_COMMIT=""
 # shellcheck disable=SC2034  # read through cmd_of's indirection
-CMD_practrace_rev=("$BIN" status --repo "$REPO" --rev HEAD --format json)
+CMD_practrace_rev=("$BIN" status --repo "$REPO" --rev HEAD --format json --no-cache)
 # shellcheck disable=SC2034
-CMD_practrace_worktree=("$BIN" status --repo "$REPO" --format json)
+CMD_practrace_worktree=("$BIN" status --repo "$REPO" --format json --no-cache)
 # shellcheck disable=SC2034
 CMD_git_log=("$GIT" -C "$REPO" log '--format=%H %(trailers:key=Practice,valueonly)')
 # shellcheck disable=SC2034
@@ -182,6 +193,29 @@ check practrace_rev || FAILED=1
 check practrace_worktree || FAILED=1
 [[ $FAILED -eq 0 ]] || die "correctness check failed; not benchmarking"
 
+# ------------------------------------------------------------------ one new commit
+log "warming a cache at HEAD, then making one new commit that changes one file"
+rm -rf "$CACHE_WARM" "$CACHE_RUN"
+XDG_CACHE_HOME=$CACHE_WARM "$BIN" status --repo "$REPO" --rev HEAD --format json >/dev/null 2>&1 || true
+INDEX=$WORKDIR/index.$$
+TRACKED=$(git -C "$REPO" ls-tree -r --name-only HEAD)
+EDITED=$(grep -m 1 '\.md$' <<<"$TRACKED")
+GIT_INDEX_FILE=$INDEX git -C "$REPO" read-tree HEAD
+BLOB=$(printf -- '---\npractices: [BP.01.01]\n---\nedited for the benchmark\n' | git -C "$REPO" hash-object -w --stdin)
+GIT_INDEX_FILE=$INDEX git -C "$REPO" update-index --cacheinfo "100644,$BLOB,$EDITED"
+TREE=$(GIT_INDEX_FILE=$INDEX git -C "$REPO" write-tree)
+rm -f "$INDEX"
+NEW_COMMIT=$(printf 'Edit one file\n\nPractice: BP.01.02\n' | git -C "$REPO" commit-tree "$TREE" -p HEAD)
+# shellcheck disable=SC2034
+CMD_practrace_rescan=(env "XDG_CACHE_HOME=$CACHE_RUN" "$BIN" status --repo "$REPO" --rev "$NEW_COMMIT" --format json)
+reset_rescan_cache() { rm -rf "$CACHE_RUN"; cp -r "$CACHE_WARM" "$CACHE_RUN"; }
+reset_rescan_cache
+cmd_of practrace_rescan
+"${CMD[@]}" >"$WORKDIR/rescan-cached.json" 2>/dev/null || EXPECT_RC[practrace_rescan]=$?
+"$BIN" status --repo "$REPO" --rev "$NEW_COMMIT" --format json --no-cache >"$WORKDIR/rescan-uncached.json" 2>/dev/null || true
+cmp -s "$WORKDIR/rescan-cached.json" "$WORKDIR/rescan-uncached.json" \
+  || die "the re-scan with the cache differs from --no-cache ($WORKDIR/rescan-*.json)"
+
 # ------------------------------------------------------------------ timing
 now() { # seconds with microseconds, no fork
   if [[ -n ${EPOCHREALTIME:-} ]]; then local t=$EPOCHREALTIME; echo "${t/,/.}"; else date +%s.%N; fi
@@ -197,6 +231,7 @@ measure() { # name round
     if [[ ${CMD_NAMES[$i]} = "$name" ]]; then dir=${CMD_DIRS[$i]}; fi
   done
   cmd_of "$name"
+  if [[ $name = practrace_rescan ]]; then reset_rescan_cache; fi
   pushd "$dir" >/dev/null
   t0=$(now)
   /usr/bin/time -f %M -o "$RSS_FILE" "${CMD[@]}" >/dev/null 2>&1 || rc=$?
@@ -252,8 +287,11 @@ print()
 print("baseline git_log + rg (medians): %.3f s" % base)
 for n in ("practrace_rev", "practrace_worktree"):
     print("ratio %-19s / (git_log + rg) = %.2f" % (n, med[n] / base if base > 0 else float("inf")))
+print("ratio practrace_rescan     / practrace_rev   = %.3f" % (med["practrace_rescan"] / med["practrace_rev"]))
+print("peak RSS practrace_rev / git_log = %.2f" % (max(rss["practrace_rev"]) / max(rss["git_log"])))
 PY
 echo
+echo "practrace_rescan: one new commit ($NEW_COMMIT) on HEAD changing $EDITED, cache warmed at HEAD and restored before each run"
 echo "commands (rg runs in the repository; all output to /dev/null; wrapped in /usr/bin/time -f %M):"
 for n in "${CMD_NAMES[@]}"; do printf '  %-19s %s\n' "$n" "$(show_cmd "$n")"; done
 echo
