@@ -128,6 +128,15 @@ fn run(cli: Cli) -> Result<bool> {
             let analysis = analyze(&common)?;
             input_errors = has_errors(&analysis);
             let format = Format::from(common.format);
+            if format == Format::Json {
+                // The largest output: streamed, not built as one string.
+                let mut stdout = std::io::stdout().lock();
+                analysis
+                    .report
+                    .write_json(&mut stdout)
+                    .context("writing to stdout")?;
+                return Ok(input_errors);
+            }
             if format == Format::Table {
                 err = text::diagnostics(&analysis.report.diagnostics);
             }

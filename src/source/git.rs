@@ -51,6 +51,14 @@ impl GitSource {
         // Like git itself when it reads objects (git log, git show), do not re-hash every
         // object read: that check costs a SHA-1 per object and is fsck's job.
         git2::opts::strict_hash_verification(false);
+        // Keep libgit2's pack windows small and few: they count in the resident memory, and
+        // blobs are read in path order, not pack order, so large windows buy little.
+        // SAFETY: these are process-wide settings, changed here before this process reads
+        // any object, and always to the same values.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(32 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+        }
         let repository = open(repo)?;
         let (commit, tree) = match rev {
             Some(rev) => {

@@ -8,6 +8,9 @@
 //! from this table, and reads through libgit2 whatever is not in it (loose objects, commits
 //! stored as deltas, objects of alternates): the table is only a faster path, never the
 //! only one. Pack index version 2 with SHA-1 ids is read; anything else is left to libgit2.
+//!
+//! A pack is read in chunks of a few MiB in offset order, each mapped only while it is
+//! being read, so memory stays bounded however large the pack is.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -15,28 +18,34 @@ use std::path::{Path, PathBuf};
 
 use git2::Oid;
 use libdeflater::Decompressor;
-use memmap2::Mmap;
+use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
 
 const OBJ_COMMIT: u8 = 1;
 const ID_LEN: usize = 20;
+/// How much of a pack one worker maps at a time.
+const CHUNK: u64 = 8 << 20;
 
-/// The packs of an object folder, mapped into memory.
-pub struct Packs {
-    packs: Vec<Mmap>,
-    commits: Vec<PackedCommit>,
+/// One pack: its file and its objects, by offset.
+struct Pack {
+    file: File,
+    /// `(offset, id)`, sorted by offset.
+    objects: Vec<(u64, [u8; ID_LEN])>,
+    /// Where object data ends (the pack's trailing checksum starts).
+    end: u64,
 }
 
-/// A whole (non-delta) commit object in a pack.
-#[derive(Debug, Clone, Copy)]
-pub struct PackedCommit {
-    /// Its id.
-    pub id: Oid,
+/// A run of consecutive objects of one pack, read by one worker.
+struct Chunk {
     pack: usize,
-    /// Offset of the zlib stream.
-    data: usize,
-    /// Inflated size.
-    size: usize,
+    /// Indices into the pack's `objects`.
+    first: usize,
+    last: usize,
+}
+
+/// The packs of an object folder.
+pub struct Packs {
+    packs: Vec<Pack>,
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
@@ -47,13 +56,12 @@ fn be64(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
-/// Maps a file read-only.
-fn map(path: &Path) -> Option<Mmap> {
-    let file = File::open(path).ok()?;
+/// Maps a range of a file read-only.
+fn map(file: &File, offset: u64, len: usize) -> Option<Mmap> {
     // SAFETY: git never rewrites a pack or an index in place (new packs get new names, old
     // ones are deleted whole), so the mapped bytes do not change while we read them; every
     // read below is bounds-checked, so a truncated file cannot be read past its end.
-    unsafe { Mmap::map(&file) }.ok()
+    unsafe { MmapOptions::new().offset(offset).len(len).map(file) }.ok()
 }
 
 /// Parses a pack object header at `at`: type, inflated size, offset of the data.
@@ -76,9 +84,9 @@ fn object_header(pack: &[u8], at: usize) -> Option<(u8, usize, usize)> {
     Some((kind, size, p))
 }
 
-/// The whole commits listed by one `.idx` (version 2) in the pack it indexes.
-fn commits_of(idx: &[u8], pack: &[u8], pack_no: usize, out: &mut Vec<PackedCommit>) -> Option<()> {
-    if idx.get(0..8)? != b"\xfftOc\x00\x00\x00\x02" || pack.get(0..4)? != b"PACK" {
+/// The objects listed by one `.idx` (version 2), sorted by offset, all before `end`.
+fn index_objects(idx: &[u8], end: u64) -> Option<Vec<(u64, [u8; ID_LEN])>> {
+    if idx.get(0..8)? != b"\xfftOc\x00\x00\x00\x02" {
         return None;
     }
     let n = be32(idx, 8 + 255 * 4)? as usize;
@@ -92,35 +100,46 @@ fn commits_of(idx: &[u8], pack: &[u8], pack_no: usize, out: &mut Vec<PackedCommi
     if idx.len() != large + large_count * 8 + 2 * ID_LEN {
         return None;
     }
-    let pack_end = pack.len().checked_sub(ID_LEN)?;
+    let mut objects = Vec::with_capacity(n);
     for i in 0..n {
         let raw = be32(idx, offsets + i * 4)?;
         let offset = if raw & 0x8000_0000 != 0 {
-            be64(idx, large + (raw & 0x7fff_ffff) as usize * 8)? as usize
+            be64(idx, large + (raw & 0x7fff_ffff) as usize * 8)?
         } else {
-            raw as usize
+            u64::from(raw)
         };
-        if offset >= pack_end {
+        if offset < 12 || offset >= end {
             return None;
         }
-        let (kind, size, data) = object_header(pack, offset)?;
-        if kind == OBJ_COMMIT {
-            let id =
-                Oid::from_bytes(idx.get(names + i * ID_LEN..names + (i + 1) * ID_LEN)?).ok()?;
-            out.push(PackedCommit {
-                id,
-                pack: pack_no,
-                data,
-                size,
-            });
-        }
+        let id: [u8; ID_LEN] = idx
+            .get(names + i * ID_LEN..names + (i + 1) * ID_LEN)?
+            .try_into()
+            .ok()?;
+        objects.push((offset, id));
     }
-    Some(())
+    objects.sort_unstable();
+    Some(objects)
+}
+
+/// Inflates a zlib stream of a known size with `z`; `None` when it is damaged.
+fn inflate(z: &mut Decompressor, input: &[u8], size: usize) -> Option<Vec<u8>> {
+    // A zlib stream: a two-byte header (deflate, no preset dictionary), raw deflate data,
+    // and an Adler-32 checksum, which is not checked (the object is not re-hashed either,
+    // as git log does not). libdeflate stops at the end of the deflate data.
+    let (&[cmf, flg], deflate) = input.split_first_chunk::<2>()?;
+    if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
+        return None;
+    }
+    let mut out = vec![0; size];
+    match z.deflate_decompress(deflate, &mut out) {
+        Ok(n) if n == size => Some(out),
+        _ => None,
+    }
 }
 
 impl Packs {
-    /// Maps the packs of `objects` (the `.git/objects` folder) and lists their whole
-    /// commits. A pack that cannot be read this way is left out (libgit2 reads it instead).
+    /// Lists the packs of `objects` (the `.git/objects` folder). A pack that cannot be read
+    /// this way is left out (libgit2 reads it instead).
     pub fn open(objects: &Path) -> Packs {
         let mut idx_files: Vec<PathBuf> = std::fs::read_dir(objects.join("pack"))
             .map(|dir| {
@@ -131,49 +150,46 @@ impl Packs {
             })
             .unwrap_or_default();
         idx_files.sort();
-        let mut packs = Vec::new();
-        let mut commits = Vec::new();
-        for idx_path in idx_files {
-            let (Some(idx), Some(pack)) = (map(&idx_path), map(&idx_path.with_extension("pack")))
-            else {
-                continue;
-            };
-            let before = commits.len();
-            if commits_of(&idx, &pack, packs.len(), &mut commits).is_some() {
-                packs.push(pack);
-            } else {
-                commits.truncate(before);
+        let packs = idx_files
+            .into_iter()
+            .filter_map(|idx_path| {
+                let file = File::open(idx_path.with_extension("pack")).ok()?;
+                let len = file.metadata().ok()?.len();
+                let end = len.checked_sub(ID_LEN as u64)?;
+                let header = map(&file, 0, 12)?;
+                if &header[..4] != b"PACK" {
+                    return None;
+                }
+                let idx_file = File::open(&idx_path).ok()?;
+                let idx_len = usize::try_from(idx_file.metadata().ok()?.len()).ok()?;
+                let idx = map(&idx_file, 0, idx_len)?;
+                let objects = index_objects(&idx, end)?;
+                Some(Pack { file, objects, end })
+            })
+            .collect();
+        Packs { packs }
+    }
+
+    /// Runs of consecutive objects of about `CHUNK` bytes each.
+    fn chunks(&self) -> Vec<Chunk> {
+        let mut chunks = Vec::new();
+        for (p, pack) in self.packs.iter().enumerate() {
+            let mut first = 0;
+            while first < pack.objects.len() {
+                let start = pack.objects[first].0;
+                let mut last = first;
+                while last + 1 < pack.objects.len() && pack.objects[last + 1].0 - start < CHUNK {
+                    last += 1;
+                }
+                chunks.push(Chunk {
+                    pack: p,
+                    first,
+                    last,
+                });
+                first = last + 1;
             }
         }
-        Packs { packs, commits }
-    }
-
-    /// How many whole commits the packs hold.
-    pub fn len(&self) -> usize {
-        self.commits.len()
-    }
-
-    /// True when no commit was found.
-    pub fn is_empty(&self) -> bool {
-        self.commits.is_empty()
-    }
-
-    /// Inflates one commit with `z` (reused); `None` when its stream is damaged (the caller
-    /// then asks libgit2).
-    fn inflate(&self, z: &mut Decompressor, commit: &PackedCommit) -> Option<Vec<u8>> {
-        let input = self.packs.get(commit.pack)?.get(commit.data..)?;
-        // A zlib stream: a two-byte header (deflate, no preset dictionary), raw deflate
-        // data, and an Adler-32 checksum, which is not checked (the object is not re-hashed
-        // either, as git log does not). libdeflate stops at the end of the deflate data.
-        let (&[cmf, flg], deflate) = input.split_first_chunk::<2>()?;
-        if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
-            return None;
-        }
-        let mut out = vec![0; commit.size];
-        match z.deflate_decompress(deflate, &mut out) {
-            Ok(n) if n == commit.size => Some(out),
-            _ => None,
-        }
+        chunks
     }
 
     /// Inflates every whole commit in parallel and maps its id to `process`'s result; the
@@ -182,10 +198,42 @@ impl Packs {
         &self,
         process: &(dyn Fn(Oid, &[u8]) -> T + Sync),
     ) -> HashMap<Oid, T> {
-        self.commits
+        self.chunks()
             .par_iter()
-            .map_init(Decompressor::new, |z, c| {
-                self.inflate(z, c).map(|raw| (c.id, process(c.id, &raw)))
+            .map_init(Decompressor::new, |z, chunk| {
+                let pack = &self.packs[chunk.pack];
+                let start = pack.objects[chunk.first].0;
+                let stop = pack
+                    .objects
+                    .get(chunk.last + 1)
+                    .map_or(pack.end, |&(offset, _)| offset);
+                let mut found = Vec::new();
+                let Some(bytes) = usize::try_from(stop - start)
+                    .ok()
+                    .and_then(|len| map(&pack.file, start, len))
+                else {
+                    return found;
+                };
+                for i in chunk.first..=chunk.last {
+                    let at = (pack.objects[i].0 - start) as usize;
+                    let end = pack
+                        .objects
+                        .get(i + 1)
+                        .map_or(bytes.len(), |&(offset, _)| (offset - start) as usize);
+                    let Some((kind, size, data)) = object_header(&bytes[..end], at) else {
+                        continue;
+                    };
+                    if kind != OBJ_COMMIT {
+                        continue;
+                    }
+                    let Ok(id) = Oid::from_bytes(&pack.objects[i].1) else {
+                        continue;
+                    };
+                    if let Some(raw) = inflate(z, &bytes[data..end], size) {
+                        found.push((id, process(id, &raw)));
+                    }
+                }
+                found
             })
             .flatten()
             .collect()
@@ -207,11 +255,12 @@ mod tests {
 
     #[test]
     fn not_an_index() {
-        let mut out = Vec::new();
-        assert!(commits_of(b"nope", b"PACK", 0, &mut out).is_none());
+        assert!(index_objects(b"nope", 100).is_none());
         let mut idx = b"\xfftOc\x00\x00\x00\x02".to_vec();
         idx.extend_from_slice(&[0u8; 256 * 4]);
         // Zero objects but no checksums: the length does not add up.
-        assert!(commits_of(&idx, b"PACK\x00\x00\x00\x02", 0, &mut out).is_none());
+        assert!(index_objects(&idx, 100).is_none());
+        idx.extend_from_slice(&[0u8; 40]);
+        assert_eq!(index_objects(&idx, 100), Some(Vec::new()));
     }
 }
