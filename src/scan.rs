@@ -453,7 +453,9 @@ fn scan_commits(
 
 /// Splits a raw commit into headers and message.
 fn split_commit(raw: &[u8]) -> (&[u8], &[u8]) {
-    match memchr::memmem::find(raw, b"\n\n") {
+    static BLANK_LINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n\n"));
+    match BLANK_LINE.find(raw) {
         Some(p) => (&raw[..p + 1], &raw[p + 2..]),
         None => (raw, &[]),
     }

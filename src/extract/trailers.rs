@@ -84,10 +84,15 @@ fn locate_end(buf: &[u8]) -> usize {
     if buf.starts_with(CUT_LINE) {
         return 0;
     }
-    let mut pattern = Vec::with_capacity(CUT_LINE.len() + 1);
-    pattern.push(b'\n');
-    pattern.extend_from_slice(CUT_LINE);
-    match memchr::memmem::find(buf, &pattern) {
+    // Built once: a searcher per message would cost more than the search.
+    static AFTER_NEWLINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut pattern = Vec::with_capacity(CUT_LINE.len() + 1);
+            pattern.push(b'\n');
+            pattern.extend_from_slice(CUT_LINE);
+            memchr::memmem::Finder::new(&pattern).into_owned()
+        });
+    match AFTER_NEWLINE.find(buf) {
         Some(p) => p + 1,
         None => buf.len(),
     }
