@@ -5,7 +5,7 @@
 //! a [`Model`] and explains, with a stable code, why a tag is not evidence.
 
 use crate::diag::Code;
-use crate::model::{Model, PracticeKind};
+use crate::model::Model;
 
 /// The shape of an id, before it is checked against a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,11 +372,6 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
-}
-
-/// True when the practice is a generic practice (for callers that only hold an index).
-pub fn is_generic(model: &Model, practice: usize) -> bool {
-    matches!(model.practices[practice].kind, PracticeKind::Generic { .. })
 }
 
 #[cfg(test)]

@@ -399,11 +399,6 @@ impl Model {
         self.area_by_number.get(&number).copied()
     }
 
-    /// The highest capability level of the model.
-    pub fn max_level(&self) -> u8 {
-        self.levels.len() as u8
-    }
-
     /// The remembered "did you mean" for `canonical`, or `compute`'s answer, remembered.
     pub fn suggestion(
         &self,

@@ -1,7 +1,7 @@
 //! Raw tags (text with a position) against the model: the practices they evidence, or a
 //! diagnostic each.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::id;
 use crate::model::Model;
 
@@ -26,27 +26,48 @@ pub enum Origin<'a> {
 }
 
 impl Origin<'_> {
+    /// A diagnostic at a position of this file or commit message.
+    pub fn at(
+        &self,
+        severity: Severity,
+        code: Code,
+        message: String,
+        line: u32,
+        column: u32,
+    ) -> Diagnostic {
+        match *self {
+            Origin::File(path) => {
+                Diagnostic::in_file(severity, code, message, path, Some(line), Some(column))
+            }
+            Origin::Commit(commit) => {
+                Diagnostic::in_commit(severity, code, message, commit, line, column)
+            }
+        }
+    }
+
     fn diagnostic(&self, problem: id::IdProblem, line: u32, column: u32) -> Diagnostic {
-        let mut d = match *self {
-            Origin::File(path) => Diagnostic::in_file(
-                Severity::Error,
-                problem.code,
-                problem.message,
-                path,
-                Some(line),
-                Some(column),
-            ),
-            Origin::Commit(commit) => Diagnostic::in_commit(
-                Severity::Error,
-                problem.code,
-                problem.message,
-                commit,
-                line,
-                column,
-            ),
-        };
+        let mut d = self.at(Severity::Error, problem.code, problem.message, line, column);
         d.suggestion = problem.suggestion;
         d
+    }
+}
+
+/// Keeps at most `max` tags; when there were more, warns at the first one left out.
+pub fn limit_tags(
+    tags: &mut Vec<RawTag>,
+    max: usize,
+    origin: Origin<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if let Some(first_cut) = tags.get(max) {
+        diagnostics.push(origin.at(
+            Severity::Warning,
+            Code::TooManyIds,
+            format!("more than {max} ids, the limit: the ones from here on are not read"),
+            first_cut.line,
+            first_cut.column,
+        ));
+        tags.truncate(max);
     }
 }
 

@@ -8,7 +8,7 @@ use crate::diag::{Code, Diagnostic, Severity};
 use crate::extract::front_matter::{self, Split};
 use crate::extract::trailers;
 use crate::model::Model;
-use crate::resolve::{Origin, RawTag, resolve_tags};
+use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
 use crate::source::{
     FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
 };
@@ -371,21 +371,12 @@ pub fn scan_file(
         column: l.column,
     };
     let mut tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
-    if let Some(first_cut) = tags_raw.get(options.max_ids) {
-        diagnostics.push(Diagnostic::in_file(
-            Severity::Warning,
-            Code::TooManyIds,
-            format!(
-                "{} ids, over the limit of {}: the ones from here on are not read",
-                tags_raw.len(),
-                options.max_ids
-            ),
-            path,
-            Some(first_cut.line),
-            Some(first_cut.column),
-        ));
-        tags_raw.truncate(options.max_ids);
-    }
+    limit_tags(
+        &mut tags_raw,
+        options.max_ids,
+        Origin::File(path),
+        &mut diagnostics,
+    );
     let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
     let resolved = resolve_tags(
         model,
@@ -553,20 +544,7 @@ pub fn scan_commit(
             Some("move it into the last paragraph of the message, with the other trailers".into());
         diagnostics.push(d);
     }
-    if let Some(first_cut) = tags.get(options.max_ids) {
-        diagnostics.push(Diagnostic::in_commit(
-            Severity::Warning,
-            Code::TooManyIds,
-            format!(
-                "more than {} ids, the limit: the ones from here on are not read",
-                options.max_ids
-            ),
-            &id,
-            first_cut.line,
-            first_cut.column,
-        ));
-        tags.truncate(options.max_ids);
-    }
+    limit_tags(&mut tags, options.max_ids, Origin::Commit(&id), diagnostics);
     if tags.is_empty() {
         return None;
     }

@@ -340,3 +340,36 @@ fn packed_and_loose_objects_give_the_same_report() {
         String::from_utf8(packed.stdout).unwrap()
     );
 }
+
+#[test]
+fn the_id_limit_is_reported_where_it_cuts() {
+    let repo = common::fixture_repo("basic");
+    let r = status(repo.path(), &["--rev", "HEAD", "--max-ids", "2"]);
+    let cut: Vec<(String, Value, Value)> = r["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "too-many-ids")
+        .map(|d| {
+            let at = d["path"]
+                .as_str()
+                .or(d["commit"].as_str())
+                .unwrap()
+                .to_string();
+            (at, d["line"].clone(), d["column"].clone())
+        })
+        .collect();
+    // vuln-assessment.md and access.md name 3 ids on one line, typos.md 5, one a line, and
+    // the last commit's trailer names 3 (the third at column 35).
+    assert_eq!(cut.len(), 4, "{cut:?}");
+    assert!(cut.contains(&("docs/access.md".into(), Value::from(2), Value::from(33))));
+    assert!(cut.contains(&(
+        "docs/vuln-assessment.md".into(),
+        Value::from(3),
+        Value::from(31)
+    )));
+    assert!(cut.contains(&("docs/typos.md".into(), Value::from(5), Value::from(5))));
+    // What was cut is not evidence: the third id of vuln-assessment.md.
+    assert!(evidence_paths(&r, "GP.2.1.1@PA05").is_empty());
+    assert_eq!(evidence_paths(&r, "BP.05.02"), ["docs/vuln-assessment.md"]);
+}

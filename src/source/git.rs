@@ -110,11 +110,6 @@ impl GitSource {
         })
     }
 
-    /// The commit scanned, if any.
-    pub fn commit(&self) -> Option<Oid> {
-        self.commit
-    }
-
     /// Opens a fresh handle on the same repository (for work outside the scan, like tree diffs).
     pub fn handle(&self) -> Result<Repository, SourceError> {
         self.repository()
