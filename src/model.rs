@@ -414,7 +414,10 @@ impl Model {
             return known;
         }
         let answer = compute();
-        if let Ok(mut m) = self.suggestions.lock() {
+        // Bounded: a repository full of distinct typos must not grow it without end.
+        if let Ok(mut m) = self.suggestions.lock()
+            && m.len() < 10_000
+        {
             m.insert(canonical.to_string(), answer.clone());
         }
         answer
