@@ -115,9 +115,16 @@ pub fn scan_cached(
     let (files, commits) = rayon::join(
         || {
             let t = std::time::Instant::now();
-            let files = source
-                .files()
-                .map(|entries| scan_files(source, &entries, model, options, blobs));
+            let files = source.files().map(|entries| {
+                if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+                    eprintln!(
+                        "practrace timings: {} files listed in {:?}",
+                        entries.len(),
+                        t.elapsed()
+                    );
+                }
+                scan_files(source, &entries, model, options, blobs)
+            });
             (files, t.elapsed())
         },
         || {
@@ -148,8 +155,10 @@ pub fn scan_cached(
         );
     }
     if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+        let from_libgit2 =
+            crate::source::git::BLOBS_FROM_LIBGIT2.load(std::sync::atomic::Ordering::Relaxed);
         eprintln!(
-            "practrace timings: cache loaded in {loaded:?}; files {files_time:?} ({files_read} read); commits {commits_time:?} ({commits_read} of {commits_scanned} read); scan {:?}",
+            "practrace timings: cache loaded in {loaded:?}; files {files_time:?} ({files_read} read, {from_libgit2} through libgit2); commits {commits_time:?} ({commits_read} of {commits_scanned} read); scan {:?}",
             started.elapsed()
         );
     }

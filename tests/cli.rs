@@ -331,6 +331,19 @@ fn packed_and_loose_objects_give_the_same_report() {
             >= 2
     );
     let packed = common::practrace(&args);
+    // Again with deltas that name their base by id (REF_DELTA) instead of by offset.
+    common::git(
+        repo.path(),
+        &[
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-adfq",
+            "--window=50",
+        ],
+    );
+    let ref_deltas = common::practrace(&args);
+    assert_eq!(packed.stdout, ref_deltas.stdout);
     assert_eq!(
         (loose.status.code(), packed.status.code()),
         (Some(1), Some(1))

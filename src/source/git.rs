@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
-use super::pack::Packs;
+use std::sync::Arc;
+
+use super::pack::{Object, Packs};
 use super::{
     CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
     Walk,
@@ -43,6 +45,8 @@ pub struct GitSource {
     tree: Option<Oid>,
     shallow: bool,
     grafts: HashSet<Oid>,
+    /// The packs, opened once for the commit pre-pass and the blob readers.
+    packs: std::sync::OnceLock<Arc<Packs>>,
 }
 
 impl GitSource {
@@ -100,6 +104,7 @@ impl GitSource {
             tree,
             shallow,
             grafts,
+            packs: std::sync::OnceLock::new(),
         })
     }
 
@@ -108,6 +113,18 @@ impl GitSource {
             path: self.git_dir.display().to_string(),
             message: e.message().to_string(),
         })
+    }
+
+    /// The repository's packs (opened on first use).
+    fn packs(&self) -> Arc<Packs> {
+        let objects = self.git_dir.join("objects");
+        let common = std::fs::read_to_string(self.git_dir.join("commondir"))
+            .ok()
+            .map(|c| self.git_dir.join(c.trim()).join("objects"));
+        Arc::clone(
+            self.packs
+                .get_or_init(|| Arc::new(Packs::open(common.as_deref().unwrap_or(&objects)))),
+        )
     }
 
     /// Opens a fresh handle on the same repository (for work outside the scan, like tree diffs).
@@ -175,6 +192,8 @@ impl Source for GitSource {
         Ok(match &self.tree {
             Some(_) => Box::new(BlobReader {
                 repo: self.repository()?,
+                packs: self.packs(),
+                inflater: libdeflater::Decompressor::new(),
             }),
             None => Box::new(DiskReader {
                 root: self.workdir.clone().unwrap_or_default(),
@@ -196,7 +215,7 @@ impl Source for GitSource {
         // on all cores at once; with a warm cache, only the new commits are read.
         let mut packed = if known.is_empty() {
             let t = std::time::Instant::now();
-            let packs = Packs::open(&repo.commondir().join("objects"));
+            let packs = self.packs();
             let packed = packs.process_all(&|id, raw| {
                 let parents: Vec<Oid> = parents(raw).collect();
                 (parents, process(RawCommit { id, raw }))
@@ -293,8 +312,14 @@ pub fn blob_id(bytes: &[u8]) -> Option<Oid> {
     Oid::hash_object(ObjectType::Blob, bytes).ok()
 }
 
+/// Blobs that the pack reader left to libgit2 (loose, in alternates, or unreadable).
+pub static BLOBS_FROM_LIBGIT2: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
 struct BlobReader {
     repo: Repository,
+    packs: Arc<Packs>,
+    inflater: libdeflater::Decompressor,
 }
 
 impl FileReader for BlobReader {
@@ -302,6 +327,18 @@ impl FileReader for BlobReader {
         let Some(id) = entry.blob else {
             return FileContent::Unreadable("no blob id".into());
         };
+        // From the packs directly when the blob is there; libgit2 reads everything else.
+        let key: Option<[u8; 20]> = id.as_bytes().try_into().ok();
+        match key.and_then(|k| self.packs.read(&mut self.inflater, &k, max_size)) {
+            Some(Object::TooLarge(size)) => return FileContent::TooLarge(size),
+            Some(Object::Data(3, bytes)) if may_start_front_matter(&bytes) => {
+                return FileContent::Bytes(bytes);
+            }
+            Some(Object::Data(3, _)) => return FileContent::NoFrontMatter,
+            _ => {
+                BLOBS_FROM_LIBGIT2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
         let odb = match self.repo.odb() {
             Ok(odb) => odb,
             Err(e) => return FileContent::Unreadable(e.message().to_string()),

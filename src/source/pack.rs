@@ -26,14 +26,29 @@ const ID_LEN: usize = 20;
 /// How much of a pack one worker maps at a time.
 const CHUNK: u64 = 8 << 20;
 
-/// One pack: its file and its objects, by offset.
+/// One pack: its file, its index, and its objects by offset.
 struct Pack {
     file: File,
+    /// The `.idx` file, for finding an object by id.
+    idx: Mmap,
     /// `(offset, id)`, sorted by offset.
     objects: Vec<(u64, [u8; ID_LEN])>,
     /// Where object data ends (the pack's trailing checksum starts).
     end: u64,
 }
+
+/// What reading an object by id gives.
+pub enum Object {
+    /// Its type (1 commit, 2 tree, 3 blob, 4 tag) and bytes.
+    Data(u8, Vec<u8>),
+    /// Larger than the limit asked for: its size, not read.
+    TooLarge(u64),
+}
+
+/// How deep a chain of deltas is followed before giving up (libgit2 then reads it).
+const MAX_DELTA_DEPTH: u32 = 128;
+/// The largest delta base read, whatever the limit asked for (bounded memory).
+const MAX_BASE: u64 = 256 << 20;
 
 /// A run of consecutive objects of one pack, read by one worker.
 struct Chunk {
@@ -137,6 +152,57 @@ fn inflate(z: &mut Decompressor, input: &[u8], size: usize) -> Option<Vec<u8>> {
     }
 }
 
+/// A delta's size header: little-endian base-128.
+fn delta_size(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut size = 0u64;
+    let mut shift = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if shift > 63 {
+            return None;
+        }
+        size |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Some((size, &bytes[i + 1..]));
+        }
+    }
+    None
+}
+
+/// Applies git delta instructions to `base`: copies from the base and inserts of new data.
+fn apply_delta(base: &[u8], mut ops: &[u8], target_size: u64) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(usize::try_from(target_size).ok()?);
+    while let [op, rest @ ..] = ops {
+        ops = rest;
+        if op & 0x80 != 0 {
+            let mut field = |bits: u8, n: usize| -> Option<usize> {
+                let mut v = 0usize;
+                for i in 0..n {
+                    if bits & (1 << i) != 0 {
+                        let (&b, rest) = ops.split_first()?;
+                        ops = rest;
+                        v |= usize::from(b) << (8 * i);
+                    }
+                }
+                Some(v)
+            };
+            let offset = field(op & 0x0f, 4)?;
+            let size = match field((op >> 4) & 0x07, 3)? {
+                0 => 0x10000,
+                n => n,
+            };
+            out.extend_from_slice(base.get(offset..offset.checked_add(size)?)?);
+        } else if *op != 0 {
+            let n = usize::from(*op);
+            out.extend_from_slice(ops.get(..n)?);
+            ops = &ops[n..];
+        } else {
+            return None;
+        }
+    }
+    (out.len() as u64 == target_size).then_some(out)
+}
+
 impl Packs {
     /// Lists the packs of `objects` (the `.git/objects` folder). A pack that cannot be read
     /// this way is left out (libgit2 reads it instead).
@@ -164,7 +230,12 @@ impl Packs {
                 let idx_len = usize::try_from(idx_file.metadata().ok()?.len()).ok()?;
                 let idx = map(&idx_file, 0, idx_len)?;
                 let objects = index_objects(&idx, end)?;
-                Some(Pack { file, objects, end })
+                Some(Pack {
+                    file,
+                    idx,
+                    objects,
+                    end,
+                })
             })
             .collect();
         Packs { packs }
@@ -190,6 +261,119 @@ impl Packs {
             }
         }
         chunks
+    }
+
+    /// Where the object `id` is: `(pack, offset)`.
+    fn find(&self, id: &[u8; ID_LEN]) -> Option<(usize, u64)> {
+        for (p, pack) in self.packs.iter().enumerate() {
+            let idx = &pack.idx[..];
+            let first = usize::from(id[0]);
+            let lo = if first == 0 {
+                0
+            } else {
+                be32(idx, 8 + (first - 1) * 4)? as usize
+            };
+            let hi = be32(idx, 8 + first * 4)? as usize;
+            let n = be32(idx, 8 + 255 * 4)? as usize;
+            let names = 8 + 256 * 4;
+            let (mut lo, mut hi) = (lo, hi.min(n));
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                let name = idx.get(names + mid * ID_LEN..names + (mid + 1) * ID_LEN)?;
+                match name.cmp(id.as_slice()) {
+                    std::cmp::Ordering::Less => lo = mid + 1,
+                    std::cmp::Ordering::Greater => hi = mid,
+                    std::cmp::Ordering::Equal => {
+                        let offsets = names + n * (ID_LEN + 4);
+                        let raw = be32(idx, offsets + mid * 4)?;
+                        let offset = if raw & 0x8000_0000 != 0 {
+                            be64(idx, offsets + n * 4 + (raw & 0x7fff_ffff) as usize * 8)?
+                        } else {
+                            u64::from(raw)
+                        };
+                        return Some((p, offset));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Reads `len` bytes of a pack at `offset` (not mapped: resident memory stays small).
+    fn read_at(pack: &Pack, offset: u64, len: u64) -> Option<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0; usize::try_from(len).ok()?];
+        pack.file.read_exact_at(&mut buf, offset).ok()?;
+        Some(buf)
+    }
+
+    /// Reads the object `id` from the packs, resolving deltas; `None` when it is not in a
+    /// pack or cannot be read this way (the caller then asks libgit2). Objects over
+    /// `max_size` are not inflated.
+    pub fn read(&self, z: &mut Decompressor, id: &[u8; ID_LEN], max_size: u64) -> Option<Object> {
+        let (pack, offset) = self.find(id)?;
+        self.object_at(z, pack, offset, max_size, 0)
+    }
+
+    fn object_at(
+        &self,
+        z: &mut Decompressor,
+        p: usize,
+        offset: u64,
+        max_size: u64,
+        depth: u32,
+    ) -> Option<Object> {
+        if depth > MAX_DELTA_DEPTH {
+            return None;
+        }
+        let pack = self.packs.get(p)?;
+        let at = pack
+            .objects
+            .binary_search_by_key(&offset, |&(o, _)| o)
+            .ok()?;
+        let end = pack.objects.get(at + 1).map_or(pack.end, |&(o, _)| o);
+        // The header first: a whole object over the limit is not read at all.
+        let head = Self::read_at(pack, offset, (end - offset).min(64))?;
+        let (kind, size, data) = object_header(&head, 0)?;
+        if (1..=4).contains(&kind) && size as u64 > max_size {
+            return Some(Object::TooLarge(size as u64));
+        }
+        let bytes = Self::read_at(pack, offset, end - offset)?;
+        match kind {
+            1..=4 => Some(Object::Data(kind, inflate(z, &bytes[data..], size)?)),
+            6 | 7 => {
+                // Where the base is, and where the delta's data starts.
+                let ((base_pack, base_offset), delta_at) = if kind == 6 {
+                    // The base's offset, backwards, in git's big-endian base-128 (+1) form.
+                    let mut at = data;
+                    let mut byte = *bytes.get(at)?;
+                    at += 1;
+                    let mut back = u64::from(byte & 0x7f);
+                    while byte & 0x80 != 0 {
+                        byte = *bytes.get(at)?;
+                        at += 1;
+                        back = (back.checked_add(1)?).checked_mul(128)? | u64::from(byte & 0x7f);
+                    }
+                    ((p, offset.checked_sub(back)?), at)
+                } else {
+                    let id: [u8; ID_LEN] = bytes.get(data..data + ID_LEN)?.try_into().ok()?;
+                    (self.find(&id)?, data + ID_LEN)
+                };
+                let delta = inflate(z, bytes.get(delta_at..)?, size)?;
+                let (base_size, rest) = delta_size(&delta)?;
+                let (target_size, ops) = delta_size(rest)?;
+                if target_size > max_size {
+                    return Some(Object::TooLarge(target_size));
+                }
+                match self.object_at(z, base_pack, base_offset, MAX_BASE, depth + 1)? {
+                    Object::Data(base_kind, base) if base.len() as u64 == base_size => Some(
+                        Object::Data(base_kind, apply_delta(&base, ops, target_size)?),
+                    ),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Inflates every whole commit in parallel and maps its id to `process`'s result; the
@@ -251,6 +435,24 @@ mod tests {
         assert_eq!(object_header(&[0x35], 0), Some((3, 5, 1)));
         // Truncated: the continuation byte is missing.
         assert_eq!(object_header(&[0x9f], 0), None);
+    }
+
+    #[test]
+    fn deltas() {
+        let base = b"hello, world";
+        // Target 13 bytes: copy "hello" (offset 0, size 5), insert "!", copy ", world".
+        let mut delta = vec![12, 13];
+        delta.extend_from_slice(&[0x80 | 0x10, 5]); // copy offset 0 (omitted), size 5
+        delta.extend_from_slice(&[1, b'!']);
+        delta.extend_from_slice(&[0x80 | 0x01 | 0x10, 5, 7]); // copy offset 5, size 7
+        let (src, rest) = delta_size(&delta).unwrap();
+        let (dst, ops) = delta_size(rest).unwrap();
+        assert_eq!((src, dst), (12, 13));
+        assert_eq!(apply_delta(base, ops, dst).unwrap(), b"hello!, world");
+        // A copy past the end of the base, or a wrong target size, is refused.
+        assert!(apply_delta(base, &[0x80 | 0x01 | 0x10, 10, 7], 7).is_none());
+        assert!(apply_delta(base, &[1, b'x'], 2).is_none());
+        assert!(apply_delta(base, &[0], 0).is_none());
     }
 
     #[test]
