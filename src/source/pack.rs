@@ -9,7 +9,7 @@
 //! stored as deltas, objects of alternates): the table is only a faster path, never the
 //! only one. Pack index version 2 with SHA-1 ids is read; anything else is left to libgit2.
 //!
-//! A pack is read in chunks of a few MiB in offset order, each mapped only while it is
+//! A pack is read in chunks of a few MiB in offset order, each held only while it is
 //! being read, so memory stays bounded however large the pack is.
 
 use std::collections::HashMap;
@@ -392,10 +392,9 @@ impl Packs {
                     .get(chunk.last + 1)
                     .map_or(pack.end, |&(offset, _)| offset);
                 let mut found = Vec::new();
-                let Some(bytes) = usize::try_from(stop - start)
-                    .ok()
-                    .and_then(|len| map(&pack.file, start, len))
-                else {
+                // Read, not mapped: mapping and unmapping chunks on two threads made them
+                // wait on each other in the kernel.
+                let Some(bytes) = Self::read_at(pack, start, stop - start) else {
                     return found;
                 };
                 for i in chunk.first..=chunk.last {
