@@ -45,8 +45,9 @@ pub struct GitSource {
     tree: Option<Oid>,
     shallow: bool,
     grafts: HashSet<Oid>,
-    /// The packs, opened once for the commit pre-pass and the blob readers.
-    packs: std::sync::OnceLock<Arc<Packs>>,
+    /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
+    /// (a scan whose cache knows everything never opens them).
+    packs: Arc<LazyPacks>,
 }
 
 impl GitSource {
@@ -104,7 +105,10 @@ impl GitSource {
             tree,
             shallow,
             grafts,
-            packs: std::sync::OnceLock::new(),
+            packs: Arc::new(LazyPacks {
+                objects: objects_dir(repository.path()),
+                packs: std::sync::OnceLock::new(),
+            }),
         })
     }
 
@@ -115,21 +119,29 @@ impl GitSource {
         })
     }
 
-    /// The repository's packs (opened on first use).
-    fn packs(&self) -> Arc<Packs> {
-        let objects = self.git_dir.join("objects");
-        let common = std::fs::read_to_string(self.git_dir.join("commondir"))
-            .ok()
-            .map(|c| self.git_dir.join(c.trim()).join("objects"));
-        Arc::clone(
-            self.packs
-                .get_or_init(|| Arc::new(Packs::open(common.as_deref().unwrap_or(&objects)))),
-        )
-    }
-
     /// Opens a fresh handle on the same repository (for work outside the scan, like tree diffs).
     pub fn handle(&self) -> Result<Repository, SourceError> {
         self.repository()
+    }
+}
+
+/// The packs of a repository, opened on first use.
+struct LazyPacks {
+    objects: PathBuf,
+    packs: std::sync::OnceLock<Packs>,
+}
+
+impl LazyPacks {
+    fn get(&self) -> &Packs {
+        self.packs.get_or_init(|| Packs::open(&self.objects))
+    }
+}
+
+/// The object folder of a git folder (a linked worktree's is in the common folder).
+fn objects_dir(git_dir: &Path) -> PathBuf {
+    match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(common) => git_dir.join(common.trim()).join("objects"),
+        Err(_) => git_dir.join("objects"),
     }
 }
 
@@ -192,7 +204,7 @@ impl Source for GitSource {
         Ok(match &self.tree {
             Some(_) => Box::new(BlobReader {
                 repo: self.repository()?,
-                packs: self.packs(),
+                packs: Arc::clone(&self.packs),
                 inflater: libdeflater::Decompressor::new(),
             }),
             None => Box::new(DiskReader {
@@ -215,8 +227,7 @@ impl Source for GitSource {
         // on all cores at once; with a warm cache, only the new commits are read.
         let mut packed = if known.is_empty() {
             let t = std::time::Instant::now();
-            let packs = self.packs();
-            let packed = packs.process_all(&|id, raw| {
+            let packed = self.packs.get().process_all(&|id, raw| {
                 let parents: Vec<Oid> = parents(raw).collect();
                 (parents, process(RawCommit { id, raw }))
             });
@@ -318,7 +329,7 @@ pub static BLOBS_FROM_LIBGIT2: std::sync::atomic::AtomicUsize =
 
 struct BlobReader {
     repo: Repository,
-    packs: Arc<Packs>,
+    packs: Arc<LazyPacks>,
     inflater: libdeflater::Decompressor,
 }
 
@@ -329,7 +340,7 @@ impl FileReader for BlobReader {
         };
         // From the packs directly when the blob is there; libgit2 reads everything else.
         let key: Option<[u8; 20]> = id.as_bytes().try_into().ok();
-        match key.and_then(|k| self.packs.read(&mut self.inflater, &k, max_size)) {
+        match key.and_then(|k| self.packs.get().read(&mut self.inflater, &k, max_size)) {
             Some(Object::TooLarge(size)) => return FileContent::TooLarge(size),
             Some(Object::Data(3, bytes)) if may_start_front_matter(&bytes) => {
                 return FileContent::Bytes(bytes);
