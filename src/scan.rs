@@ -130,7 +130,7 @@ pub fn scan_cached(
         || {
             let t = std::time::Instant::now();
             (
-                scan_commits(source, model, options, &mut commit_table),
+                scan_commits(source, model, options, &mut commit_table, cache.is_some()),
                 t.elapsed(),
             )
         },
@@ -419,6 +419,7 @@ fn scan_commits(
     model: &Model,
     options: &ScanOptions,
     known: &mut CommitTable,
+    remember: bool,
 ) -> CommitsResult {
     let walk = source.commits(
         &|commit| {
@@ -427,6 +428,7 @@ fn scan_commits(
             (hit, diagnostics)
         },
         known,
+        remember,
     )?;
     let mut hits = Vec::new();
     let mut diagnostics = Vec::new();

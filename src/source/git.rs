@@ -57,12 +57,12 @@ impl GitSource {
         // object read: that check costs a SHA-1 per object and is fsck's job.
         git2::opts::strict_hash_verification(false);
         // Keep libgit2's pack windows small and few: they count in the resident memory, and
-        // blobs are read in path order, not pack order, so large windows buy little.
+        // libgit2 only reads trees and what the pack reader leaves to it.
         // SAFETY: these are process-wide settings, changed here before this process reads
         // any object, and always to the same values.
         unsafe {
-            let _ = git2::opts::set_mwindow_size(32 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+            let _ = git2::opts::set_mwindow_size(8 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
         }
         let repository = open(repo)?;
         let (commit, tree) = match rev {
@@ -217,6 +217,7 @@ impl Source for GitSource {
         &self,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
         known: &mut CommitTable,
+        remember: bool,
     ) -> Result<Walk, SourceError> {
         let mut walk = Walk::default();
         let Some(start) = self.commit else {
@@ -281,17 +282,19 @@ impl Source for GitSource {
                             },
                         };
                     walk.read += 1;
-                    known.insert(
-                        key,
-                        CommitRecord {
-                            parents: parent_ids
-                                .iter()
-                                .filter_map(|p| p.as_bytes().try_into().ok())
-                                .collect(),
-                            hit: findings.0.clone(),
-                            diagnostics: findings.1.clone(),
-                        },
-                    );
+                    if remember {
+                        known.insert(
+                            key,
+                            CommitRecord {
+                                parents: parent_ids
+                                    .iter()
+                                    .filter_map(|p| p.as_bytes().try_into().ok())
+                                    .collect(),
+                                hit: findings.0.clone(),
+                                diagnostics: findings.1.clone(),
+                            },
+                        );
+                    }
                     (parent_ids, findings)
                 }
             };

@@ -118,12 +118,13 @@ pub trait Source: Sync {
     /// Runs `process` on every commit reachable from the scanned commit, once each, possibly
     /// on several threads (and possibly on unreachable commits too, whose findings are
     /// dropped). Commits already in `known` are taken from it, without reading them;
-    /// the others are read, processed and added to it. Commits that cannot be read are
-    /// listed in the result and skipped.
+    /// the others are read, processed and, when `remember` is set, added to it. Commits
+    /// that cannot be read are listed in the result and skipped.
     fn commits(
         &self,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
         known: &mut crate::cache::CommitTable,
+        remember: bool,
     ) -> Result<Walk, SourceError>;
     /// The repository's git folder (the cache is keyed by it).
     fn git_dir(&self) -> &std::path::Path;
