@@ -19,27 +19,6 @@ fn status(repo: &std::path::Path, extra: &[&str]) -> Value {
     common::practrace_json(&args)
 }
 
-fn evidence_paths(report: &Value, id: &str) -> Vec<String> {
-    let p = report["practices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap();
-    p["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            e["path"]
-                .as_str()
-                .or(e["subject"].as_str())
-                .unwrap()
-                .to_string()
-        })
-        .collect()
-}
-
 fn diagnostics(report: &Value) -> Vec<(String, String, Value, Value, Value)> {
     report["diagnostics"]
         .as_array()
@@ -85,28 +64,31 @@ fn working_tree_files_are_exactly_git_ls_files() {
 fn evidence_and_diagnostics_of_the_working_tree() {
     let repo = common::fixture_repo("basic");
     let r = status(repo.path(), &[]);
-    assert_eq!(evidence_paths(&r, "BP.05.02"), ["docs/vuln-assessment.md"]);
     assert_eq!(
-        evidence_paths(&r, "GP.2.1.1@PA05"),
+        common::evidence(&r, "BP.05.02"),
+        ["docs/vuln-assessment.md"]
+    );
+    assert_eq!(
+        common::evidence(&r, "GP.2.1.1@PA05"),
         ["docs/vuln-assessment.md"]
     );
     // process_areas scopes the unqualified GP; {id, note} items count; CRLF and `...` work.
-    assert_eq!(evidence_paths(&r, "GP.2.1.6@PA05"), ["docs/plan.md"]);
-    assert_eq!(evidence_paths(&r, "BP.05.03"), ["docs/plan.md"]);
+    assert_eq!(common::evidence(&r, "GP.2.1.6@PA05"), ["docs/plan.md"]);
+    assert_eq!(common::evidence(&r, "BP.05.03"), ["docs/plan.md"]);
     // Tracked though ignored counts; untracked counts; ignored never; TOML and prose never.
-    assert_eq!(evidence_paths(&r, "BP.01.04"), ["ignored/forced.md"]);
-    assert_eq!(evidence_paths(&r, "BP.02.01"), ["untracked.md"]);
-    assert!(evidence_paths(&r, "BP.02.02").is_empty());
+    assert_eq!(common::evidence(&r, "BP.01.04"), ["ignored/forced.md"]);
+    assert_eq!(common::evidence(&r, "BP.02.01"), ["untracked.md"]);
+    assert!(common::evidence(&r, "BP.02.02").is_empty());
     // TOML front matter, a binary file and a file over the size limit are not evidence.
-    assert!(evidence_paths(&r, "BP.01.03").is_empty());
+    assert!(common::evidence(&r, "BP.01.03").is_empty());
     // Trailers: the block's values count, the line above a sign-off paragraph does not.
     assert_eq!(
-        evidence_paths(&r, "BP.05.04"),
+        common::evidence(&r, "BP.05.04"),
         ["Add the assessment documents", "Review vulnerabilities"][..1]
     );
-    assert_eq!(evidence_paths(&r, "BP.05.05"), ["Review vulnerabilities"]);
+    assert_eq!(common::evidence(&r, "BP.05.05"), ["Review vulnerabilities"]);
     assert_eq!(
-        evidence_paths(&r, "GP.2.1.2@PA05"),
+        common::evidence(&r, "GP.2.1.2@PA05"),
         ["Review vulnerabilities"]
     );
 
@@ -198,17 +180,17 @@ fn a_revision_reads_the_object_database_not_the_disk() {
     let repo = common::fixture_repo("basic");
     let r = status(repo.path(), &["--rev", "HEAD"]);
     assert!(
-        evidence_paths(&r, "BP.02.01").is_empty(),
+        common::evidence(&r, "BP.02.01").is_empty(),
         "untracked files are not in HEAD"
     );
     assert_eq!(r["source"]["commits_scanned"], 3);
     let first = status(repo.path(), &["--rev", "HEAD~2"]);
     assert_eq!(first["source"]["commits_scanned"], 1);
     assert_eq!(
-        evidence_paths(&first, "BP.05.04"),
+        common::evidence(&first, "BP.05.04"),
         ["Add the assessment documents"]
     );
-    assert!(evidence_paths(&first, "BP.05.05").is_empty());
+    assert!(common::evidence(&first, "BP.05.05").is_empty());
 }
 
 #[test]
@@ -383,6 +365,9 @@ fn the_id_limit_is_reported_where_it_cuts() {
     )));
     assert!(cut.contains(&("docs/typos.md".into(), Value::from(5), Value::from(5))));
     // What was cut is not evidence: the third id of vuln-assessment.md.
-    assert!(evidence_paths(&r, "GP.2.1.1@PA05").is_empty());
-    assert_eq!(evidence_paths(&r, "BP.05.02"), ["docs/vuln-assessment.md"]);
+    assert!(common::evidence(&r, "GP.2.1.1@PA05").is_empty());
+    assert_eq!(
+        common::evidence(&r, "BP.05.02"),
+        ["docs/vuln-assessment.md"]
+    );
 }

@@ -174,25 +174,7 @@ fn has(run: &Run, code: &str, path: &str) -> bool {
 }
 
 fn evidence(run: &Run, id: &str) -> Vec<String> {
-    let practice = run.json.as_ref().unwrap()["practices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap()
-        .clone();
-    practice["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            e["path"]
-                .as_str()
-                .or(e["commit"].as_str())
-                .unwrap()
-                .to_string()
-        })
-        .collect()
+    common::evidence(run.json.as_ref().unwrap(), id)
 }
 
 #[test]

@@ -141,3 +141,25 @@ pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, String> {
     }
     out
 }
+
+/// The evidence of one practice in a JSON report: file paths, and commit subjects.
+pub fn evidence(report: &serde_json::Value, id: &str) -> Vec<String> {
+    let practice = report["practices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no practice {id} in the report"));
+    practice["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["path"]
+                .as_str()
+                .or(e["subject"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
