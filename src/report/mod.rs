@@ -3,6 +3,7 @@
 
 pub mod text;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
@@ -151,7 +152,7 @@ impl Report {
         scan: &Scan,
         graph: &EvidenceGraph,
         ratings: &[AreaRating],
-        in_scope: &dyn Fn(usize) -> bool,
+        in_scope: &(dyn Fn(usize) -> bool + Sync),
     ) -> Report {
         let ids = |v: &[usize]| v.iter().map(|&p| model.practices[p].id.clone()).collect();
         let process_areas = ratings
@@ -177,9 +178,11 @@ impl Report {
                 }
             })
             .collect();
+        // In parallel (the order of the result is the model's): at scale this is where
+        // every evidence string is copied.
         let practices = model
             .practices
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, p)| {
                 let mut files = Vec::new();

@@ -332,13 +332,19 @@ impl Packs {
             .binary_search_by_key(&offset, |&(o, _)| o)
             .ok()?;
         let end = pack.objects.get(at + 1).map_or(pack.end, |&(o, _)| o);
-        // The header first: a whole object over the limit is not read at all.
-        let head = Self::read_at(pack, offset, (end - offset).min(64))?;
+        // A small object is read in one go; of a large one, the header first, so that a
+        // whole object over the limit is not read at all.
+        let stored = end - offset;
+        let head = Self::read_at(pack, offset, if stored <= 1 << 16 { stored } else { 64 })?;
         let (kind, size, data) = object_header(&head, 0)?;
         if (1..=4).contains(&kind) && size as u64 > max_size {
             return Some(Object::TooLarge(size as u64));
         }
-        let bytes = Self::read_at(pack, offset, end - offset)?;
+        let bytes = if head.len() as u64 == stored {
+            head
+        } else {
+            Self::read_at(pack, offset, stored)?
+        };
         match kind {
             1..=4 => Some(Object::Data(kind, inflate(z, &bytes[data..], size)?)),
             6 | 7 => {
