@@ -75,6 +75,11 @@ pub struct BlobRecord {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// An object id as a cache key (practrace reads SHA-1 repositories: 20 bytes).
+pub fn key(id: git2::Oid) -> Option<[u8; 20]> {
+    id.as_bytes().try_into().ok()
+}
+
 /// Commit records by id.
 pub type CommitTable = HashMap<[u8; 20], CommitRecord>;
 /// Blob records by id.

@@ -128,6 +128,20 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding with no location yet (callers add a commit or a suggestion).
+    pub fn new(severity: Severity, code: Code, message: String) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message,
+            path: None,
+            line: None,
+            column: None,
+            commit: None,
+            suggestion: None,
+        }
+    }
+
     /// A finding in a file.
     pub fn in_file(
         severity: Severity,
@@ -138,14 +152,10 @@ impl Diagnostic {
         column: Option<u32>,
     ) -> Diagnostic {
         Diagnostic {
-            severity,
-            code,
-            message,
             path: Some(path.to_string()),
             line,
             column,
-            commit: None,
-            suggestion: None,
+            ..Diagnostic::new(severity, code, message)
         }
     }
 
@@ -159,14 +169,10 @@ impl Diagnostic {
         column: u32,
     ) -> Diagnostic {
         Diagnostic {
-            severity,
-            code,
-            message,
-            path: None,
             line: Some(line),
             column: Some(column),
             commit: Some(commit.to_string()),
-            suggestion: None,
+            ..Diagnostic::new(severity, code, message)
         }
     }
 

@@ -196,7 +196,7 @@ fn trace(analysis: &mut practrace::Analysis, common: &Common, target: &str) -> R
         });
     }
     let source = practrace::source::git::GitSource::open(&common.repo, common.rev.as_deref())?;
-    let repo = source.handle()?;
+    let repo = source.repository()?;
     practrace::link_touched(analysis, &repo);
     let model = &analysis.model;
     let scan = &analysis.scan;

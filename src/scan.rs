@@ -167,14 +167,12 @@ pub fn scan_cached(
     info.commits_scanned = commits_scanned;
     if info.shallow {
         diagnostics.push(Diagnostic {
-            severity: Severity::Note,
-            code: Code::ShallowHistory,
-            message: "the repository is a shallow clone: history is cut, and commits beyond it are not read (fetch them with `git fetch --unshallow`)".into(),
-            path: None,
-            line: None,
-            column: None,
-            commit: None,
             suggestion: Some("git fetch --unshallow".into()),
+            ..Diagnostic::new(
+                Severity::Note,
+                Code::ShallowHistory,
+                "the repository is a shallow clone: history is cut, and commits beyond it are not read (fetch them with `git fetch --unshallow`)".into(),
+            )
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -213,7 +211,7 @@ fn scan_files(
         .map_init(
             || source.reader().ok(),
             |reader, entry| {
-                let key: Option<[u8; 20]> = entry.blob.and_then(|b| b.as_bytes().try_into().ok());
+                let key = entry.blob.and_then(crate::cache::key);
                 if let Some(record) = key.and_then(|k| known.get(&k)) {
                     let (hit, diags) = from_record(entry, record);
                     return (hit, diags, None, false);
@@ -438,16 +436,13 @@ fn scan_commits(
     }
     for (id, why) in walk.unreadable {
         diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            code: Code::UnreadableObject,
-            message: format!(
-                "commit {id} could not be read: {why}; history behind it is not scanned"
-            ),
-            path: None,
-            line: None,
-            column: None,
             commit: Some(id.to_string()),
             suggestion: Some("run `git fsck` on the repository".into()),
+            ..Diagnostic::new(
+                Severity::Error,
+                Code::UnreadableObject,
+                format!("commit {id} could not be read: {why}; history behind it is not scanned"),
+            )
         });
     }
     Ok((hits, diagnostics, walk.count, walk.read))
@@ -482,18 +477,16 @@ pub fn scan_commit(
     let id = commit.id.to_string();
     if message.len() > options.max_message_size {
         diagnostics.push(Diagnostic {
-            severity: Severity::Note,
-            code: Code::MessageTooLarge,
-            message: format!(
-                "message of {} bytes, over the limit of {} bytes: its trailers are not read",
-                message.len(),
-                options.max_message_size
-            ),
-            path: None,
-            line: None,
-            column: None,
             commit: Some(id),
-            suggestion: None,
+            ..Diagnostic::new(
+                Severity::Note,
+                Code::MessageTooLarge,
+                format!(
+                    "message of {} bytes, over the limit of {} bytes: its trailers are not read",
+                    message.len(),
+                    options.max_message_size
+                ),
+            )
         });
         return None;
     }

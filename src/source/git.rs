@@ -16,7 +16,7 @@ use super::{
     CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
     Walk,
 };
-use crate::cache::{CommitRecord, CommitTable};
+use crate::cache::{self, CommitRecord, CommitTable};
 use crate::extract::front_matter::may_start_front_matter;
 
 /// How many bytes to read from disk before deciding whether a file opens front matter.
@@ -92,7 +92,7 @@ impl GitSource {
         };
         let shallow = repository.is_shallow();
         let grafts = if shallow {
-            read_shallow_file(&repository.path().join("shallow"))
+            read_shallow_file(&repository.commondir().join("shallow"))
         } else {
             HashSet::new()
         };
@@ -106,22 +106,19 @@ impl GitSource {
             shallow,
             grafts,
             packs: Arc::new(LazyPacks {
-                objects: objects_dir(repository.path()),
+                objects: repository.commondir().join("objects"),
                 packs: std::sync::OnceLock::new(),
             }),
         })
     }
 
-    fn repository(&self) -> Result<Repository, SourceError> {
+    /// Opens a fresh handle on the repository (one per worker; also for work outside the
+    /// scan, like tree diffs).
+    pub fn repository(&self) -> Result<Repository, SourceError> {
         Repository::open(&self.git_dir).map_err(|e| SourceError::Open {
             path: self.git_dir.display().to_string(),
             message: e.message().to_string(),
         })
-    }
-
-    /// Opens a fresh handle on the same repository (for work outside the scan, like tree diffs).
-    pub fn handle(&self) -> Result<Repository, SourceError> {
-        self.repository()
     }
 }
 
@@ -134,14 +131,6 @@ struct LazyPacks {
 impl LazyPacks {
     fn get(&self) -> &Packs {
         self.packs.get_or_init(|| Packs::open(&self.objects))
-    }
-}
-
-/// The object folder of a git folder (a linked worktree's is in the common folder).
-fn objects_dir(git_dir: &Path) -> PathBuf {
-    match std::fs::read_to_string(git_dir.join("commondir")) {
-        Ok(common) => git_dir.join(common.trim()).join("objects"),
-        Err(_) => git_dir.join("objects"),
     }
 }
 
@@ -251,8 +240,8 @@ impl Source for GitSource {
             if !seen.insert(id) {
                 continue;
             }
-            let key: [u8; 20] = id.as_bytes().try_into().unwrap_or([0; 20]);
-            let (parent_ids, findings) = match known.get(&key) {
+            let key = cache::key(id);
+            let (parent_ids, findings) = match key.and_then(|k| known.get(&k)) {
                 Some(record) => (
                     record
                         .parents
@@ -282,14 +271,11 @@ impl Source for GitSource {
                             },
                         };
                     walk.read += 1;
-                    if remember {
+                    if let (true, Some(key)) = (remember, key) {
                         known.insert(
                             key,
                             CommitRecord {
-                                parents: parent_ids
-                                    .iter()
-                                    .filter_map(|p| p.as_bytes().try_into().ok())
-                                    .collect(),
+                                parents: parent_ids.iter().filter_map(|&p| cache::key(p)).collect(),
                                 hit: findings.0.clone(),
                                 diagnostics: findings.1.clone(),
                             },
@@ -342,8 +328,7 @@ impl FileReader for BlobReader {
             return FileContent::Unreadable("no blob id".into());
         };
         // From the packs directly when the blob is there; libgit2 reads everything else.
-        let key: Option<[u8; 20]> = id.as_bytes().try_into().ok();
-        match key.and_then(|k| self.packs.get().read(&mut self.inflater, &k, max_size)) {
+        match cache::key(id).and_then(|k| self.packs.get().read(&mut self.inflater, &k, max_size)) {
             Some(Object::TooLarge(size)) => return FileContent::TooLarge(size),
             Some(Object::Data(3, bytes)) if may_start_front_matter(&bytes) => {
                 return FileContent::Bytes(bytes);
