@@ -78,7 +78,14 @@ pub fn analyze(
         in_scope: &in_scope,
     };
     let ratings = rate::rate(&model, &graph, &policy);
-    let report = report::Report::build(&model, &scan, &graph, &ratings, &in_scope);
+    let report = report::Report::build(
+        &model,
+        &scan,
+        &graph,
+        &ratings,
+        &|_| None,
+        report::ConfigInfo::default(),
+    );
     Ok(Analysis {
         model,
         scan,

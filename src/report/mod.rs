@@ -123,8 +123,20 @@ pub struct PracticeReport {
     pub level: u8,
     /// False when declared not applicable.
     pub in_scope: bool,
+    /// Why the practice is not applicable, from the configuration (`null` when in scope).
+    pub not_applicable: Option<String>,
     /// Files first (by path), then commits (by date, then id).
     pub evidence: Vec<EvidenceReport>,
+}
+
+/// The configuration the report was made with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ConfigInfo {
+    /// `.practrace.yaml` when the scanned revision (or working tree) has one, else `null`.
+    pub path: Option<String>,
+    /// The git blob id of that file's bytes: the configuration digest (`git hash-object`
+    /// gives the same), `null` without a file.
+    pub blob: Option<String>,
 }
 
 /// The whole report.
@@ -136,6 +148,8 @@ pub struct Report {
     pub model: ModelInfo,
     /// What was scanned.
     pub source: SourceInfo,
+    /// The configuration used.
+    pub config: ConfigInfo,
     /// Every process area of the model, model order.
     pub process_areas: Vec<AreaReport>,
     /// Every practice of the model, model order: per area its base practices, then its
@@ -152,7 +166,8 @@ impl Report {
         scan: &Scan,
         graph: &EvidenceGraph,
         ratings: &[AreaRating],
-        in_scope: &(dyn Fn(usize) -> bool + Sync),
+        not_applicable: &(dyn Fn(usize) -> Option<String> + Sync),
+        config: ConfigInfo,
     ) -> Report {
         let ids = |v: &[usize]| v.iter().map(|&p| model.practices[p].id.clone()).collect();
         let process_areas = ratings
@@ -206,6 +221,7 @@ impl Report {
                             .map(|c| EvidenceReport::commit(&scan.commits[c])),
                     )
                     .collect();
+                let na = not_applicable(i);
                 let (kind, level) = match p.kind {
                     PracticeKind::Base => ("base", 1),
                     PracticeKind::Generic { level, .. } => ("generic", level),
@@ -216,7 +232,8 @@ impl Report {
                     process_area: model.process_areas[p.process_area].id.clone(),
                     kind: kind.into(),
                     level,
-                    in_scope: in_scope(i),
+                    in_scope: na.is_none(),
+                    not_applicable: na,
                     evidence,
                 }
             })
@@ -231,6 +248,7 @@ impl Report {
                 title: model.title.clone(),
             },
             source: scan.source.clone(),
+            config,
             process_areas,
             practices,
             diagnostics: scan.diagnostics.clone(),
