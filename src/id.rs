@@ -360,7 +360,8 @@ fn nearest(model: &Model, canonical: &str) -> Option<String> {
     }
 }
 
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+/// Levenshtein distance between two byte strings (for "did you mean").
+pub(crate) fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, &ca) in a.iter().enumerate() {

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod cache;
+pub mod config;
 pub mod diag;
 pub mod extract;
 pub mod graph;
@@ -27,12 +28,12 @@ pub mod resolve;
 pub mod scan;
 pub mod source;
 
-use std::path::Path;
-
 /// Everything one scan produces: the model, the scan, its graph, the ratings, the report.
 pub struct Analysis {
     /// The model rated against.
     pub model: model::Model,
+    /// The configuration, checked against the model.
+    pub policy: config::Policy,
     /// The scan.
     pub scan: scan::Scan,
     /// The evidence graph.
@@ -52,47 +53,186 @@ pub enum AnalysisError {
     /// The model file.
     #[error(transparent)]
     Model(#[from] model::ModelError),
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
 }
 
-/// Scans `repo` (its working tree, or `rev`) against `model` and rates it, with the
-/// incremental cache unless `use_cache` is false. Every area's target is level 1 and every
-/// practice is in scope (configuration comes later).
-pub fn analyze(
-    repo: &Path,
-    rev: Option<&str>,
-    model: model::Model,
-    options: &scan::ScanOptions,
-    use_cache: bool,
+/// What to analyze and how: the command line's choices, which win over the configuration
+/// file's, which win over the defaults.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The repository (any folder inside it).
+    pub repo: std::path::PathBuf,
+    /// A revision, or `None` for the working tree.
+    pub rev: Option<String>,
+    /// A model given on the command line (else the configuration's, else the built-in).
+    pub model: Option<model::Model>,
+    /// Limits; `front_matter_key`, `trailer_keys`, `ignore` and `evidence_map` come from the
+    /// configuration file.
+    pub options: scan::ScanOptions,
+    /// `--max-file-size`, when given (else the configuration's, else the default).
+    pub max_file_size: Option<u64>,
+    /// Read and write the incremental cache.
+    pub use_cache: bool,
+}
+
+impl Request {
+    /// The working tree of `repo`, with the defaults.
+    pub fn new(repo: impl Into<std::path::PathBuf>) -> Request {
+        Request {
+            repo: repo.into(),
+            rev: None,
+            model: None,
+            options: scan::ScanOptions::default(),
+            max_file_size: None,
+            use_cache: true,
+        }
+    }
+}
+
+/// The configuration of a source: the file's digest, the model, the checked policy and the
+/// scan options it sets.
+pub struct Configured {
+    /// Path and blob id of `.practrace.yaml` (both `None` without one).
+    pub info: report::ConfigInfo,
+    /// The model.
+    pub model: model::Model,
+    /// The checked policy.
+    pub policy: config::Policy,
+    /// The scan options.
+    pub options: scan::ScanOptions,
+}
+
+/// Reads `.practrace.yaml` of the scanned revision (or working tree) and the model it names.
+pub fn configure(
+    source: &dyn source::Source,
+    request: &Request,
+) -> Result<Configured, AnalysisError> {
+    let mut info = report::ConfigInfo::default();
+    let file = match source.read_path(config::FILE_NAME, 1 << 20)? {
+        Some(bytes) => {
+            info.path = Some(config::FILE_NAME.to_string());
+            info.blob = source::git::blob_id(&bytes).map(|b| b.to_string());
+            let text = String::from_utf8(bytes).map_err(|_| config::ConfigError {
+                path: config::FILE_NAME.into(),
+                line: 0,
+                column: 0,
+                message: "the file is not UTF-8".into(),
+                suggestion: None,
+            })?;
+            config::ConfigFile::parse(&text, config::FILE_NAME)?
+        }
+        None => config::ConfigFile::default(),
+    };
+    let model = match (&request.model, &file.model) {
+        (Some(m), _) => m.clone(),
+        (None, Some(path)) => {
+            let located = |message: String| config::ConfigError {
+                path: config::FILE_NAME.into(),
+                line: path.line,
+                column: path.column,
+                message,
+                suggestion: None,
+            };
+            let bytes = source
+                .read_path(&path.value, 16 << 20)
+                .map_err(|e| located(format!("`model`: {e}")))?
+                .ok_or_else(|| {
+                    located(format!(
+                        "`model`: `{}` is not a file of the scanned tree",
+                        path.value
+                    ))
+                })?;
+            let text = String::from_utf8_lossy(&bytes);
+            model::Model::from_text(&text, &path.value)?
+        }
+        (None, None) => model::Model::builtin(),
+    };
+    let policy = file.policy(&model, config::FILE_NAME)?;
+    let mut options = request.options.clone();
+    if let Some(key) = &file.front_matter_key {
+        options.front_matter_key = key.clone();
+    }
+    if let Some(keys) = &file.trailer_keys {
+        options.trailer_keys = keys.clone();
+    }
+    options.max_file_size = request
+        .max_file_size
+        .or(file.max_file_size)
+        .unwrap_or(options.max_file_size);
+    options.ignore = policy.ignore.clone();
+    options.evidence_map = policy.evidence_map.clone();
+    Ok(Configured {
+        info,
+        model,
+        policy,
+        options,
+    })
+}
+
+/// Scans the repository of `request` (its working tree, or a revision) under its
+/// configuration, and rates it.
+pub fn analyze(request: &Request) -> Result<Analysis, AnalysisError> {
+    let source = source::git::GitSource::open(&request.repo, request.rev.as_deref())?;
+    analyze_source(&source, request)
+}
+
+/// [`analyze`] on a source already open.
+pub fn analyze_source(
+    source: &source::git::GitSource,
+    request: &Request,
 ) -> Result<Analysis, AnalysisError> {
     use source::Source;
-    let source = source::git::GitSource::open(repo, rev)?;
-    let cache = use_cache
-        .then(|| cache::Cache::open(source.git_dir(), &model, options))
+    let configured = configure(source, request)?;
+    let cache = request
+        .use_cache
+        .then(|| cache::Cache::open(source.git_dir(), &configured.model, &configured.options))
         .flatten();
-    let scan = scan::scan_cached(&source, &model, options, cache.as_ref())?;
+    let scan = scan::scan_cached(
+        source,
+        &configured.model,
+        &configured.options,
+        cache.as_ref(),
+    )?;
+    Ok(rate_scan(configured, scan))
+}
+
+/// The graph, ratings and report of a scan under a configuration.
+pub fn rate_scan(configured: Configured, scan: scan::Scan) -> Analysis {
+    let Configured {
+        info,
+        model,
+        policy,
+        ..
+    } = configured;
     let graph = graph::EvidenceGraph::build(&model, &scan);
-    let in_scope = |_: usize| true;
-    let target = |_: usize| 1u8;
-    let policy = rate::Policy {
-        target: &target,
-        in_scope: &in_scope,
-    };
-    let ratings = rate::rate(&model, &graph, &policy);
+    let in_scope = |p: usize| policy.not_applicable[p].is_none();
+    let target = |a: usize| policy.targets[a];
+    let ratings = rate::rate(
+        &model,
+        &graph,
+        &rate::Policy {
+            target: &target,
+            in_scope: &in_scope,
+        },
+    );
     let report = report::Report::build(
         &model,
         &scan,
         &graph,
         &ratings,
-        &|_| None,
-        report::ConfigInfo::default(),
+        &|p| policy.not_applicable[p].clone(),
+        info,
     );
-    Ok(Analysis {
+    Analysis {
         model,
+        policy,
         scan,
         graph,
         ratings,
         report,
-    })
+    }
 }
 
 /// Adds the commit → artifact "touched" edges: for each evidence commit, the evidence files

@@ -43,10 +43,10 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Print a JSON Schema this build uses (`report` or `model`).
+    /// Print a JSON Schema this build uses (`report`, `model` or `config`).
     Schema {
         /// Which schema.
-        #[arg(value_parser = ["report", "model"])]
+        #[arg(value_parser = ["report", "model", "config"])]
         which: String,
     },
 }
@@ -65,9 +65,10 @@ struct Common {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
-    /// Files larger than this many bytes are skipped (with a note).
-    #[arg(long, default_value_t = ScanOptions::default().max_file_size)]
-    max_file_size: u64,
+    /// Files larger than this many bytes are skipped, with a note (default: the
+    /// configuration's `max_file_size`, else 1 MiB).
+    #[arg(long)]
+    max_file_size: Option<u64>,
     /// Front matter larger than this many bytes is not read (with a warning).
     #[arg(long, default_value_t = ScanOptions::default().max_front_matter)]
     max_front_matter: usize,
@@ -99,24 +100,31 @@ impl From<FormatArg> for Format {
     }
 }
 
+impl Common {
+    /// The validated request these flags make.
+    fn request(&self) -> Result<practrace::Request> {
+        let model = match &self.model {
+            Some(path) => Some(Model::from_path(path)?),
+            None => None,
+        };
+        Ok(practrace::Request {
+            repo: self.repo.clone(),
+            rev: self.rev.clone(),
+            model,
+            options: ScanOptions {
+                max_front_matter: self.max_front_matter,
+                max_message_size: self.max_message_size,
+                max_ids: self.max_ids,
+                ..ScanOptions::default()
+            },
+            max_file_size: self.max_file_size,
+            use_cache: !self.no_cache,
+        })
+    }
+}
+
 fn analyze(common: &Common) -> Result<practrace::Analysis> {
-    let model = match &common.model {
-        Some(path) => Model::from_path(path)?,
-        None => Model::builtin(),
-    };
-    Ok(practrace::analyze(
-        &common.repo,
-        common.rev.as_deref(),
-        model,
-        &ScanOptions {
-            max_file_size: common.max_file_size,
-            max_front_matter: common.max_front_matter,
-            max_message_size: common.max_message_size,
-            max_ids: common.max_ids,
-            ..ScanOptions::default()
-        },
-        !common.no_cache,
-    )?)
+    Ok(practrace::analyze(&common.request()?)?)
 }
 
 /// Runs a command; `Ok(true)` when the scanned input has error diagnostics.
@@ -162,6 +170,7 @@ fn run(cli: Cli) -> Result<bool> {
         }
         Command::Schema { which } => match which.as_str() {
             "model" => practrace::report::model_schema(),
+            "config" => practrace::report::config_schema(),
             _ => practrace::report::report_schema(),
         },
     };

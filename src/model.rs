@@ -232,19 +232,20 @@ impl Model {
             path: shown.clone(),
             source,
         })?;
-        let yaml = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        );
-        if yaml {
+        Model::from_text(&text, &shown)
+    }
+
+    /// Parses a model from text: YAML when `shown` ends in `.yaml`/`.yml`, else JSON.
+    pub fn from_text(text: &str, shown: &str) -> Result<Model, ModelError> {
+        if shown.ends_with(".yaml") || shown.ends_with(".yml") {
             let file: ModelFile =
-                crate::extract::yaml::from_config_str(&text).map_err(|e| ModelError::Parse {
-                    path: shown.clone(),
+                crate::extract::yaml::from_config_str(text).map_err(|e| ModelError::Parse {
+                    path: shown.to_string(),
                     message: e.to_string(),
                 })?;
-            Model::from_file(file, &shown)
+            Model::from_file(file, shown)
         } else {
-            Model::from_json_str(&text, &shown)
+            Model::from_json_str(text, shown)
         }
     }
 

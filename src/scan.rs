@@ -28,6 +28,10 @@ pub struct ScanOptions {
     pub max_message_size: usize,
     /// At most this many ids are read from one file or one commit message.
     pub max_ids: usize,
+    /// Globs of paths not scanned at all.
+    pub ignore: Vec<String>,
+    /// The evidence map: files matching a rule's globs are evidence for its practices.
+    pub evidence_map: Vec<crate::config::MapRule>,
 }
 
 impl Default for ScanOptions {
@@ -39,6 +43,8 @@ impl Default for ScanOptions {
             max_front_matter: front_matter::DEFAULT_MAX_FRONT_MATTER,
             max_message_size: 1 << 20,
             max_ids: 1000,
+            ignore: Vec::new(),
+            evidence_map: Vec::new(),
         }
     }
 }
@@ -115,7 +121,11 @@ pub fn scan_cached(
     let (files, commits) = rayon::join(
         || {
             let t = std::time::Instant::now();
-            let files = source.files().map(|entries| {
+            let files = source.files().map(|mut entries| {
+                if !options.ignore.is_empty() {
+                    let ignore = crate::config::glob_set(&options.ignore);
+                    entries.retain(|e| !ignore.is_match(&e.path));
+                }
                 if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
                     eprintln!(
                         "practrace timings: {} files listed in {:?}",
@@ -123,7 +133,12 @@ pub fn scan_cached(
                         t.elapsed()
                     );
                 }
-                scan_files(source, &entries, model, options, blobs)
+                let mut result = scan_files(source, &entries, model, options, blobs);
+                if !options.evidence_map.is_empty() {
+                    let mapped = map_files(source, &entries, &options.evidence_map);
+                    result.0 = merge_hits(std::mem::take(&mut result.0), mapped);
+                }
+                result
             });
             (files, t.elapsed())
         },
@@ -184,6 +199,70 @@ pub fn scan_cached(
         commits,
         diagnostics,
     })
+}
+
+/// The files the evidence map names: each a hit with line 0 for its practices.
+fn map_files(
+    source: &dyn Source,
+    entries: &[FileEntry],
+    rules: &[crate::config::MapRule],
+) -> Vec<FileHit> {
+    let sets: Vec<_> = rules
+        .iter()
+        .map(|r| crate::config::glob_set(&r.globs))
+        .collect();
+    entries
+        .par_iter()
+        .filter_map(|entry| {
+            let mut practices: Vec<(usize, u32)> = rules
+                .iter()
+                .zip(&sets)
+                .filter(|(_, set)| set.is_match(&entry.path))
+                .flat_map(|(rule, _)| rule.practices.iter().map(|&p| (p, 0)))
+                .collect();
+            if practices.is_empty() {
+                return None;
+            }
+            practices.sort_unstable();
+            practices.dedup();
+            Some(FileHit {
+                path: entry.path.clone(),
+                blob: source
+                    .blob_of(entry)
+                    .map(|b| b.to_string())
+                    .unwrap_or_default(),
+                practices,
+            })
+        })
+        .collect()
+}
+
+/// Front matter hits and evidence-map hits as one list, sorted by path: a file in both
+/// keeps the line of its tag, and gains the mapped practices it did not tag.
+fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<FileHit> {
+    let at: std::collections::HashMap<String, usize> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.path.clone(), i))
+        .collect();
+    let mut extra = Vec::new();
+    for m in mapped {
+        match at.get(&m.path) {
+            Some(&i) => {
+                let hit = &mut hits[i];
+                for (p, line) in m.practices {
+                    if !hit.practices.iter().any(|&(q, _)| q == p) {
+                        hit.practices.push((p, line));
+                    }
+                }
+                hit.practices.sort_unstable();
+            }
+            None => extra.push(m),
+        }
+    }
+    hits.extend(extra);
+    hits.sort_by(|a, b| a.path.cmp(&b.path));
+    hits
 }
 
 type FilesResult = (

@@ -23,6 +23,16 @@ fn assert_valid(schema: &Value, instance: &Value) {
 fn committed_schemas_are_current() {
     let on_disk = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
+        "/schemas/config.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        on_disk,
+        practrace::report::config_schema(),
+        "run `practrace schema config > schemas/config.schema.json`"
+    );
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
         "/schemas/report.schema.json"
     ))
     .unwrap();

@@ -72,6 +72,13 @@ fn located(error: serde_saphyr::Error) -> YamlError {
     if let Some(at) = message.rfind(" at line ") {
         message.truncate(at);
     }
+    if let Some(what) = message.strip_prefix("budget breached: ") {
+        message = if what.starts_with("Anchors") || what.starts_with("Aliases") {
+            "YAML anchors and aliases are not allowed here (they can blow a small file up into a huge one)".to_string()
+        } else {
+            format!("the YAML is too large or too deeply nested ({what})")
+        };
+    }
     YamlError {
         message,
         line,
@@ -82,6 +89,58 @@ fn located(error: serde_saphyr::Error) -> YamlError {
 /// Parses a configuration or model file (deeper nesting allowed than front matter).
 pub fn from_config_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_saphyr::from_str_with_options(text, options(32)).map_err(located)
+}
+
+/// A value with the position of its node in the parsed text (1-based line and column), for
+/// configuration values whose meaning is checked after parsing (an id, a glob).
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Located<T> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<T>::deserialize(d)?;
+        Ok(Located {
+            value: spanned.value,
+            line: spanned.referenced.line() as u32,
+            column: spanned.referenced.column() as u32,
+        })
+    }
+}
+
+impl<T: PartialEq> PartialEq for Located<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl<T: Eq> Eq for Located<T> {}
+impl<T: Ord> PartialOrd for Located<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T: Ord> Ord for Located<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.value.cmp(&other.value)
+    }
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Located<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
 }
 
 /// A string value with the position of its node (1-based line and column in the parsed text).

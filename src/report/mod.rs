@@ -288,3 +288,11 @@ pub fn model_schema() -> String {
     s.push('\n');
     s
 }
+
+/// The JSON Schema of the configuration file (what `schemas/config.schema.json` holds).
+pub fn config_schema() -> String {
+    let schema = schemars::schema_for!(crate::config::ConfigFile);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -296,6 +296,70 @@ impl Source for GitSource {
     fn git_dir(&self) -> &Path {
         &self.git_dir
     }
+
+    fn blob_of(&self, entry: &FileEntry) -> Option<Oid> {
+        if entry.blob.is_some() {
+            return entry.blob;
+        }
+        let full = self.workdir.as_deref()?.join(entry.disk.as_deref()?);
+        let regular = std::fs::symlink_metadata(&full).ok()?.is_file();
+        regular
+            .then(|| Oid::hash_file(ObjectType::Blob, &full).ok())
+            .flatten()
+    }
+
+    fn read_path(&self, path: &str, max_size: u64) -> Result<Option<Vec<u8>>, SourceError> {
+        let inside = !path.is_empty()
+            && !path.starts_with('/')
+            && path
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        if !inside {
+            return Err(SourceError::Git(format!(
+                "`{path}` is not a path inside the repository"
+            )));
+        }
+        let too_large = |size: u64| {
+            SourceError::Git(format!(
+                "`{path}` is {size} bytes, over the limit of {max_size} bytes"
+            ))
+        };
+        match self.tree {
+            Some(tree) => {
+                let repo = self.repository()?;
+                let tree = repo.find_tree(tree).map_err(git_error)?;
+                let Ok(entry) = tree.get_path(Path::new(path)) else {
+                    return Ok(None);
+                };
+                if !matches!(entry.filemode(), 0o100644 | 0o100755) {
+                    return Ok(None);
+                }
+                let blob = repo.find_blob(entry.id()).map_err(git_error)?;
+                if blob.size() as u64 > max_size {
+                    return Err(too_large(blob.size() as u64));
+                }
+                Ok(Some(blob.content().to_vec()))
+            }
+            None => {
+                let Some(workdir) = &self.workdir else {
+                    return Ok(None);
+                };
+                let full = workdir.join(path);
+                // Never follow a symlink out of the tree: regular files only.
+                match std::fs::symlink_metadata(&full) {
+                    Ok(m) if m.is_file() => {
+                        if m.len() > max_size {
+                            return Err(too_large(m.len()));
+                        }
+                        std::fs::read(&full)
+                            .map(Some)
+                            .map_err(|e| SourceError::Git(format!("cannot read `{path}`: {e}")))
+                    }
+                    _ => Ok(None),
+                }
+            }
+        }
+    }
 }
 
 /// The parent ids in a raw commit's headers.

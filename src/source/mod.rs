@@ -128,4 +128,10 @@ pub trait Source: Sync {
     ) -> Result<Walk, SourceError>;
     /// The repository's git folder (the cache is keyed by it).
     fn git_dir(&self) -> &std::path::Path;
+    /// One file of the scanned tree (or of the working tree, on disk) by its path: its
+    /// bytes, or `None` when there is no such regular file. Used for the configuration and
+    /// the model it names; paths that leave the repository are refused.
+    fn read_path(&self, path: &str, max_size: u64) -> Result<Option<Vec<u8>>, SourceError>;
+    /// The blob id of a listed file: from the tree, or hashed from the bytes on disk.
+    fn blob_of(&self, entry: &FileEntry) -> Option<git2::Oid>;
 }

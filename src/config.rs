@@ -1,0 +1,369 @@
+//! The configuration file, `.practrace.yaml` at the repository root (spec §4).
+//!
+//! It is optional and every key has a default. It is read from the scanned revision (or the
+//! working tree), so `--rev` and `--base` each use their own. Parsing goes through the
+//! hardened YAML reader ([`crate::extract::yaml::from_config_str`]); a bad file is an error
+//! that names the key, line and column, with a "did you mean" for a misspelt key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::extract::yaml::{Located, from_config_str};
+use crate::model::Model;
+
+/// The file's name at the repository root.
+pub const FILE_NAME: &str = ".practrace.yaml";
+
+/// The configuration file as written. Every key is optional.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    /// A model file (JSON, or YAML by its `.yaml`/`.yml` extension), as a path in the
+    /// repository; default: the built-in SSE-CMM. `--model` overrides it.
+    pub model: Option<Located<String>>,
+    /// The front matter key that lists practices (default `practices`).
+    pub front_matter_key: Option<String>,
+    /// Commit trailer keys that name practices, matched case-insensitively (default
+    /// `[Practice]`).
+    pub trailer_keys: Option<Vec<String>>,
+    /// The target capability level of every process area not listed in `targets`
+    /// (default 1).
+    pub default_target: Option<Located<u8>>,
+    /// Target capability level per process area, e.g. `{PA05: 2}`.
+    pub targets: BTreeMap<Located<String>, Located<u8>>,
+    /// Practices that do not apply, each with the reason why. A process area id (`PA22`)
+    /// declares every practice of that area. They are shown as out of scope in every
+    /// report, never dropped.
+    pub not_applicable: Vec<NotApplicableFile>,
+    /// Evidence for files that cannot carry front matter (PDFs, spreadsheets, sources):
+    /// every tracked file matching one of `paths` is evidence for `practices`.
+    pub evidence_map: Vec<EvidenceMapFile>,
+    /// Files larger than this many bytes are not read (default 1 MiB). `--max-file-size`
+    /// overrides it.
+    pub max_file_size: Option<u64>,
+    /// Globs of paths that are not scanned at all (`vendor/**`).
+    pub ignore: Vec<Located<String>>,
+}
+
+/// One `not_applicable` entry.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotApplicableFile {
+    /// A practice id (`BP.05.04`, `GP.2.1.1@PA05`) or a process area id (`PA22`).
+    pub practice: Located<String>,
+    /// Why it does not apply (required, not empty): auditors read it.
+    pub reason: Located<String>,
+}
+
+/// One `evidence_map` entry.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceMapFile {
+    /// Globs over tracked paths (`*` stays within a folder, `**` crosses folders).
+    pub paths: Vec<Located<String>>,
+    /// The practices those files are evidence for.
+    pub practices: Vec<Located<String>>,
+}
+
+/// A bad configuration: the scan cannot run (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// The file (`.practrace.yaml`).
+    pub path: String,
+    /// 1-based line (0 when unknown).
+    pub line: u32,
+    /// 1-based column (0 when unknown).
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+    /// A likely fix.
+    pub suggestion: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        write!(f, ": invalid configuration: {}", self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " (did you mean `{s}`?)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The keys of [`ConfigFile`], for "did you mean".
+const KEYS: &[&str] = &[
+    "model",
+    "front_matter_key",
+    "trailer_keys",
+    "default_target",
+    "targets",
+    "not_applicable",
+    "evidence_map",
+    "max_file_size",
+    "ignore",
+    "practice",
+    "reason",
+    "paths",
+    "practices",
+];
+
+impl ConfigFile {
+    /// Parses the file's text.
+    pub fn parse(text: &str, path: &str) -> Result<ConfigFile, ConfigError> {
+        from_config_str::<ConfigFile>(text).map_err(|e| {
+            let suggestion = unknown_field(&e.message).and_then(|field| {
+                KEYS.iter()
+                    .map(|k| (crate::id::edit_distance(field.as_bytes(), k.as_bytes()), *k))
+                    .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+                    .min()
+                    .map(|(_, k)| k.to_string())
+            });
+            ConfigError {
+                path: path.to_string(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+                suggestion,
+            }
+        })
+    }
+}
+
+/// The field name in serde's "unknown field `x`, expected ..." message.
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.split("unknown field `").nth(1)?;
+    rest.split('`').next()
+}
+
+/// An evidence-map rule, resolved against the model.
+#[derive(Debug, Clone)]
+pub struct MapRule {
+    /// The globs as written.
+    pub globs: Vec<String>,
+    /// The practices (indexes into `Model::practices`).
+    pub practices: Vec<usize>,
+}
+
+/// The configuration, checked against the model: what the scan and the rating use.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Target level per process area (index into `Model::process_areas`).
+    pub targets: Vec<u8>,
+    /// Why a practice is not applicable, per practice (index into `Model::practices`).
+    pub not_applicable: Vec<Option<String>>,
+    /// The evidence map.
+    pub evidence_map: Vec<MapRule>,
+    /// Ignore globs as written.
+    pub ignore: Vec<String>,
+}
+
+impl Policy {
+    /// The default policy for a model: every area targets level 1, everything in scope.
+    pub fn defaults(model: &Model) -> Policy {
+        Policy {
+            targets: vec![1; model.process_areas.len()],
+            not_applicable: vec![None; model.practices.len()],
+            evidence_map: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl ConfigFile {
+    /// Checks every id, level and glob against `model`; the first problem is the error.
+    pub fn policy(&self, model: &Model, path: &str) -> Result<Policy, ConfigError> {
+        let err =
+            |line: u32, column: u32, message: String, suggestion: Option<String>| ConfigError {
+                path: path.to_string(),
+                line,
+                column,
+                message,
+                suggestion,
+            };
+        let max_level = model.levels.iter().map(|l| l.level).max().unwrap_or(1);
+        let level = |l: &Located<u8>| {
+            if (1..=max_level).contains(&l.value) {
+                Ok(l.value)
+            } else {
+                Err(err(
+                    l.line,
+                    l.column,
+                    format!(
+                        "target level {} is not a level of the model (1 to {max_level})",
+                        l.value
+                    ),
+                    None,
+                ))
+            }
+        };
+        let mut policy = Policy::defaults(model);
+        if let Some(default) = &self.default_target {
+            let d = level(default)?;
+            policy.targets.iter_mut().for_each(|t| *t = d);
+        }
+        for (area, target) in &self.targets {
+            let a = crate::id::resolve_area(model, &area.value).map_err(|p| {
+                err(
+                    area.line,
+                    area.column,
+                    format!("`targets`: {}", p.message),
+                    p.suggestion,
+                )
+            })?;
+            let index = model.area_by_number(a).unwrap_or_default();
+            policy.targets[index] = level(target)?;
+        }
+        for entry in &self.not_applicable {
+            let reason = entry.reason.value.trim();
+            if reason.is_empty() {
+                return Err(err(
+                    entry.reason.line,
+                    entry.reason.column,
+                    format!(
+                        "`not_applicable`: {} needs a written reason",
+                        entry.practice.value
+                    ),
+                    None,
+                ));
+            }
+            for p in practices_named(model, &entry.practice, true).map_err(|(m, s)| {
+                err(
+                    entry.practice.line,
+                    entry.practice.column,
+                    format!("`not_applicable`: {m}"),
+                    s,
+                )
+            })? {
+                policy.not_applicable[p] = Some(reason.to_string());
+            }
+        }
+        for entry in &self.evidence_map {
+            let mut practices = Vec::new();
+            for id in &entry.practices {
+                practices.extend(practices_named(model, id, false).map_err(|(m, s)| {
+                    err(id.line, id.column, format!("`evidence_map`: {m}"), s)
+                })?);
+            }
+            for g in &entry.paths {
+                glob(&g.value).map_err(|m| err(g.line, g.column, m, None))?;
+            }
+            if entry.paths.is_empty() {
+                return Err(err(
+                    0,
+                    0,
+                    "`evidence_map`: an entry has no paths".into(),
+                    None,
+                ));
+            }
+            practices.sort_unstable();
+            practices.dedup();
+            policy.evidence_map.push(MapRule {
+                globs: entry.paths.iter().map(|g| g.value.clone()).collect(),
+                practices,
+            });
+        }
+        for g in &self.ignore {
+            glob(&g.value).map_err(|m| err(g.line, g.column, m, None))?;
+            policy.ignore.push(g.value.clone());
+        }
+        Ok(policy)
+    }
+}
+
+/// The practices an id names: one practice, or with `areas`, every practice of a process area.
+fn practices_named(
+    model: &Model,
+    id: &Located<String>,
+    areas: bool,
+) -> Result<Vec<usize>, (String, Option<String>)> {
+    if areas && let Ok(a) = crate::id::resolve_area(model, &id.value) {
+        let index = model.area_by_number(a).unwrap_or_default();
+        return Ok((0..model.practices.len())
+            .filter(|&p| model.practices[p].process_area == index)
+            .collect());
+    }
+    crate::id::resolve(model, &id.value, &[]).map_err(|p| (p.message, p.suggestion))
+}
+
+/// One glob, as the configuration means it: `*` does not cross `/`.
+fn glob(pattern: &str) -> Result<Glob, String> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("`{pattern}` is not a valid glob: {}", e.kind()))
+}
+
+/// A set of globs (already checked by [`ConfigFile::policy`]; a bad one matches nothing).
+pub fn glob_set(patterns: &[String]) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = glob(p) {
+            builder.add(g);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> Result<Policy, ConfigError> {
+        let model = Model::builtin();
+        ConfigFile::parse(text, FILE_NAME)?.policy(&model, FILE_NAME)
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        let model = Model::builtin();
+        let p = policy("").unwrap();
+        assert_eq!(p.targets, vec![1; model.process_areas.len()]);
+        assert!(p.not_applicable.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn unknown_key_is_located_with_a_suggestion() {
+        let e = policy("model: x.json\ntargest:\n  PA05: 2\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e}");
+        assert_eq!(e.suggestion.as_deref(), Some("targets"), "{e}");
+    }
+
+    #[test]
+    fn targets_and_not_applicable_resolve() {
+        let model = Model::builtin();
+        let p = policy(
+            "default_target: 2\ntargets: {pa5: 3}\nnot_applicable:\n  - practice: bp.5.4\n    reason: no such systems\n  - practice: PA22\n    reason: no suppliers\n",
+        )
+        .unwrap();
+        let pa05 = model.area_by_number(5).unwrap();
+        assert_eq!(p.targets[pa05], 3);
+        assert_eq!(p.targets[0], 2);
+        let bp = model.practice("BP.05.04").unwrap();
+        assert_eq!(p.not_applicable[bp].as_deref(), Some("no such systems"));
+        let pa22 = model.area_by_number(22).unwrap();
+        let in_22 = (0..model.practices.len()).filter(|&i| model.practices[i].process_area == pa22);
+        assert!(in_22.clone().count() > 5);
+        assert!(in_22.into_iter().all(|i| p.not_applicable[i].is_some()));
+    }
+
+    #[test]
+    fn bad_values_name_their_place() {
+        let e = policy("targets:\n  PA05: 7\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 9), "{e}");
+        let e = policy("not_applicable:\n  - practice: BP.05.99\n    reason: x\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 15), "{e}");
+        let e = policy("not_applicable:\n  - practice: BP.05.01\n    reason: '  '\n").unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
+        let e = policy("ignore: ['a/[b']\n").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        let e = policy("targets: 3\n").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+    }
+}
