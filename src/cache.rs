@@ -45,7 +45,7 @@ impl Hasher for Fnv {
     }
 }
 
-fn fnv(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     let mut h = Fnv::default();
     for p in parts {
         h.write(p);

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod cache;
+pub mod check;
 pub mod config;
 pub mod diag;
 pub mod extract;

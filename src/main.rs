@@ -8,10 +8,12 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use practrace::check;
 use practrace::model::Model;
 use practrace::report::EvidenceReport;
 use practrace::report::text::{self, Format, Trace};
 use practrace::scan::ScanOptions;
+use practrace::source::git::GitSource;
 
 /// Evidence-linking traceability for process models (SSE-CMM, ISO/IEC 21827:2002).
 #[derive(Parser)]
@@ -24,11 +26,20 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Per process area: achieved level, target, evidence counts, gaps in short.
-    Status(Common),
+    Status {
+        #[command(flatten)]
+        common: Common,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+    },
     /// The practices lacking evidence.
     Gaps {
         #[command(flatten)]
         common: Common,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
         /// Show gaps up to this level instead of each area's target.
         #[arg(long)]
         level: Option<u8>,
@@ -42,6 +53,26 @@ enum Command {
         target: String,
         #[command(flatten)]
         common: Common,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+        format: FormatArg,
+    },
+    /// The pre-merge gate: exit 0 pass, 1 findings fail, 2 could not run. With --base,
+    /// also what changed since that revision.
+    Check {
+        #[command(flatten)]
+        gate: Gate,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Fail only on findings that are not in this baseline file (from `baseline write`).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+    },
+    /// Baseline files for `check --baseline`.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
     },
     /// Print a JSON Schema this build uses (`report`, `model` or `config`).
     Schema {
@@ -49,6 +80,43 @@ enum Command {
         #[arg(value_parser = ["report", "model", "config"])]
         which: String,
     },
+}
+
+#[derive(Subcommand)]
+enum BaselineAction {
+    /// Print (or write with -o) a baseline that accepts every finding that fails today.
+    Write {
+        #[command(flatten)]
+        gate: Gate,
+        /// Write to this file instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct Gate {
+    #[command(flatten)]
+    common: Common,
+    /// Compare with this revision (e.g. origin/main): evidence lost and added, levels
+    /// lowered and raised, diagnostics introduced.
+    #[arg(long)]
+    base: Option<String>,
+    /// Make warnings fail the check too (`--deny warnings`).
+    #[arg(long, value_parser = ["warnings"])]
+    deny: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Compiler-style lines with source snippets.
+    Text,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// The check report as JSON.
+    Json,
 }
 
 #[derive(Args)]
@@ -62,9 +130,6 @@ struct Common {
     /// A model file (JSON or YAML) instead of the built-in SSE-CMM.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    format: FormatArg,
     /// Files larger than this many bytes are skipped, with a note (default: the
     /// configuration's `max_file_size`, else 1 MiB).
     #[arg(long)]
@@ -132,10 +197,10 @@ fn run(cli: Cli) -> Result<bool> {
     let mut err = String::new();
     let mut input_errors = false;
     let out = match cli.command {
-        Command::Status(common) => {
+        Command::Status { common, format } => {
             let analysis = analyze(&common)?;
             input_errors = has_errors(&analysis);
-            let format = Format::from(common.format);
+            let format = Format::from(format);
             if format == Format::Json {
                 // The largest output: streamed, not built as one string.
                 let mut stdout = std::io::stdout().lock();
@@ -150,7 +215,12 @@ fn run(cli: Cli) -> Result<bool> {
             }
             text::status(&analysis.report, format)
         }
-        Command::Gaps { common, level, pa } => {
+        Command::Gaps {
+            common,
+            format,
+            level,
+            pa,
+        } => {
             let analysis = analyze(&common)?;
             input_errors = has_errors(&analysis);
             let pa = pa
@@ -160,13 +230,57 @@ fn run(cli: Cli) -> Result<bool> {
                 })
                 .transpose()?;
             let rows = text::gap_rows(&analysis.report, level, pa.as_deref());
-            text::gaps(&rows, common.format.into())
+            text::gaps(&rows, format.into())
         }
-        Command::Trace { target, common } => {
+        Command::Trace {
+            target,
+            common,
+            format,
+        } => {
             let mut analysis = analyze(&common)?;
             input_errors = has_errors(&analysis);
             let trace = trace(&mut analysis, &common, &target)?;
-            text::trace(&trace, common.format.into())
+            text::trace(&trace, format.into())
+        }
+        Command::Check {
+            gate,
+            format,
+            baseline,
+        } => {
+            let baseline = baseline
+                .map(|path| -> Result<check::Baseline> {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading the baseline {}", path.display()))?;
+                    serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a practrace baseline", path.display()))
+                })
+                .transpose()?;
+            let (report, head) = run_check(&gate, baseline)?;
+            input_errors = !report.passed;
+            match format {
+                CheckFormat::Text => check::output::text(&report, &|f| source_line(&head, f)),
+                CheckFormat::Github => check::output::github(&report),
+                CheckFormat::Sarif => check::output::sarif(&report),
+                CheckFormat::Json => check::output::json(&report),
+            }
+        }
+        Command::Baseline {
+            action: BaselineAction::Write { gate, output },
+        } => {
+            let (report, _) = run_check(&gate, None)?;
+            let text = check::Baseline::of(&report).to_json();
+            match output {
+                Some(path) => {
+                    write_atomically(&path, text.as_bytes())?;
+                    eprintln!(
+                        "practrace: wrote {} finding(s) to {}",
+                        report.summary.failing,
+                        path.display()
+                    );
+                    String::new()
+                }
+                None => text,
+            }
         }
         Command::Schema { which } => match which.as_str() {
             "model" => practrace::report::model_schema(),
@@ -181,6 +295,79 @@ fn run(cli: Cli) -> Result<bool> {
     stdout.flush().ok();
     eprint!("{err}");
     Ok(input_errors)
+}
+
+/// Runs the gate: head (and base) analysed, findings computed. Returns the head source too,
+/// for snippets.
+fn run_check(
+    gate: &Gate,
+    baseline: Option<check::Baseline>,
+) -> Result<(check::CheckReport, GitSource)> {
+    let request = gate.common.request()?;
+    let head_source = GitSource::open(&request.repo, request.rev.as_deref())?;
+    let head = practrace::analyze_source(&head_source, &request)?;
+    let base = match &gate.base {
+        Some(rev) => {
+            let base_source = GitSource::open(&request.repo, Some(rev)).map_err(|e| {
+                let how = if head.report.source.shallow {
+                    format!(
+                        "this is a shallow clone: fetch the base with `git fetch --deepen=100 origin` (or `git fetch --unshallow`), or `git fetch origin {rev}`; in GitHub Actions, check out with `fetch-depth: 0`"
+                    )
+                } else {
+                    format!("fetch it first, e.g. `git fetch origin {rev}`")
+                };
+                anyhow::anyhow!("the base revision {rev:?} is not in this repository: {how} ({e})")
+            })?;
+            let mut base_request = request.clone();
+            base_request.rev = Some(rev.clone());
+            Some(practrace::analyze_source(&base_source, &base_request)?)
+        }
+        None => None,
+    };
+    let exists = |path: &str| {
+        use practrace::source::Source;
+        matches!(head_source.read_path(path, u64::MAX), Ok(Some(_)))
+    };
+    let policy = check::Policy {
+        deny_warnings: gate.deny.is_some(),
+        baseline,
+    };
+    Ok((
+        check::check(&head, base.as_ref(), &exists, &policy),
+        head_source,
+    ))
+}
+
+/// The line of a finding, from the file in head or from the commit's message.
+fn source_line(head: &GitSource, f: &check::Finding) -> Option<String> {
+    use practrace::source::Source;
+    let line = f.line? as usize;
+    let text = match (&f.path, &f.commit) {
+        (Some(path), _) => {
+            String::from_utf8_lossy(&head.read_path(path, 1 << 20).ok()??).into_owned()
+        }
+        (None, Some(commit)) => {
+            let repo = head.repository().ok()?;
+            let commit = repo.find_commit(git2::Oid::from_str(commit).ok()?).ok()?;
+            String::from_utf8_lossy(commit.message_bytes()).into_owned()
+        }
+        _ => return None,
+    };
+    text.lines().nth(line.checked_sub(1)?).map(str::to_string)
+}
+
+/// Writes a file through a temporary file beside it and a rename, so a reader never sees
+/// half of it.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 fn has_errors(analysis: &practrace::Analysis) -> bool {

@@ -1,0 +1,503 @@
+//! The pre-merge gate (`practrace check`, spec §5): findings from one analysis, and with a
+//! base revision, what changed between the two — evidence lost and added, levels lowered
+//! and raised, diagnostics introduced. A baseline file turns known findings into accepted
+//! ones, so a team can adopt the gate on an old repository and tighten it over time.
+//!
+//! Renderers for text, GitHub workflow commands, SARIF 2.1.0 and JSON are in [`output`].
+
+pub mod output;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Analysis;
+use crate::diag::{Diagnostic, Severity};
+use crate::report::{ConfigInfo, EvidenceReport, Report};
+use crate::source::SourceInfo;
+
+/// One finding of the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// Error, warning or note. Notes (good news, like evidence added) never fail.
+    pub severity: Severity,
+    /// A stable kebab-case code: a diagnostic's code, or `below-target`, `evidence-lost`,
+    /// `level-lowered`, `evidence-added`, `level-raised`.
+    pub code: String,
+    /// One sentence for a person.
+    pub message: String,
+    /// The file it is about.
+    pub path: Option<String>,
+    /// 1-based line.
+    pub line: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
+    /// The commit it is about.
+    pub commit: Option<String>,
+    /// A likely fix.
+    pub suggestion: Option<String>,
+    /// Identifies the finding across runs and line shifts (code, place and message): what
+    /// a baseline records.
+    pub fingerprint: String,
+    /// Whether it fails the check (errors; warnings with `--deny warnings`), unless it is
+    /// in the baseline.
+    pub fails: bool,
+    /// In the baseline: accepted, does not fail.
+    pub baselined: bool,
+    /// With `--base`, for diagnostics: new in head (not in base).
+    pub introduced: Option<bool>,
+}
+
+impl Finding {
+    fn new(severity: Severity, code: &str, message: String) -> Finding {
+        Finding {
+            severity,
+            code: code.to_string(),
+            message,
+            path: None,
+            line: None,
+            column: None,
+            commit: None,
+            suggestion: None,
+            fingerprint: String::new(),
+            fails: false,
+            baselined: false,
+            introduced: None,
+        }
+    }
+
+    fn from_diagnostic(d: &Diagnostic) -> Finding {
+        Finding {
+            path: d.path.clone(),
+            line: d.line,
+            column: d.column,
+            commit: d.commit.clone(),
+            suggestion: d.suggestion.clone(),
+            ..Finding::new(d.severity, d.code.as_str(), d.message.clone())
+        }
+    }
+
+    fn with_fingerprint(mut self) -> Finding {
+        let h = crate::cache::fnv(&[
+            self.code.as_bytes(),
+            self.path.as_deref().unwrap_or("").as_bytes(),
+            self.commit.as_deref().unwrap_or("").as_bytes(),
+            self.message.as_bytes(),
+        ]);
+        self.fingerprint = format!("{h:016x}");
+        self
+    }
+
+    /// `path:line:col`, `commit <short>`, or empty.
+    pub fn place(&self) -> String {
+        match (&self.path, &self.commit) {
+            (Some(p), _) => match (self.line, self.column) {
+                (Some(l), Some(c)) => format!("{p}:{l}:{c}"),
+                (Some(l), None) => format!("{p}:{l}"),
+                _ => p.clone(),
+            },
+            (None, Some(c)) => format!("commit {}", &c[..c.len().min(12)]),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// How strict the gate is.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Warnings fail too (`--deny warnings`).
+    pub deny_warnings: bool,
+    /// Accepted findings (`--baseline FILE`).
+    pub baseline: Option<Baseline>,
+}
+
+/// Counts of the findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    /// Findings that fail the check.
+    pub failing: usize,
+    /// Findings the baseline accepts.
+    pub baselined: usize,
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Notes (good news included).
+    pub notes: usize,
+}
+
+/// The result of `practrace check`.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CheckReport {
+    /// The tool.
+    pub tool: crate::report::ToolInfo,
+    /// The revision checked (or the working tree).
+    pub head: SourceInfo,
+    /// The revision compared against (`--base`).
+    pub base: Option<SourceInfo>,
+    /// The configuration of head.
+    pub config: ConfigInfo,
+    /// True when nothing fails: exit 0.
+    pub passed: bool,
+    /// Counts.
+    pub summary: Summary,
+    /// Every finding, sorted by place.
+    pub findings: Vec<Finding>,
+}
+
+/// Runs the gate on `head`, against `base` when given. `exists` tells whether a path is a
+/// file of head (to tell a deleted file from a removed tag).
+pub fn check(
+    head: &Analysis,
+    base: Option<&Analysis>,
+    exists: &dyn Fn(&str) -> bool,
+    policy: &Policy,
+) -> CheckReport {
+    let mut findings: Vec<Finding> = Vec::new();
+    // Diagnostics of head; with a base, those not in base are "introduced".
+    let mut at_base: HashMap<String, usize> = HashMap::new();
+    if let Some(base) = base {
+        for d in &base.report.diagnostics {
+            let f = Finding::from_diagnostic(d).with_fingerprint();
+            *at_base.entry(f.fingerprint).or_default() += 1;
+        }
+    }
+    for d in &head.report.diagnostics {
+        let mut f = Finding::from_diagnostic(d).with_fingerprint();
+        if base.is_some() {
+            let left = at_base.entry(f.fingerprint.clone()).or_default();
+            f.introduced = Some(*left == 0);
+            *left = left.saturating_sub(1);
+        }
+        findings.push(f);
+    }
+    findings.extend(below_target(&head.report, &head.report.config));
+    if let Some(base) = base {
+        findings.extend(evidence_changes(&base.report, &head.report, exists));
+        findings.extend(level_changes(&base.report, &head.report));
+    }
+    let mut findings: Vec<Finding> = findings.into_iter().map(|f| f.with_fingerprint()).collect();
+    for f in &mut findings {
+        f.fails = match f.severity {
+            Severity::Error => true,
+            Severity::Warning => policy.deny_warnings,
+            Severity::Note => false,
+        };
+    }
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                f.path.is_none(),
+                f.path.clone(),
+                f.commit.is_none(),
+                f.commit.clone(),
+                f.line,
+                f.column,
+                f.code.clone(),
+                f.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    if let Some(baseline) = &policy.baseline {
+        baseline.apply(&mut findings);
+    }
+    let mut summary = Summary::default();
+    for f in &findings {
+        match f.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Note => summary.notes += 1,
+        }
+        if f.baselined {
+            summary.baselined += 1;
+        } else if f.fails {
+            summary.failing += 1;
+        }
+    }
+    CheckReport {
+        tool: head.report.tool.clone(),
+        head: head.report.source.clone(),
+        base: base.map(|b| b.report.source.clone()),
+        config: head.report.config.clone(),
+        passed: summary.failing == 0,
+        summary,
+        findings,
+    }
+}
+
+/// The configuration file as the place of a policy finding, when there is one.
+fn at_config(mut f: Finding, config: &ConfigInfo) -> Finding {
+    f.path.clone_from(&config.path);
+    f
+}
+
+fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
+    report
+        .process_areas
+        .iter()
+        .filter(|a| a.achieved_level < a.target_level)
+        .map(|a| {
+            let missing: Vec<&str> = a
+                .levels
+                .iter()
+                .filter(|l| l.level <= a.target_level)
+                .flat_map(|l| l.missing.iter().map(String::as_str))
+                .collect();
+            let shown = if missing.len() > 8 {
+                format!("{}, and {} more", missing[..8].join(", "), missing.len() - 8)
+            } else {
+                missing.join(", ")
+            };
+            let mut f = Finding::new(
+                Severity::Error,
+                "below-target",
+                format!(
+                    "{} ({}) is at level {}, below its target level {}: no evidence for {shown}",
+                    a.id, a.title, a.achieved_level, a.target_level
+                ),
+            );
+            f.suggestion = Some(if a.achieved_level == 0 {
+                format!(
+                    "add evidence for those practices, or declare them (or {}) not applicable with a reason in .practrace.yaml",
+                    a.id
+                )
+            } else {
+                format!(
+                    "add evidence for those practices, declare them not applicable with a reason, or lower `targets: {{{}: {}}}` in .practrace.yaml",
+                    a.id, a.achieved_level
+                )
+            });
+            at_config(f, config)
+        })
+        .collect()
+}
+
+/// A piece of evidence without its practice: a file at a path, or a commit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Holder {
+    File(String),
+    Commit(String),
+}
+
+fn evidence_sets(report: &Report) -> (BTreeMap<Holder, BTreeSet<&str>>, HashMap<&str, String>) {
+    let mut sets: BTreeMap<Holder, BTreeSet<&str>> = BTreeMap::new();
+    let mut subjects = HashMap::new();
+    for p in &report.practices {
+        for e in &p.evidence {
+            let holder = match e {
+                EvidenceReport::File { path, .. } => Holder::File(path.clone()),
+                EvidenceReport::Commit {
+                    commit, subject, ..
+                } => {
+                    subjects.insert(commit.as_str(), subject.clone());
+                    Holder::Commit(commit.clone())
+                }
+            };
+            sets.entry(holder).or_default().insert(p.id.as_str());
+        }
+    }
+    (sets, subjects)
+}
+
+fn evidence_changes(base: &Report, head: &Report, exists: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let (before, base_subjects) = evidence_sets(base);
+    let (after, head_subjects) = evidence_sets(head);
+    let empty = BTreeSet::new();
+    let mut out = Vec::new();
+    let holders: BTreeSet<&Holder> = before.keys().chain(after.keys()).collect();
+    for holder in holders {
+        let was = before.get(holder).unwrap_or(&empty);
+        let is = after.get(holder).unwrap_or(&empty);
+        let lost: Vec<&str> = was.difference(is).copied().collect();
+        let added: Vec<&str> = is.difference(was).copied().collect();
+        if !lost.is_empty() {
+            let f = match holder {
+                Holder::File(path) => {
+                    let why = if exists(path) {
+                        "its tag was removed or made invalid"
+                    } else {
+                        "the file was deleted, moved or ignored"
+                    };
+                    let mut f = Finding::new(
+                        Severity::Error,
+                        "evidence-lost",
+                        format!(
+                            "{path} is no longer evidence for {}: {why}",
+                            lost.join(", ")
+                        ),
+                    );
+                    f.path = Some(path.clone());
+                    f
+                }
+                Holder::Commit(id) => {
+                    let subject = base_subjects.get(id.as_str()).cloned().unwrap_or_default();
+                    let mut f = Finding::new(
+                        Severity::Error,
+                        "evidence-lost",
+                        format!(
+                            "commit {} \"{subject}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
+                            &id[..id.len().min(12)],
+                            lost.join(", ")
+                        ),
+                    );
+                    f.commit = Some(id.clone());
+                    f.suggestion = Some(
+                        "keep the `Practice:` trailers when rewriting history, or tag the new commit".into(),
+                    );
+                    f
+                }
+            };
+            out.push(f);
+        }
+        if !added.is_empty() {
+            let f = match holder {
+                Holder::File(path) => {
+                    let mut f = Finding::new(
+                        Severity::Note,
+                        "evidence-added",
+                        format!("{path} is new evidence for {}", added.join(", ")),
+                    );
+                    f.path = Some(path.clone());
+                    f
+                }
+                Holder::Commit(id) => {
+                    let subject = head_subjects.get(id.as_str()).cloned().unwrap_or_default();
+                    let mut f = Finding::new(
+                        Severity::Note,
+                        "evidence-added",
+                        format!(
+                            "commit {} \"{subject}\" is new evidence for {}",
+                            &id[..id.len().min(12)],
+                            added.join(", ")
+                        ),
+                    );
+                    f.commit = Some(id.clone());
+                    f
+                }
+            };
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
+    let before: HashMap<&str, u8> = base
+        .process_areas
+        .iter()
+        .map(|a| (a.id.as_str(), a.achieved_level))
+        .collect();
+    let mut out = Vec::new();
+    for a in &head.process_areas {
+        let Some(&was) = before.get(a.id.as_str()) else {
+            continue;
+        };
+        let f = if a.achieved_level < was {
+            let missing: Vec<&str> = a
+                .levels
+                .iter()
+                .filter(|l| l.level <= was)
+                .flat_map(|l| l.missing.iter().map(String::as_str))
+                .take(8)
+                .collect();
+            Finding::new(
+                Severity::Error,
+                "level-lowered",
+                format!(
+                    "{} ({}) fell from level {was} to level {}: no evidence left for {}",
+                    a.id,
+                    a.title,
+                    a.achieved_level,
+                    missing.join(", ")
+                ),
+            )
+        } else if a.achieved_level > was {
+            Finding::new(
+                Severity::Note,
+                "level-raised",
+                format!(
+                    "{} ({}) rose from level {was} to level {}",
+                    a.id, a.title, a.achieved_level
+                ),
+            )
+        } else {
+            continue;
+        };
+        out.push(at_config(f, &head.config));
+    }
+    out
+}
+
+/// Findings accepted for now: `practrace baseline write` records them, `check --baseline`
+/// fails only on the others. Kept in the repository, reviewed like code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// Format version (1).
+    pub version: u32,
+    /// The accepted findings, sorted by fingerprint.
+    pub findings: Vec<BaselineEntry>,
+}
+
+/// One accepted finding.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    /// The finding's fingerprint.
+    pub fingerprint: String,
+    /// Its code (for the reader).
+    pub code: String,
+    /// Its place (for the reader).
+    pub place: String,
+    /// Its message (for the reader).
+    pub message: String,
+}
+
+impl Baseline {
+    /// The baseline that accepts every failing finding of a check.
+    pub fn of(report: &CheckReport) -> Baseline {
+        let mut findings: Vec<BaselineEntry> = report
+            .findings
+            .iter()
+            .filter(|f| f.fails)
+            .map(|f| BaselineEntry {
+                fingerprint: f.fingerprint.clone(),
+                code: f.code.clone(),
+                place: f.place(),
+                message: f.message.clone(),
+            })
+            .collect();
+        findings.sort();
+        Baseline {
+            version: 1,
+            findings,
+        }
+    }
+
+    /// Marks the findings the baseline accepts: each entry accepts one finding with its
+    /// fingerprint.
+    pub fn apply(&self, findings: &mut [Finding]) {
+        let mut left: HashMap<&str, usize> = HashMap::new();
+        for e in &self.findings {
+            *left.entry(e.fingerprint.as_str()).or_default() += 1;
+        }
+        for f in findings.iter_mut().filter(|f| f.fails) {
+            if let Some(n) = left.get_mut(f.fingerprint.as_str())
+                && *n > 0
+            {
+                *n -= 1;
+                f.baselined = true;
+            }
+        }
+    }
+
+    /// Pretty JSON with a final newline (stable bytes: review it in a diff).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,323 @@
+//! Renderers of a [`CheckReport`]: compiler-style text with source snippets, GitHub
+//! workflow commands, SARIF 2.1.0 (what GitHub code scanning accepts) and JSON.
+
+use std::fmt::Write as _;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde_json::{Value, json};
+
+use super::{CheckReport, Finding};
+use crate::diag::Severity;
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// The verdict line every text output ends with.
+fn verdict(report: &CheckReport) -> String {
+    let s = &report.summary;
+    let mut line = if report.passed {
+        "check passed".to_string()
+    } else {
+        format!("check failed: {} finding(s) fail", s.failing)
+    };
+    let _ = write!(
+        line,
+        " ({} error(s), {} warning(s), {} note(s)",
+        s.errors, s.warnings, s.notes
+    );
+    if s.baselined > 0 {
+        let _ = write!(line, ", {} accepted by the baseline", s.baselined);
+    }
+    line.push(')');
+    line
+}
+
+/// Compiler-style text: `path:line:col: error[code]: message`, then the source line with the
+/// place marked when `source_line` can give it, and `help:` with the suggestion.
+pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<String>) -> String {
+    let renderer = Renderer::plain();
+    let mut out = String::new();
+    if let Some(base) = &report.base {
+        let _ = writeln!(
+            out,
+            "comparing {} ({}) with {}",
+            report.head.rev.as_deref().unwrap_or("the working tree"),
+            short(report.head.commit.as_deref()),
+            format_args!(
+                "{} ({})",
+                base.rev.as_deref().unwrap_or("?"),
+                short(base.commit.as_deref())
+            ),
+        );
+    }
+    for f in &report.findings {
+        let place = f.place();
+        let lead = if place.is_empty() {
+            String::new()
+        } else {
+            format!("{place}: ")
+        };
+        let mut tags = Vec::new();
+        if f.baselined {
+            tags.push("in baseline");
+        }
+        if f.introduced == Some(true) && f.severity != Severity::Note {
+            tags.push("new");
+        }
+        let tags = if tags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", tags.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{lead}{}[{}]: {}{tags}",
+            severity_word(f.severity),
+            f.code,
+            f.message
+        );
+        if let (Some(line_text), Some(line), Some(column)) = (source_line(f), f.line, f.column) {
+            let start = line_text
+                .char_indices()
+                .nth(column.saturating_sub(1) as usize)
+                .map_or(line_text.len(), |(i, _)| i);
+            let end = line_text[start..]
+                .find([',', ' ', ']', '\t'])
+                .map_or(line_text.len(), |n| start + n)
+                .max((start + 1).min(line_text.len()));
+            let level = match f.severity {
+                Severity::Error => Level::ERROR,
+                Severity::Warning => Level::WARNING,
+                Severity::Note => Level::NOTE,
+            };
+            let group = Group::with_level(level).element(
+                Snippet::source(line_text.as_str())
+                    .line_start(line as usize)
+                    .annotation(AnnotationKind::Primary.span(start..end).label(&f.code)),
+            );
+            let rendered = renderer.render(&[group]);
+            for l in rendered.lines() {
+                let _ = writeln!(out, "{l}");
+            }
+        }
+        if let Some(s) = &f.suggestion {
+            let _ = writeln!(out, "  help: {s}");
+        }
+    }
+    let _ = writeln!(out, "{}", verdict(report));
+    out
+}
+
+fn short(commit: Option<&str>) -> &str {
+    commit.map_or("no commit", |c| &c[..c.len().min(12)])
+}
+
+/// Escapes a workflow command's message (`%`, CR, LF).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (also `:` and `,`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`, one
+/// per finding that is not a note, then the verdict as a plain line.
+pub fn github(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let command = match f.severity {
+            Severity::Error if f.fails && !f.baselined => "error",
+            Severity::Error | Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some(p) = &f.path {
+            props.push(format!("file={}", escape_property(p)));
+            if let Some(l) = f.line {
+                props.push(format!("line={l}"));
+            }
+            if let Some(c) = f.column {
+                props.push(format!("col={c}"));
+            }
+        }
+        props.push(format!("title={}", escape_property(&f.code)));
+        let mut message = f.message.clone();
+        if f.path.is_none()
+            && let Some(c) = &f.commit
+        {
+            message = format!("commit {}: {message}", &c[..c.len().min(12)]);
+        }
+        if let Some(s) = &f.suggestion {
+            message = format!("{message}\nhelp: {s}");
+        }
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        );
+    }
+    let _ = writeln!(out, "{}", verdict(report));
+    out
+}
+
+/// The rules (one per code) SARIF lists, with a short description each.
+fn rule_description(code: &str) -> &'static str {
+    match code {
+        "malformed-id" => "A tag is not a practice id of any form.",
+        "unknown-practice" => "A well-formed practice id that is not in the model.",
+        "unscoped-generic-practice" => "A generic practice without a process area.",
+        "scope-mismatch" => "A base practice qualified with another process area.",
+        "not-a-practice" => "A process area id given as a practice.",
+        "invalid-front-matter" => "Front matter that is not valid YAML or of the wrong shape.",
+        "front-matter-too-large" => "Front matter over the size limit: not read.",
+        "trailer-outside-block" => "A Practice line that git does not read as a trailer.",
+        "file-too-large" => "A file over the size limit: not read.",
+        "unreadable-file" => "A file that could not be read.",
+        "unreadable-object" => "A git object that could not be read.",
+        "shallow-history" => "The clone is shallow: history is cut.",
+        "message-too-large" => "A commit message over the size limit: not read.",
+        "too-many-ids" => "More ids in one place than the limit: the rest are not read.",
+        "below-target" => "A process area below its target capability level.",
+        "evidence-lost" => "Evidence in base that head no longer has.",
+        "level-lowered" => "A process area whose capability level fell since base.",
+        "evidence-added" => "Evidence head has that base did not.",
+        "level-raised" => "A process area whose capability level rose since base.",
+        _ => "A practrace finding.",
+    }
+}
+
+/// SARIF 2.1.0, one run, one result per finding; the fingerprint goes into
+/// `partialFingerprints` so code scanning tracks a finding across commits.
+pub fn sarif(report: &CheckReport) -> String {
+    let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c,
+                "name": c,
+                "shortDescription": {"text": rule_description(c)},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error if f.fails && !f.baselined => "error",
+                Severity::Error | Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            let mut text = f.message.clone();
+            if f.path.is_none()
+                && let Some(c) = &f.commit
+            {
+                text = format!("commit {c}: {text}");
+            }
+            if let Some(s) = &f.suggestion {
+                text = format!("{text} (help: {s})");
+            }
+            let mut result = json!({
+                "ruleId": f.code,
+                "ruleIndex": codes.binary_search(&f.code.as_str()).unwrap_or(0),
+                "level": level,
+                "message": {"text": text},
+                "partialFingerprints": {"practrace/v1": f.fingerprint},
+            });
+            if let Some(path) = &f.path {
+                let mut region = serde_json::Map::new();
+                if let Some(l) = f.line.filter(|&l| l > 0) {
+                    region.insert("startLine".into(), json!(l));
+                    if let Some(c) = f.column.filter(|&c| c > 0) {
+                        region.insert("startColumn".into(), json!(c));
+                    }
+                }
+                let mut physical = json!({
+                    "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
+                });
+                if !region.is_empty() {
+                    physical["region"] = Value::Object(region);
+                }
+                result["locations"] = json!([{ "physicalLocation": physical }]);
+            }
+            if f.baselined {
+                result["baselineState"] = json!("unchanged");
+            } else if f.introduced == Some(true) {
+                result["baselineState"] = json!("new");
+            }
+            result
+        })
+        .collect();
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "practrace",
+            "version": report.tool.version,
+            "rules": rules,
+        }},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    });
+    run["properties"] = json!({
+        "commit": report.head.commit,
+        "baseCommit": report.base.as_ref().and_then(|b| b.commit.clone()),
+        "passed": report.passed,
+    });
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A repository path as a relative URI reference: each byte outside the unreserved set
+/// (and `/`) percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The check report as pretty JSON.
+pub fn json(report: &CheckReport) -> String {
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_commands_escape_what_would_break_them() {
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("50%\r\nx"), "50%25%0D%0Ax");
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri_path("docs/a b#<c>.md"), "docs/a%20b%23%3Cc%3E.md");
+    }
+}

@@ -1,0 +1,420 @@
+//! `practrace check`, the pre-merge gate, on the "gate" fixture (`fixtures/repos/gate.sh`):
+//! one branch per change, each judged against the tag `base`.
+
+mod common;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use common::{evidence, fixture_repo, git, git_command, practrace_in};
+use serde_json::Value;
+
+fn repo() -> &'static Path {
+    static REPO: OnceLock<tempfile::TempDir> = OnceLock::new();
+    REPO.get_or_init(|| fixture_repo("gate")).path()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let out = practrace_in(dir, args);
+    Run {
+        code: out.status.code().expect("exited"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `check --base base --rev BRANCH --format json`: the exit code and the report.
+fn check(branch: &str, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec![
+        "check", "--base", "base", "--rev", branch, "--format", "json",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(repo(), &args);
+    assert!(r.code <= 1, "{branch}: exit {}: {}", r.code, r.stderr);
+    (r.code, serde_json::from_str(&r.stdout).expect("JSON"))
+}
+
+/// The (code, severity) of every finding that fails, and of every other finding apart.
+fn codes(report: &Value, failing: bool) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| (f["fails"] == true && f["baselined"] == false) == failing)
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {report:#}"))
+}
+
+#[test]
+fn the_base_itself_passes() {
+    let (code, report) = check("base", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["passed"], true);
+    assert!(codes(&report, true).is_empty());
+}
+
+#[test]
+fn a_tag_removed_loses_evidence_and_a_level() {
+    let (code, report) = check("tag-removed", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&report, true),
+        ["below-target", "level-lowered", "evidence-lost"]
+    );
+    let lost = finding(&report, "evidence-lost");
+    assert_eq!(lost["path"], "docs/access.md");
+    assert!(
+        lost["message"]
+            .as_str()
+            .unwrap()
+            .contains("tag was removed")
+    );
+    assert!(lost["message"].as_str().unwrap().contains("BP.01.01"));
+}
+
+#[test]
+fn a_file_deleted_loses_evidence() {
+    let (code, report) = check("file-deleted", &[]);
+    assert_eq!(code, 1);
+    let lost = finding(&report, "evidence-lost");
+    assert_eq!(lost["path"], "docs/access.md");
+    assert!(
+        lost["message"].as_str().unwrap().contains("deleted"),
+        "{lost}"
+    );
+}
+
+#[test]
+fn a_trailer_commit_rebased_away_loses_evidence() {
+    let (code, report) = check("rebased", &[]);
+    assert_eq!(code, 1);
+    let lost = finding(&report, "evidence-lost");
+    let base = String::from_utf8(git(repo(), &["rev-parse", "base"])).unwrap();
+    assert_eq!(lost["commit"], base.trim());
+    assert!(lost["message"].as_str().unwrap().contains("BP.01.02"));
+    assert!(codes(&report, true).contains(&"level-lowered".to_string()));
+}
+
+#[test]
+fn an_invalid_tag_added_fails_and_is_new() {
+    let (code, report) = check("invalid-tag", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, true), ["unknown-practice"]);
+    let bad = finding(&report, "unknown-practice");
+    assert_eq!(
+        (&bad["path"], &bad["line"], &bad["column"]),
+        (
+            &Value::from("docs/new.md"),
+            &Value::from(2),
+            &Value::from(23)
+        )
+    );
+    assert_eq!(bad["introduced"], true);
+    // The valid tag beside it still counts, as good news.
+    assert_eq!(codes(&report, false), ["evidence-added"]);
+}
+
+#[test]
+fn a_target_raised_fails_until_met_or_declared_not_applicable() {
+    let (code, report) = check("target-raised", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, true), ["below-target"]);
+    let below = finding(&report, "below-target");
+    assert!(below["message"].as_str().unwrap().contains("GP.2.1.1@PA02"));
+    assert_eq!(below["path"], ".practrace.yaml");
+
+    let (code, report) = check("not-applicable", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(codes(&report, false), ["level-raised"]);
+}
+
+#[test]
+fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "not-applicable", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let practice = report["practices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "GP.2.1.1@PA02")
+        .unwrap();
+    assert_eq!(practice["in_scope"], false);
+    assert_eq!(
+        practice["not_applicable"],
+        "resources are allocated by the parent organisation"
+    );
+    let pa02 = &report["process_areas"][1];
+    assert_eq!(
+        (&pa02["id"], &pa02["target_level"]),
+        (&"PA02".into(), &2.into())
+    );
+    assert_eq!(pa02["achieved_level"], 2);
+    // The configuration digest is the file's git blob id.
+    let blob = git(repo(), &["rev-parse", "not-applicable:.practrace.yaml"]);
+    assert_eq!(
+        report["config"]["blob"],
+        String::from_utf8(blob).unwrap().trim()
+    );
+    assert_eq!(report["config"]["path"], ".practrace.yaml");
+}
+
+#[test]
+fn an_evidence_map_glob_tags_a_pdf() {
+    let out = practrace_in(repo(), &["status", "--rev", "base", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(evidence(&report, "BP.02.01"), ["evidence/report.pdf"]);
+    let e = &report["practices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "BP.02.01")
+        .unwrap()["evidence"][0];
+    let blob = git(repo(), &["rev-parse", "base:evidence/report.pdf"]);
+    assert_eq!(e["blob"], String::from_utf8(blob).unwrap().trim());
+    // The model came from the file .practrace.yaml names.
+    assert_eq!(report["model"]["id"], "tiny-model");
+}
+
+#[test]
+fn good_news_passes() {
+    let (code, report) = check("good", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(codes(&report, false), ["level-raised", "evidence-added"]);
+}
+
+#[test]
+fn a_bad_configuration_key_is_exit_2_with_its_place_and_a_suggestion() {
+    let r = run(repo(), &["check", "--rev", "bad-key"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(".practrace.yaml:5:1:") && r.stderr.contains("`evidence_map`"),
+        "{}",
+        r.stderr
+    );
+    // The base's own (good) configuration is read for the base: the head's is what fails.
+    let r = run(repo(), &["check", "--rev", "base", "--base", "bad-key"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn a_missing_base_is_exit_2_with_the_fetch_to_run() {
+    let r = run(repo(), &["check", "--base", "origin/nowhere"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("git fetch origin origin/nowhere"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_shallow_clone_is_read_as_far_as_it_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo().display());
+    let out = git_command(dir.path())
+        .args([
+            "clone", "-q", "--depth", "1", "--branch", "good", &url, "clone",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clone = dir.path().join("clone");
+    let r = run(&clone, &["check", "--format", "json"]);
+    let report: Value = serde_json::from_str(&r.stdout).expect(&r.stderr);
+    assert_eq!(report["head"]["shallow"], true);
+    assert_eq!(report["head"]["commits_scanned"], 1);
+    let note = finding(&report, "shallow-history");
+    assert_eq!(note["severity"], "note");
+    assert!(note["suggestion"].as_str().unwrap().contains("git fetch"));
+    // History is cut: the trailer commit is not there, so PA01 fails its target.
+    assert_eq!(r.code, 1);
+    assert_eq!(codes(&report, true), ["below-target"]);
+
+    let r = run(&clone, &["check", "--base", "base"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("shallow") && r.stderr.contains("git fetch"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_baseline_accepts_todays_findings_and_fails_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    let file_arg = file.to_str().unwrap();
+    let r = run(
+        repo(),
+        &["baseline", "write", "--rev", "invalid-tag", "-o", file_arg],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let baseline: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(baseline["findings"].as_array().unwrap().len(), 1);
+
+    let r = run(
+        repo(),
+        &[
+            "check",
+            "--rev",
+            "invalid-tag",
+            "--baseline",
+            file_arg,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["summary"]["baselined"], 1);
+    // Another failure is not in the baseline.
+    let r = run(
+        repo(),
+        &["check", "--rev", "tag-removed", "--baseline", file_arg],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn deny_warnings_makes_warnings_fail() {
+    // The basic fixture has a `trailer-outside-block` warning; its errors are baselined here
+    // so that only the warning is left to decide.
+    let basic = fixture_repo("basic");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    let file_arg = file.to_str().unwrap();
+    let r = run(basic.path(), &["baseline", "write", "-o", file_arg]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(basic.path(), &["check", "--baseline", file_arg]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("warning[trailer-outside-block]"),
+        "{}",
+        r.stdout
+    );
+    let r = run(
+        basic.path(),
+        &["check", "--baseline", file_arg, "--deny", "warnings"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn text_output_is_compiler_style_with_a_snippet() {
+    let r = run(repo(), &["check", "--base", "base", "--rev", "invalid-tag"]);
+    assert_eq!(r.code, 1);
+    let expected = "docs/new.md:2:23: error[unknown-practice]: `BP.01.9`: BP.01.09 is not a practice of tiny-model (new)\n  |\n2 | practices: [BP.01.01, BP.01.9]\n  |                       ^^^^^^^ unknown-practice\n";
+    assert!(r.stdout.contains(expected), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .ends_with("check failed: 1 finding(s) fail (1 error(s), 0 warning(s), 1 note(s))\n")
+    );
+}
+
+#[test]
+fn github_output_is_workflow_commands() {
+    let r = run(
+        repo(),
+        &[
+            "check",
+            "--base",
+            "base",
+            "--rev",
+            "invalid-tag",
+            "--format",
+            "github",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains(
+            "::error file=docs/new.md,line=2,col=23,title=unknown-practice::`BP.01.9`: BP.01.09 is not a practice of tiny-model\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("::notice file=docs/new.md,title=evidence-added::")
+    );
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let mut schema: Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    // The published schema's `language` patterns (of `run` and `toolComponent`) have a stray
+    // `]` that the meta-schema's "regex" format check refuses; escape it here (the vendored
+    // file stays as published). practrace writes no `language`, so they never apply to it.
+    fn mend(v: &mut Value, mended: &mut usize) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map.iter_mut() {
+                    if k == "pattern" && x == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" {
+                        *x = Value::from("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$");
+                        *mended += 1;
+                    } else {
+                        mend(x, mended);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| mend(x, mended)),
+            _ => {}
+        }
+    }
+    let mut mended = 0;
+    mend(&mut schema, &mut mended);
+    assert_eq!(mended, 2);
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    for branch in ["tag-removed", "rebased", "invalid-tag", "good"] {
+        let r = run(
+            repo(),
+            &[
+                "check", "--base", "base", "--rev", branch, "--format", "sarif",
+            ],
+        );
+        let log: Value = serde_json::from_str(&r.stdout).expect(&r.stderr);
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{branch}: {}", errors.join("\n"));
+        assert_eq!(log["version"], "2.1.0");
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{branch}");
+        assert!(
+            results
+                .iter()
+                .all(|r| r["partialFingerprints"]["practrace/v1"].is_string())
+        );
+    }
+    // A sanity check that the validator rejects what it should.
+    let broken = serde_json::json!({"version": "2.1.0", "runs": [{"results": []}]});
+    assert!(
+        !validator.is_valid(&broken),
+        "a run without a tool must not validate"
+    );
+}
