@@ -54,6 +54,16 @@ pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// How many whole-revision scans a repository's cache keeps.
+const KEPT_REVISIONS: usize = 4;
+
+/// The cache file of one revision's scan: its commit, and the ignore globs and evidence map
+/// (which the salt does not cover, as per-blob and per-commit records do not depend on them).
+fn revision_name(commit: &str, options: &ScanOptions) -> String {
+    let policy = format!("{:?}|{:?}", options.ignore, options.evidence_map);
+    format!("rev-{commit}-{:016x}", fnv(&[policy.as_bytes()]))
+}
+
 /// A commit as remembered: its parents and what the scan made of it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommitRecord {
@@ -157,6 +167,39 @@ impl Cache {
             return None;
         }
         postcard::from_bytes(payload).ok()
+    }
+
+    /// The summary of one revision's scan, as [`Cache::store_revision`] left it.
+    pub fn load_revision(
+        &self,
+        commit: &str,
+        options: &ScanOptions,
+    ) -> Option<crate::scan::Summary> {
+        self.try_load(&revision_name(commit, options))
+    }
+
+    /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
+    /// the few most recent ones.
+    pub fn store_revision(
+        &self,
+        commit: &str,
+        options: &ScanOptions,
+        summary: &crate::scan::Summary,
+    ) {
+        self.store(&revision_name(commit, options), summary);
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut revisions: Vec<(std::time::SystemTime, PathBuf)> = dir
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("rev-"))
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        revisions.sort();
+        let excess = revisions.len().saturating_sub(KEPT_REVISIONS);
+        for (_, path) in revisions.into_iter().take(excess) {
+            let _ = std::fs::remove_file(path);
+        }
     }
 
     /// Writes a table (atomically: a temporary file renamed into place). Failing to write

@@ -76,6 +76,9 @@ pub struct Request {
     pub max_file_size: Option<u64>,
     /// Read and write the incremental cache.
     pub use_cache: bool,
+    /// Leave the report's `practices` list empty: the gate needs only the areas and the
+    /// diagnostics, and that list is the costly part of a large report.
+    pub brief: bool,
 }
 
 impl Request {
@@ -88,6 +91,7 @@ impl Request {
             options: scan::ScanOptions::default(),
             max_file_size: None,
             use_cache: true,
+            brief: false,
         }
     }
 }
@@ -196,11 +200,119 @@ pub fn analyze_source(
         &configured.options,
         cache.as_ref(),
     )?;
-    Ok(rate_scan(configured, scan))
+    Ok(rate_scan(configured, scan, request.brief))
 }
 
-/// The graph, ratings and report of a scan under a configuration.
-pub fn rate_scan(configured: Configured, scan: scan::Scan) -> Analysis {
+/// Analyses a base revision and a head revision for `check --base`, as brief analyses
+/// (see [`Request::brief`]).
+///
+/// When both have the same model and scan options and base is an ancestor of head, head is
+/// derived from a summary of base (kept in the cache per revision: its files, diagnostics
+/// and the number of commits evidencing each practice) by reading only what changed between
+/// them: the files of the tree diff and the commits in base..head. Commits cannot be lost
+/// on that path (every commit of base is reachable from head), so the scans of the two
+/// analyses then hold no commits of base's history: head's holds the commits of base..head.
+/// Otherwise both are scanned in full.
+pub fn analyze_pair(
+    base_source: &source::git::GitSource,
+    base_request: &Request,
+    head_source: &source::git::GitSource,
+    head_request: &Request,
+) -> Result<(Analysis, Analysis), AnalysisError> {
+    use source::Source;
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+            eprintln!("practrace timings: {what} at {:?}", started.elapsed());
+        }
+    };
+    let brief = |r: &Request| Request {
+        brief: true,
+        ..r.clone()
+    };
+    let (base_request, head_request) = (brief(base_request), brief(head_request));
+    let base_conf = configure(base_source, &base_request)?;
+    let head_conf = configure(head_source, &head_request)?;
+    lap("configured");
+    let practice_ids = |m: &model::Model| -> Vec<String> {
+        std::iter::once(m.id.clone())
+            .chain(m.practices.iter().map(|p| p.id.clone()))
+            .collect()
+    };
+    let comparable = practice_ids(&base_conf.model) == practice_ids(&head_conf.model)
+        && format!("{:?}", base_conf.options) == format!("{:?}", head_conf.options);
+    let base_commit = base_source
+        .info()
+        .commit
+        .and_then(|c| git2::Oid::from_str(&c).ok());
+    let full = || -> Result<(Analysis, Analysis), AnalysisError> {
+        Ok((
+            analyze_source(base_source, &base_request)?,
+            analyze_source(head_source, &head_request)?,
+        ))
+    };
+    let (Some(base_commit), true) = (base_commit, comparable) else {
+        return full();
+    };
+    let cache = head_request
+        .use_cache
+        .then(|| cache::Cache::open(head_source.git_dir(), &base_conf.model, &base_conf.options))
+        .flatten();
+    let commit = base_commit.to_string();
+    let remembered = cache
+        .as_ref()
+        .and_then(|c| c.load_revision(&commit, &base_conf.options));
+    lap("base summary loaded");
+    let base = match remembered {
+        Some(summary) => summary,
+        None => {
+            let scan = scan::scan_cached(
+                base_source,
+                &base_conf.model,
+                &base_conf.options,
+                cache.as_ref(),
+            )?;
+            let summary = scan::Summary::of(scan, base_conf.model.practices.len());
+            if let Some(c) = &cache {
+                c.store_revision(&commit, &base_conf.options, &summary);
+            }
+            summary
+        }
+    };
+    let derived = scan::scan_since(
+        head_source,
+        &base.scan,
+        base_commit,
+        &head_conf.model,
+        &head_conf.options,
+    )?;
+    lap("head derived");
+    let Some(head_scan) = derived else {
+        return full();
+    };
+    let mut head_counts = base.commit_counts.clone();
+    for c in &head_scan.commits {
+        for &p in &c.practices {
+            head_counts[p] += 1;
+        }
+    }
+    let pair = (
+        rate(base_conf, base.scan, &base.commit_counts, true),
+        rate(head_conf, head_scan, &head_counts, true),
+    );
+    lap("rated");
+    Ok(pair)
+}
+
+/// The graph, ratings and report of a scan under a configuration (`brief`: see
+/// [`Request::brief`]).
+pub fn rate_scan(configured: Configured, scan: scan::Scan, brief: bool) -> Analysis {
+    rate(configured, scan, &[], brief)
+}
+
+/// [`rate_scan`], counting for each practice `more_commits[p]` commits of evidence besides
+/// those of the scan (commits summarised away; empty: none).
+fn rate(configured: Configured, scan: scan::Scan, more_commits: &[u32], brief: bool) -> Analysis {
     let Configured {
         info,
         model,
@@ -210,9 +322,11 @@ pub fn rate_scan(configured: Configured, scan: scan::Scan) -> Analysis {
     let graph = graph::EvidenceGraph::build(&model, &scan);
     let in_scope = |p: usize| policy.not_applicable[p].is_none();
     let target = |a: usize| policy.targets[a];
+    let evidenced =
+        |p: usize| more_commits.get(p).is_some_and(|&n| n > 0) || graph.evidence_count(p) > 0;
     let ratings = rate::rate(
         &model,
-        &graph,
+        &evidenced,
         &rate::Policy {
             target: &target,
             in_scope: &in_scope,
@@ -221,7 +335,7 @@ pub fn rate_scan(configured: Configured, scan: scan::Scan) -> Analysis {
     let report = report::Report::build(
         &model,
         &scan,
-        &graph,
+        if brief { None } else { Some(&graph) },
         &ratings,
         &|p| policy.not_applicable[p].clone(),
         info,

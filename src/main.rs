@@ -184,6 +184,7 @@ impl Common {
             },
             max_file_size: self.max_file_size,
             use_cache: !self.no_cache,
+            brief: false,
         })
     }
 }
@@ -303,13 +304,14 @@ fn run_check(
     gate: &Gate,
     baseline: Option<check::Baseline>,
 ) -> Result<(check::CheckReport, GitSource)> {
-    let request = gate.common.request()?;
+    use practrace::source::Source;
+    let mut request = gate.common.request()?;
+    request.brief = true;
     let head_source = GitSource::open(&request.repo, request.rev.as_deref())?;
-    let head = practrace::analyze_source(&head_source, &request)?;
-    let base = match &gate.base {
+    let (base, head) = match &gate.base {
         Some(rev) => {
             let base_source = GitSource::open(&request.repo, Some(rev)).map_err(|e| {
-                let how = if head.report.source.shallow {
+                let how = if head_source.info().shallow {
                     format!(
                         "this is a shallow clone: fetch the base with `git fetch --deepen=100 origin` (or `git fetch --unshallow`), or `git fetch origin {rev}`; in GitHub Actions, check out with `fetch-depth: 0`"
                     )
@@ -320,14 +322,13 @@ fn run_check(
             })?;
             let mut base_request = request.clone();
             base_request.rev = Some(rev.clone());
-            Some(practrace::analyze_source(&base_source, &base_request)?)
+            let (base, head) =
+                practrace::analyze_pair(&base_source, &base_request, &head_source, &request)?;
+            (Some(base), head)
         }
-        None => None,
+        None => (None, practrace::analyze_source(&head_source, &request)?),
     };
-    let exists = |path: &str| {
-        use practrace::source::Source;
-        matches!(head_source.read_path(path, u64::MAX), Ok(Some(_)))
-    };
+    let exists = |path: &str| matches!(head_source.read_path(path, u64::MAX), Ok(Some(_)));
     let policy = check::Policy {
         deny_warnings: gate.deny.is_some(),
         baseline,

@@ -4,7 +4,6 @@
 //! (k ≥ 2) when level k−1 is achieved and every in-scope generic practice of level k has
 //! evidence for that area. GP.1.1.1 may be tagged and is needed by nothing.
 
-use crate::graph::EvidenceGraph;
 use crate::model::{Model, PracticeKind};
 
 /// One level of one area.
@@ -44,7 +43,12 @@ pub struct Policy<'a> {
 }
 
 /// Rates every process area, in model order.
-pub fn rate(model: &Model, graph: &EvidenceGraph, policy: &Policy<'_>) -> Vec<AreaRating> {
+/// `has_evidence(p)` tells whether practice `p` has any evidence.
+pub fn rate(
+    model: &Model,
+    has_evidence: &dyn Fn(usize) -> bool,
+    policy: &Policy<'_>,
+) -> Vec<AreaRating> {
     model
         .process_areas
         .iter()
@@ -65,7 +69,7 @@ pub fn rate(model: &Model, graph: &EvidenceGraph, policy: &Policy<'_>) -> Vec<Ar
                 if !(policy.in_scope)(p) {
                     continue;
                 }
-                let has = graph.evidence_count(p) > 0;
+                let has = has_evidence(p);
                 let level = match model.practices[p].kind {
                     PracticeKind::Base => {
                         in_scope += 1;

@@ -50,7 +50,7 @@ impl Default for ScanOptions {
 }
 
 /// A file that is evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileHit {
     /// Path in the repository.
     pub path: String,
@@ -79,7 +79,7 @@ pub struct CommitHit {
 
 /// The result of a scan, sorted: files by path, commits by date then id, diagnostics by
 /// location.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Scan {
     /// What was scanned.
     pub source: SourceInfo,
@@ -89,6 +89,33 @@ pub struct Scan {
     pub commits: Vec<CommitHit>,
     /// Findings.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What `check --base` keeps of a revision's scan: everything but the commits, of which it
+/// keeps how many are evidence for each practice.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// The scan, with no commits.
+    pub scan: Scan,
+    /// Per practice (index into `Model::practices`), the commits that are evidence for it.
+    pub commit_counts: Vec<u32>,
+}
+
+impl Summary {
+    /// Summarises a scan against a model of `practices` practices.
+    pub fn of(mut scan: Scan, practices: usize) -> Summary {
+        let mut commit_counts = vec![0u32; practices];
+        for c in &scan.commits {
+            for &p in &c.practices {
+                commit_counts[p] += 1;
+            }
+        }
+        scan.commits = Vec::new();
+        Summary {
+            scan,
+            commit_counts,
+        }
+    }
 }
 
 /// Scans a source, without a cache.
@@ -133,7 +160,7 @@ pub fn scan_cached(
                         t.elapsed()
                     );
                 }
-                let mut result = scan_files(source, &entries, model, options, blobs);
+                let mut result = scan_files(source, false, &entries, model, options, blobs);
                 if !options.evidence_map.is_empty() {
                     let mapped = map_files(source, &entries, &options.evidence_map);
                     result.0 = merge_hits(std::mem::take(&mut result.0), mapped);
@@ -151,8 +178,8 @@ pub fn scan_cached(
         },
     );
     let ((files, files_time), (commits, commits_time)) = (files, commits);
-    let (mut files, mut diagnostics, new_blobs, files_read) = files?;
-    let (mut commits, commit_diagnostics, commits_scanned, commits_read) = commits?;
+    let (files, mut diagnostics, new_blobs, files_read) = files?;
+    let (commits, commit_diagnostics, commits_scanned, commits_read) = commits?;
     diagnostics.extend(commit_diagnostics);
     if let Some(cache) = cache {
         if commits_read > 0 {
@@ -178,6 +205,18 @@ pub fn scan_cached(
         );
     }
 
+    Ok(finish(source, files, commits, diagnostics, commits_scanned))
+}
+
+/// The scan as every path ends it: the source's info, the shallow-history note, and every
+/// list sorted.
+fn finish(
+    source: &dyn Source,
+    mut files: Vec<FileHit>,
+    mut commits: Vec<CommitHit>,
+    mut diagnostics: Vec<Diagnostic>,
+    commits_scanned: usize,
+) -> Scan {
     let mut info = source.info();
     info.commits_scanned = commits_scanned;
     if info.shallow {
@@ -193,12 +232,90 @@ pub fn scan_cached(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     commits.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(Scan {
+    Scan {
         source: info,
         files,
         commits,
         diagnostics,
-    })
+    }
+}
+
+/// The scan of `source` derived from `base_scan`, the scan of an ancestor commit `base`
+/// under the same model and options: the files that changed between them are read again
+/// and the commits between them read; nothing else is. `None` when the source cannot tell
+/// the changes (see [`Source::since`]): scan in full then.
+pub fn scan_since(
+    source: &dyn Source,
+    base_scan: &Scan,
+    base: git2::Oid,
+    model: &Model,
+    options: &ScanOptions,
+) -> Result<Option<Scan>, SourceError> {
+    let process = |commit: RawCommit<'_>| {
+        let mut diagnostics = Vec::new();
+        let hit = scan_commit(&commit, model, options, &mut diagnostics);
+        (hit, diagnostics)
+    };
+    let Some(since) = source.since(base, &process)? else {
+        return Ok(None);
+    };
+    let mut entries = since.entries;
+    if !options.ignore.is_empty() {
+        let ignore = crate::config::glob_set(&options.ignore);
+        entries.retain(|e| !ignore.is_match(&e.path));
+    }
+    let changed: std::collections::HashSet<&str> = since
+        .gone
+        .iter()
+        .map(String::as_str)
+        .chain(entries.iter().map(|e| e.path.as_str()))
+        .collect();
+    let (mut new_files, mut diagnostics, _, _) = scan_files(
+        source,
+        entries.len() < 1000,
+        &entries,
+        model,
+        options,
+        &BlobTable::default(),
+    );
+    if !options.evidence_map.is_empty() {
+        let mapped = map_files(source, &entries, &options.evidence_map);
+        new_files = merge_hits(new_files, mapped);
+    }
+    let mut files: Vec<FileHit> = base_scan
+        .files
+        .iter()
+        .filter(|f| !changed.contains(f.path.as_str()))
+        .cloned()
+        .collect();
+    files.extend(new_files);
+    // Diagnostics of unchanged files and of every base commit stay; the note on a shallow
+    // history is the source's own and is made again.
+    diagnostics.extend(
+        base_scan
+            .diagnostics
+            .iter()
+            .filter(|d| match (&d.path, &d.commit) {
+                (Some(path), _) => !changed.contains(path.as_str()),
+                (None, Some(_)) => true,
+                (None, None) => d.code != Code::ShallowHistory,
+            })
+            .cloned(),
+    );
+    let mut commits = base_scan.commits.clone();
+    for (hit, diags) in since.walk.findings {
+        commits.extend(hit);
+        diagnostics.extend(diags);
+    }
+    let count = base_scan.source.commits_scanned + since.walk.count;
+    if std::env::var_os("PRACTRACE_STATS").is_some() {
+        eprintln!(
+            "practrace stats: since base: files_read={} commits_read={}",
+            entries.len(),
+            since.walk.read
+        );
+    }
+    Ok(Some(finish(source, files, commits, diagnostics, count)))
 }
 
 /// The files the evidence map names: each a hit with line 0 for its practices.
@@ -274,6 +391,7 @@ type FilesResult = (
 
 fn scan_files(
     source: &dyn Source,
+    few: bool,
     entries: &[FileEntry],
     model: &Model,
     options: &ScanOptions,
@@ -288,7 +406,13 @@ fn scan_files(
     let results: Vec<One> = entries
         .par_iter()
         .map_init(
-            || source.reader().ok(),
+            || {
+                if few {
+                    source.reader_for_few().ok()
+                } else {
+                    source.reader().ok()
+                }
+            },
             |reader, entry| {
                 let key = entry.blob.and_then(crate::cache::key);
                 if let Some(record) = key.and_then(|k| known.get(&k)) {

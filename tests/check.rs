@@ -418,3 +418,93 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
         "a run without a tool must not validate"
     );
 }
+
+/// The scan `check --base` derives from base's scan equals a full scan of head, for every
+/// branch of the fixture whose base is an ancestor, and for the basic fixture's last commits.
+#[test]
+fn the_fast_path_gives_the_same_scan_as_a_full_scan() {
+    use practrace::source::git::GitSource;
+    let cases: Vec<(&Path, &str, &str)> = vec![
+        (repo(), "base", "tag-removed"),
+        (repo(), "base", "file-deleted"),
+        (repo(), "base", "invalid-tag"),
+        (repo(), "base", "target-raised"),
+        (repo(), "base", "not-applicable"),
+        (repo(), "base", "good"),
+        (repo(), "base~1", "base"),
+    ];
+    let basic = fixture_repo("basic");
+    let mut cases = cases;
+    cases.push((basic.path(), "HEAD~2", "HEAD"));
+    cases.push((basic.path(), "HEAD", "HEAD"));
+    for (dir, base, head) in cases {
+        let mut request = practrace::Request::new(dir);
+        request.use_cache = false;
+        request.rev = Some(head.to_string());
+        let mut base_request = request.clone();
+        base_request.rev = Some(base.to_string());
+        let head_source = GitSource::open(dir, Some(head)).unwrap();
+        let base_source = GitSource::open(dir, Some(base)).unwrap();
+        let full = practrace::analyze_source(&head_source, &request).unwrap();
+        let base_full = practrace::analyze_source(&base_source, &base_request).unwrap();
+        let commit = git2::Oid::from_str(base_full.scan.source.commit.as_deref().unwrap()).unwrap();
+        let derived = practrace::scan::scan_since(
+            &head_source,
+            &base_full.scan,
+            commit,
+            &full.model,
+            &practrace::configure(&head_source, &request)
+                .unwrap()
+                .options,
+        )
+        .unwrap()
+        .unwrap_or_else(|| panic!("{base}..{head}: no fast path"));
+        assert_eq!(
+            serde_json::to_value(&derived).unwrap(),
+            serde_json::to_value(&full.scan).unwrap(),
+            "{base}..{head}"
+        );
+        // The pair derives head from a summary of base: the same brief report as a full scan.
+        let (base_paired, paired) =
+            practrace::analyze_pair(&base_source, &base_request, &head_source, &request).unwrap();
+        let mut brief = request.clone();
+        brief.brief = true;
+        let full_brief = practrace::analyze_source(&head_source, &brief).unwrap();
+        assert_eq!(
+            paired.report.to_json(),
+            full_brief.report.to_json(),
+            "{base}..{head}"
+        );
+        assert!(full_brief.report.practices.is_empty());
+        let mut base_brief = base_request.clone();
+        base_brief.brief = true;
+        let base_full_brief = practrace::analyze_source(&base_source, &base_brief).unwrap();
+        assert_eq!(
+            base_paired.report.to_json(),
+            base_full_brief.report.to_json(),
+            "{base}"
+        );
+    }
+    // Not an ancestor: no fast path.
+    let head_source = GitSource::open(repo(), Some("rebased")).unwrap();
+    let base = git(repo(), &["rev-parse", "base"]);
+    let base = git2::Oid::from_str(String::from_utf8(base).unwrap().trim()).unwrap();
+    let process = |_: practrace::source::RawCommit<'_>| (None, Vec::new());
+    use practrace::source::Source;
+    assert!(head_source.since(base, &process).unwrap().is_none());
+}
+
+#[test]
+fn the_fast_path_reads_only_what_changed() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .args(["check", "--base", "base", "--rev", "good", "--no-cache"])
+        .current_dir(repo())
+        .env("PRACTRACE_STATS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("since base: files_read=1 commits_read=1"),
+        "{stderr}"
+    );
+}

@@ -7,13 +7,13 @@
 
 pub mod output;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::Analysis;
 use crate::diag::{Diagnostic, Severity};
-use crate::report::{ConfigInfo, EvidenceReport, Report};
+use crate::report::{ConfigInfo, Report};
 use crate::source::SourceInfo;
 
 /// One finding of the gate.
@@ -173,7 +173,7 @@ pub fn check(
     }
     findings.extend(below_target(&head.report, &head.report.config));
     if let Some(base) = base {
-        findings.extend(evidence_changes(&base.report, &head.report, exists));
+        findings.extend(evidence_changes(base, head, exists));
         findings.extend(level_changes(&base.report, &head.report));
     }
     let mut findings: Vec<Finding> = findings.into_iter().map(|f| f.with_fingerprint()).collect();
@@ -273,109 +273,150 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
         .collect()
 }
 
-/// A piece of evidence without its practice: a file at a path, or a commit.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Holder {
-    File(String),
-    Commit(String),
+/// The practices a file or commit hit is evidence for, as ids, in model order.
+fn ids(model: &crate::model::Model, practices: impl Iterator<Item = usize>) -> Vec<&str> {
+    let mut v: Vec<usize> = practices.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter()
+        .map(|p| model.practices[p].id.as_str())
+        .collect()
 }
 
-fn evidence_sets(report: &Report) -> (BTreeMap<Holder, BTreeSet<&str>>, HashMap<&str, String>) {
-    let mut sets: BTreeMap<Holder, BTreeSet<&str>> = BTreeMap::new();
-    let mut subjects = HashMap::new();
-    for p in &report.practices {
-        for e in &p.evidence {
-            let holder = match e {
-                EvidenceReport::File { path, .. } => Holder::File(path.clone()),
-                EvidenceReport::Commit {
-                    commit, subject, ..
-                } => {
-                    subjects.insert(commit.as_str(), subject.clone());
-                    Holder::Commit(commit.clone())
-                }
-            };
-            sets.entry(holder).or_default().insert(p.id.as_str());
-        }
-    }
-    (sets, subjects)
+/// `was` minus `is`, both sorted by model order.
+fn minus<'a>(was: &[&'a str], is: &[&'a str]) -> Vec<&'a str> {
+    was.iter().filter(|p| !is.contains(p)).copied().collect()
 }
 
-fn evidence_changes(base: &Report, head: &Report, exists: &dyn Fn(&str) -> bool) -> Vec<Finding> {
-    let (before, base_subjects) = evidence_sets(base);
-    let (after, head_subjects) = evidence_sets(head);
-    let empty = BTreeSet::new();
+/// Evidence lost and added, from the two scans: files matched by path (both lists are
+/// sorted by path), commits by id. Practices are compared by id, so two models that
+/// differ still compare.
+fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
+    a.scan
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.id.as_str(), n))
+        .collect()
+}
+
+fn evidence_changes(
+    base: &Analysis,
+    head: &Analysis,
+    exists: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let holders: BTreeSet<&Holder> = before.keys().chain(after.keys()).collect();
-    for holder in holders {
-        let was = before.get(holder).unwrap_or(&empty);
-        let is = after.get(holder).unwrap_or(&empty);
-        let lost: Vec<&str> = was.difference(is).copied().collect();
-        let added: Vec<&str> = is.difference(was).copied().collect();
+    let (bf, hf) = (&base.scan.files, &head.scan.files);
+    let (mut i, mut j) = (0, 0);
+    let none: Vec<&str> = Vec::new();
+    while i < bf.len() || j < hf.len() {
+        let order = match (bf.get(i), hf.get(j)) {
+            (Some(a), Some(b)) => a.path.cmp(&b.path),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (path, was, is) = match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                let a = &bf[i - 1];
+                (
+                    &a.path,
+                    ids(&base.model, a.practices.iter().map(|x| x.0)),
+                    none.clone(),
+                )
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                let b = &hf[j - 1];
+                (
+                    &b.path,
+                    none.clone(),
+                    ids(&head.model, b.practices.iter().map(|x| x.0)),
+                )
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                let (a, b) = (&bf[i - 1], &hf[j - 1]);
+                if a.blob == b.blob && a.practices == b.practices {
+                    continue;
+                }
+                (
+                    &a.path,
+                    ids(&base.model, a.practices.iter().map(|x| x.0)),
+                    ids(&head.model, b.practices.iter().map(|x| x.0)),
+                )
+            }
+        };
+        let lost = minus(&was, &is);
         if !lost.is_empty() {
-            let f = match holder {
-                Holder::File(path) => {
-                    let why = if exists(path) {
-                        "its tag was removed or made invalid"
-                    } else {
-                        "the file was deleted, moved or ignored"
-                    };
-                    let mut f = Finding::new(
-                        Severity::Error,
-                        "evidence-lost",
-                        format!(
-                            "{path} is no longer evidence for {}: {why}",
-                            lost.join(", ")
-                        ),
-                    );
-                    f.path = Some(path.clone());
-                    f
-                }
-                Holder::Commit(id) => {
-                    let subject = base_subjects.get(id.as_str()).cloned().unwrap_or_default();
-                    let mut f = Finding::new(
-                        Severity::Error,
-                        "evidence-lost",
-                        format!(
-                            "commit {} \"{subject}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
-                            &id[..id.len().min(12)],
-                            lost.join(", ")
-                        ),
-                    );
-                    f.commit = Some(id.clone());
-                    f.suggestion = Some(
-                        "keep the `Practice:` trailers when rewriting history, or tag the new commit".into(),
-                    );
-                    f
-                }
+            let why = if exists(path) {
+                "its tag was removed or made invalid"
+            } else {
+                "the file was deleted, moved or ignored"
             };
+            let mut f = Finding::new(
+                Severity::Error,
+                "evidence-lost",
+                format!(
+                    "{path} is no longer evidence for {}: {why}",
+                    lost.join(", ")
+                ),
+            );
+            f.path = Some(path.clone());
             out.push(f);
         }
+        let added = minus(&is, &was);
         if !added.is_empty() {
-            let f = match holder {
-                Holder::File(path) => {
-                    let mut f = Finding::new(
-                        Severity::Note,
-                        "evidence-added",
-                        format!("{path} is new evidence for {}", added.join(", ")),
-                    );
-                    f.path = Some(path.clone());
-                    f
-                }
-                Holder::Commit(id) => {
-                    let subject = head_subjects.get(id.as_str()).cloned().unwrap_or_default();
-                    let mut f = Finding::new(
-                        Severity::Note,
-                        "evidence-added",
-                        format!(
-                            "commit {} \"{subject}\" is new evidence for {}",
-                            &id[..id.len().min(12)],
-                            added.join(", ")
-                        ),
-                    );
-                    f.commit = Some(id.clone());
-                    f
-                }
+            let mut f = Finding::new(
+                Severity::Note,
+                "evidence-added",
+                format!("{path} is new evidence for {}", added.join(", ")),
+            );
+            f.path = Some(path.clone());
+            out.push(f);
+        }
+    }
+    let (in_base, in_head) = (commits_by_id(base), commits_by_id(head));
+    for (side, other, this, lost) in [(base, &in_head, head, true), (head, &in_base, base, false)] {
+        for c in &side.scan.commits {
+            let is: Vec<&str> = match other.get(c.id.as_str()) {
+                Some(&n) => ids(&this.model, this.scan.commits[n].practices.iter().copied()),
+                None => Vec::new(),
             };
+            let was = ids(&side.model, c.practices.iter().copied());
+            let changed = minus(&was, &is);
+            if changed.is_empty() {
+                continue;
+            }
+            let short = &c.id[..c.id.len().min(12)];
+            let mut f = if lost {
+                let mut f = Finding::new(
+                    Severity::Error,
+                    "evidence-lost",
+                    format!(
+                        "commit {short} \"{}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
+                        c.subject,
+                        changed.join(", ")
+                    ),
+                );
+                f.suggestion = Some(
+                    "keep the `Practice:` trailers when rewriting history, or tag the new commit"
+                        .into(),
+                );
+                f
+            } else {
+                Finding::new(
+                    Severity::Note,
+                    "evidence-added",
+                    format!(
+                        "commit {short} \"{}\" is new evidence for {}",
+                        c.subject,
+                        changed.join(", ")
+                    ),
+                )
+            };
+            f.commit = Some(c.id.clone());
             out.push(f);
         }
     }

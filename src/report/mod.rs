@@ -160,11 +160,12 @@ pub struct Report {
 }
 
 impl Report {
-    /// Builds the report from a scan, its graph and its rating.
+    /// Builds the report from a scan, its graph and its rating; without the graph, the
+    /// `practices` list is left empty (a brief report).
     pub fn build(
         model: &Model,
         scan: &Scan,
-        graph: &EvidenceGraph,
+        graph: Option<&EvidenceGraph>,
         ratings: &[AreaRating],
         not_applicable: &(dyn Fn(usize) -> Option<String> + Sync),
         config: ConfigInfo,
@@ -193,9 +194,36 @@ impl Report {
                 }
             })
             .collect();
-        // In parallel (the order of the result is the model's): at scale this is where
-        // every evidence string is copied.
-        let practices = model
+        let practices = match graph {
+            Some(graph) => Self::practices(model, scan, graph, not_applicable),
+            None => Vec::new(),
+        };
+        Report {
+            tool: ToolInfo {
+                name: "practrace".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            model: ModelInfo {
+                id: model.id.clone(),
+                title: model.title.clone(),
+            },
+            source: scan.source.clone(),
+            config,
+            process_areas,
+            practices,
+            diagnostics: scan.diagnostics.clone(),
+        }
+    }
+
+    /// Every practice of the model with its evidence, in model order (in parallel: at scale
+    /// this is where every evidence string is copied).
+    fn practices(
+        model: &Model,
+        scan: &Scan,
+        graph: &EvidenceGraph,
+        not_applicable: &(dyn Fn(usize) -> Option<String> + Sync),
+    ) -> Vec<PracticeReport> {
+        model
             .practices
             .par_iter()
             .enumerate()
@@ -237,22 +265,7 @@ impl Report {
                     evidence,
                 }
             })
-            .collect();
-        Report {
-            tool: ToolInfo {
-                name: "practrace".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-            model: ModelInfo {
-                id: model.id.clone(),
-                title: model.title.clone(),
-            },
-            source: scan.source.clone(),
-            config,
-            process_areas,
-            practices,
-            diagnostics: scan.diagnostics.clone(),
-        }
+            .collect()
     }
 
     /// Writes the report as pretty JSON, with a final newline, without building it in memory.

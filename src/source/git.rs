@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use super::pack::{Object, Packs};
 use super::{
-    CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
-    Walk,
+    CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Since, Source, SourceError,
+    SourceInfo, Walk,
 };
 use crate::cache::{self, CommitRecord, CommitTable};
 use crate::extract::front_matter::may_start_front_matter;
@@ -193,12 +193,23 @@ impl Source for GitSource {
         Ok(match &self.tree {
             Some(_) => Box::new(BlobReader {
                 repo: self.repository()?,
-                packs: Arc::clone(&self.packs),
+                packs: Some(Arc::clone(&self.packs)),
                 inflater: libdeflater::Decompressor::new(),
             }),
             None => Box::new(DiskReader {
                 root: self.workdir.clone().unwrap_or_default(),
             }),
+        })
+    }
+
+    fn reader_for_few(&self) -> Result<Box<dyn FileReader>, SourceError> {
+        Ok(match &self.tree {
+            Some(_) => Box::new(BlobReader {
+                repo: self.repository()?,
+                packs: None,
+                inflater: libdeflater::Decompressor::new(),
+            }),
+            None => self.reader()?,
         })
     }
 
@@ -297,6 +308,61 @@ impl Source for GitSource {
         &self.git_dir
     }
 
+    fn since(
+        &self,
+        base: Oid,
+        process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+    ) -> Result<Option<Since>, SourceError> {
+        let (Some(head), Some(head_tree)) = (self.commit, self.tree) else {
+            return Ok(None);
+        };
+        let started = std::time::Instant::now();
+        let lap = |what: &str| {
+            if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+                eprintln!(
+                    "practrace timings: since: {what} at {:?}",
+                    started.elapsed()
+                );
+            }
+        };
+        let repo = self.repository()?;
+        let ancestor = head == base || repo.graph_descendant_of(head, base).unwrap_or(false);
+        lap("ancestry");
+        // A shallow history may hide merges that reach past the cut: read it all.
+        if !ancestor || self.shallow {
+            return Ok(None);
+        }
+        let base_tree = repo
+            .find_commit(base)
+            .and_then(|c| c.tree())
+            .map_err(git_error)?;
+        let head_tree = repo.find_tree(head_tree).map_err(git_error)?;
+        let mut since = Since::default();
+        diff_trees(&repo, Some(&base_tree), Some(&head_tree), "", &mut since).map_err(git_error)?;
+        since.entries.sort_by(|a, b| a.path.cmp(&b.path));
+        lap("tree diff");
+        let mut walk = repo.revwalk().map_err(git_error)?;
+        walk.push(head).map_err(git_error)?;
+        walk.hide(base).map_err(git_error)?;
+        let odb = repo.odb().map_err(git_error)?;
+        for id in walk {
+            let Ok(id) = id else { return Ok(None) };
+            match odb.read(id) {
+                Ok(o) if o.kind() == ObjectType::Commit => {
+                    since
+                        .walk
+                        .findings
+                        .push(process(RawCommit { id, raw: o.data() }));
+                    since.walk.count += 1;
+                    since.walk.read += 1;
+                }
+                _ => return Ok(None),
+            }
+        }
+        lap("commits");
+        Ok(Some(since))
+    }
+
     fn blob_of(&self, entry: &FileEntry) -> Option<Oid> {
         if entry.blob.is_some() {
             return entry.blob;
@@ -362,6 +428,68 @@ impl Source for GitSource {
     }
 }
 
+/// The files that differ between two trees, into `since`: paths of `old` whose file is gone
+/// or changed, and regular files of `new` that are new or changed. Subtrees with the same id
+/// on both sides are not read (libgit2's own tree diff walks every entry of both trees:
+/// 0.23 s at 100,000 files, against milliseconds here).
+fn diff_trees(
+    repo: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+    prefix: &str,
+    since: &mut Since,
+) -> Result<(), git2::Error> {
+    type Entries = std::collections::BTreeMap<Vec<u8>, (Oid, i32)>;
+    let entries = |tree: Option<&git2::Tree<'_>>| -> Entries {
+        tree.map(|t| {
+            t.iter()
+                .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode())))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (olds, news) = (entries(old), entries(new));
+    let names: std::collections::BTreeSet<&Vec<u8>> = olds.keys().chain(news.keys()).collect();
+    const TREE: i32 = 0o040000;
+    let regular = |mode: i32| matches!(mode, 0o100644 | 0o100755);
+    for name in names {
+        let (o, n) = (olds.get(name), news.get(name));
+        if o == n {
+            continue;
+        }
+        let path = format!("{prefix}{}", String::from_utf8_lossy(name));
+        let subtree = |side: Option<&(Oid, i32)>| -> Result<Option<git2::Tree<'_>>, git2::Error> {
+            match side {
+                Some(&(id, TREE)) => repo.find_tree(id).map(Some),
+                _ => Ok(None),
+            }
+        };
+        let (old_tree, new_tree) = (subtree(o)?, subtree(n)?);
+        if old_tree.is_some() || new_tree.is_some() {
+            diff_trees(
+                repo,
+                old_tree.as_ref(),
+                new_tree.as_ref(),
+                &format!("{path}/"),
+                since,
+            )?;
+        }
+        if o.is_some_and(|&(_, mode)| mode != TREE) {
+            since.gone.push(path.clone());
+        }
+        if let Some(&(id, mode)) = n
+            && regular(mode)
+        {
+            since.entries.push(FileEntry {
+                path,
+                disk: None,
+                blob: Some(id),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The parent ids in a raw commit's headers.
 fn parents(raw: &[u8]) -> impl Iterator<Item = Oid> + '_ {
     raw.split(|&b| b == b'\n')
@@ -382,7 +510,8 @@ pub static BLOBS_FROM_LIBGIT2: std::sync::atomic::AtomicUsize =
 
 struct BlobReader {
     repo: Repository,
-    packs: Arc<LazyPacks>,
+    /// The pack reader, for bulk reads (opening it costs a sort of every pack index).
+    packs: Option<Arc<LazyPacks>>,
     inflater: libdeflater::Decompressor,
 }
 
@@ -392,7 +521,11 @@ impl FileReader for BlobReader {
             return FileContent::Unreadable("no blob id".into());
         };
         // From the packs directly when the blob is there; libgit2 reads everything else.
-        match cache::key(id).and_then(|k| self.packs.get().read(&mut self.inflater, &k, max_size)) {
+        let packed = self.packs.as_ref().and_then(|packs| {
+            let key = cache::key(id)?;
+            packs.get().read(&mut self.inflater, &key, max_size)
+        });
+        match packed {
             Some(Object::TooLarge(size)) => return FileContent::TooLarge(size),
             Some(Object::Data(3, bytes)) if may_start_front_matter(&bytes) => {
                 return FileContent::Bytes(bytes);

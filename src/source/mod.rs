@@ -34,7 +34,7 @@ pub enum SourceError {
 }
 
 /// What was scanned, for the report's `source` block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct SourceInfo {
     /// The repository as given on the command line.
     pub repo: String,
@@ -107,6 +107,17 @@ pub struct Walk {
     pub read: usize,
 }
 
+/// What changed from an ancestor commit to the scanned revision.
+#[derive(Debug, Default)]
+pub struct Since {
+    /// Paths of the ancestor's tree whose file is gone or changed.
+    pub gone: Vec<String>,
+    /// The files of the scanned tree that are new or changed, to read.
+    pub entries: Vec<FileEntry>,
+    /// The commits reachable from the scanned commit and not from the ancestor.
+    pub walk: Walk,
+}
+
 /// A repository at a revision, or its working tree.
 pub trait Source: Sync {
     /// What is scanned (without `commits_scanned`, which the scan fills in).
@@ -115,6 +126,10 @@ pub trait Source: Sync {
     fn files(&self) -> Result<Vec<FileEntry>, SourceError>;
     /// A reader for one worker.
     fn reader(&self) -> Result<Box<dyn FileReader>, SourceError>;
+    /// A reader for a few files (no set-up that only pays off over many).
+    fn reader_for_few(&self) -> Result<Box<dyn FileReader>, SourceError> {
+        self.reader()
+    }
     /// Runs `process` on every commit reachable from the scanned commit, once each, possibly
     /// on several threads (and possibly on unreachable commits too, whose findings are
     /// dropped). Commits already in `known` are taken from it, without reading them;
@@ -132,6 +147,14 @@ pub trait Source: Sync {
     /// bytes, or `None` when there is no such regular file. Used for the configuration and
     /// the model it names; paths that leave the repository are refused.
     fn read_path(&self, path: &str, max_size: u64) -> Result<Option<Vec<u8>>, SourceError>;
+    /// The changes from `base` to the scanned revision: a tree diff, and the commits between
+    /// them run through `process`. `None` when that cannot stand for a full scan: a
+    /// working-tree scan, `base` not an ancestor, or a history that cannot be walked.
+    fn since(
+        &self,
+        base: git2::Oid,
+        process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+    ) -> Result<Option<Since>, SourceError>;
     /// The blob id of a listed file: from the tree, or hashed from the bytes on disk.
     fn blob_of(&self, entry: &FileEntry) -> Option<git2::Oid>;
 }
