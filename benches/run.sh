@@ -28,19 +28,23 @@ Steps:
      against the truth with scripts/truth-compare.py; stop with status 1 if either is wrong;
   5. warm a cache (in DIR, never in R) with a scan of HEAD, make one new commit on top of
      HEAD that changes one file (on no branch: HEAD and the truth stay as generated), and
-     check that its cached scan prints the same bytes as --no-cache;
+     check that its cached scan prints the same bytes as --no-cache, and that
+     `check --base HEAD --rev NEW` prints the same bytes as with --full-scan --no-cache;
   6. one untimed warm-up of each command, then K rounds, each running in turn:
        practrace_rev       practrace status --repo R --rev HEAD --format json --no-cache
        practrace_worktree  practrace status --repo R --format json --no-cache
        practrace_rescan    practrace status --repo R --rev NEW --format json
                            (cache warmed at HEAD, restored before each run)
+       practrace_check     practrace check --repo R --base HEAD --rev NEW --format json
+                           (the pre-merge gate on that one-commit change; same cache)
        git_log             git -C R log --format='%H %(trailers:key=Practice,valueonly)'
        rg                  rg -c '^practices:' .      (in R)
      stdout and stderr to /dev/null, wall time from bash's clock around /usr/bin/time,
      peak RSS from `/usr/bin/time -f %M`;
   7. print per command the median/min/max wall time (s) and peak RSS (KiB, max over runs),
      the ratios practrace_rev / (git_log + rg), practrace_worktree / (git_log + rg) and
-     practrace_rescan / practrace_rev of the medians, practrace's peak RSS over git log's,
+     practrace_rescan / practrace_rev and practrace_check / practrace_rev of the medians,
+     practrace's peak RSS over git log's,
      and the exact commands. Raw samples are kept in DIR/results-*.tsv.
 EOF
 }
@@ -144,8 +148,8 @@ if [[ -n $(git -C "$REPO" status --porcelain --untracked-files=all) ]]; then
 fi
 
 # ------------------------------------------------------------------ commands
-CMD_NAMES=(practrace_rev practrace_worktree practrace_rescan git_log rg)
-CMD_DIRS=("$WORKDIR" "$WORKDIR" "$WORKDIR" "$WORKDIR" "$REPO")
+CMD_NAMES=(practrace_rev practrace_worktree practrace_rescan practrace_check git_log rg)
+CMD_DIRS=("$WORKDIR" "$WORKDIR" "$WORKDIR" "$WORKDIR" "$WORKDIR" "$REPO")
 # Full scans run without the cache; the re-scan runs with a cache warmed at HEAD, after one
 # new commit (made below, on no branch: HEAD and the truth stay as generated).
 CACHE_WARM=$WORKDIR/cache-$NAME-warm
@@ -197,6 +201,8 @@ check practrace_worktree || FAILED=1
 log "warming a cache at HEAD, then making one new commit that changes one file"
 rm -rf "$CACHE_WARM" "$CACHE_RUN"
 XDG_CACHE_HOME=$CACHE_WARM "$BIN" status --repo "$REPO" --rev HEAD --format json >/dev/null 2>&1 || true
+# ... and the summary of HEAD that `check --base HEAD` starts from.
+XDG_CACHE_HOME=$CACHE_WARM "$BIN" check --repo "$REPO" --base HEAD --rev HEAD --format json >/dev/null 2>&1 || true
 INDEX=$WORKDIR/index.$$
 TRACKED=$(git -C "$REPO" ls-tree -r --name-only HEAD)
 EDITED=$(grep -m 1 '\.md$' <<<"$TRACKED")
@@ -208,6 +214,8 @@ rm -f "$INDEX"
 NEW_COMMIT=$(printf 'Edit one file\n\nPractice: BP.01.02\n' | git -C "$REPO" commit-tree "$TREE" -p HEAD)
 # shellcheck disable=SC2034
 CMD_practrace_rescan=(env "XDG_CACHE_HOME=$CACHE_RUN" "$BIN" status --repo "$REPO" --rev "$NEW_COMMIT" --format json)
+# shellcheck disable=SC2034
+CMD_practrace_check=(env "XDG_CACHE_HOME=$CACHE_RUN" "$BIN" check --repo "$REPO" --base HEAD --rev "$NEW_COMMIT" --format json)
 reset_rescan_cache() { rm -rf "$CACHE_RUN"; cp -r "$CACHE_WARM" "$CACHE_RUN"; }
 reset_rescan_cache
 cmd_of practrace_rescan
@@ -215,6 +223,13 @@ cmd_of practrace_rescan
 "$BIN" status --repo "$REPO" --rev "$NEW_COMMIT" --format json --no-cache >"$WORKDIR/rescan-uncached.json" 2>/dev/null || true
 cmp -s "$WORKDIR/rescan-cached.json" "$WORKDIR/rescan-uncached.json" \
   || die "the re-scan with the cache differs from --no-cache ($WORKDIR/rescan-*.json)"
+reset_rescan_cache
+cmd_of practrace_check
+"${CMD[@]}" >"$WORKDIR/check-fast.json" 2>/dev/null || EXPECT_RC[practrace_check]=$?
+"$BIN" check --repo "$REPO" --base HEAD --rev "$NEW_COMMIT" --format json --full-scan --no-cache \
+  >"$WORKDIR/check-full.json" 2>/dev/null || true
+cmp -s "$WORKDIR/check-fast.json" "$WORKDIR/check-full.json" \
+  || die "check on the fast path differs from --full-scan ($WORKDIR/check-*.json)"
 
 # ------------------------------------------------------------------ timing
 now() { # seconds with microseconds, no fork
@@ -231,7 +246,7 @@ measure() { # name round
     if [[ ${CMD_NAMES[$i]} = "$name" ]]; then dir=${CMD_DIRS[$i]}; fi
   done
   cmd_of "$name"
-  if [[ $name = practrace_rescan ]]; then reset_rescan_cache; fi
+  if [[ $name = practrace_rescan || $name = practrace_check ]]; then reset_rescan_cache; fi
   pushd "$dir" >/dev/null
   t0=$(now)
   /usr/bin/time -f %M -o "$RSS_FILE" "${CMD[@]}" >/dev/null 2>&1 || rc=$?
@@ -288,10 +303,11 @@ print("baseline git_log + rg (medians): %.3f s" % base)
 for n in ("practrace_rev", "practrace_worktree"):
     print("ratio %-19s / (git_log + rg) = %.2f" % (n, med[n] / base if base > 0 else float("inf")))
 print("ratio practrace_rescan     / practrace_rev   = %.3f" % (med["practrace_rescan"] / med["practrace_rev"]))
+print("ratio practrace_check      / practrace_rev   = %.3f" % (med["practrace_check"] / med["practrace_rev"]))
 print("peak RSS practrace_rev / git_log = %.2f" % (max(rss["practrace_rev"]) / max(rss["git_log"])))
 PY
 echo
-echo "practrace_rescan: one new commit ($NEW_COMMIT) on HEAD changing $EDITED, cache warmed at HEAD and restored before each run"
+echo "practrace_rescan, practrace_check: one new commit ($NEW_COMMIT) on HEAD changing $EDITED, cache warmed at HEAD and restored before each run"
 echo "commands (rg runs in the repository; all output to /dev/null; wrapped in /usr/bin/time -f %M):"
 for n in "${CMD_NAMES[@]}"; do printf '  %-19s %s\n' "$n" "$(show_cmd "$n")"; done
 echo

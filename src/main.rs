@@ -105,6 +105,10 @@ struct Gate {
     /// Make warnings fail the check too (`--deny warnings`).
     #[arg(long, value_parser = ["warnings"])]
     deny: Option<String>,
+    /// With --base: scan both revisions in full, instead of deriving head from base and the
+    /// changes between them (slower; the same result).
+    #[arg(long)]
+    full_scan: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,7 +152,7 @@ struct Common {
     no_cache: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Table,
     Json,
@@ -231,7 +235,11 @@ fn run(cli: Cli) -> Result<bool> {
                 })
                 .transpose()?;
             let rows = text::gap_rows(&analysis.report, level, pa.as_deref());
-            text::gaps(&rows, format.into())
+            let mut out = text::gaps(&rows, format.into());
+            if format != FormatArg::Json {
+                out.push_str(&text::not_applicable(&analysis.report, format.into()));
+            }
+            out
         }
         Command::Trace {
             target,
@@ -322,8 +330,14 @@ fn run_check(
             })?;
             let mut base_request = request.clone();
             base_request.rev = Some(rev.clone());
-            let (base, head) =
-                practrace::analyze_pair(&base_source, &base_request, &head_source, &request)?;
+            let (base, head) = if gate.full_scan {
+                (
+                    practrace::analyze_source(&base_source, &base_request)?,
+                    practrace::analyze_source(&head_source, &request)?,
+                )
+            } else {
+                practrace::analyze_pair(&base_source, &base_request, &head_source, &request)?
+            };
             (Some(base), head)
         }
         None => (None, practrace::analyze_source(&head_source, &request)?),

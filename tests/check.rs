@@ -175,6 +175,18 @@ fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
         String::from_utf8(blob).unwrap().trim()
     );
     assert_eq!(report["config"]["path"], ".practrace.yaml");
+    // The table says so too, with the reason: out of scope, never dropped.
+    let table = run(repo(), &["status", "--rev", "not-applicable"]);
+    assert!(
+        table
+            .stdout
+            .contains("Not applicable (out of scope): 1 practice(s)")
+            && table
+                .stdout
+                .contains("resources are allocated by the parent organisation"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]

@@ -237,22 +237,26 @@ pub fn sarif(report: &CheckReport) -> String {
                 "message": {"text": text},
                 "partialFingerprints": {"practrace/v1": f.fingerprint},
             });
-            if let Some(path) = &f.path {
-                let mut region = serde_json::Map::new();
-                if let Some(l) = f.line.filter(|&l| l > 0) {
-                    region.insert("startLine".into(), json!(l));
-                    if let Some(c) = f.column.filter(|&c| c > 0) {
-                        region.insert("startColumn".into(), json!(c));
-                    }
+            // GitHub code scanning refuses a result without a location: findings about a
+            // commit or the whole repository are placed on the configuration file, the
+            // file that sets the policy (whether it exists or not).
+            let path = f.path.as_deref().unwrap_or(crate::config::FILE_NAME);
+            let mut region = serde_json::Map::new();
+            if f.path.is_some()
+                && let Some(l) = f.line.filter(|&l| l > 0)
+            {
+                region.insert("startLine".into(), json!(l));
+                if let Some(c) = f.column.filter(|&c| c > 0) {
+                    region.insert("startColumn".into(), json!(c));
                 }
-                let mut physical = json!({
-                    "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
-                });
-                if !region.is_empty() {
-                    physical["region"] = Value::Object(region);
-                }
-                result["locations"] = json!([{ "physicalLocation": physical }]);
             }
+            let mut physical = json!({
+                "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
+            });
+            if !region.is_empty() {
+                physical["region"] = Value::Object(region);
+            }
+            result["locations"] = json!([{ "physicalLocation": physical }]);
             if f.baselined {
                 result["baselineState"] = json!("unchanged");
             } else if f.introduced == Some(true) {

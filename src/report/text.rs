@@ -121,8 +121,32 @@ pub fn status(report: &Report, format: Format) -> String {
         &["Area", "Title", "Level", "Target", "BPs evidenced", "Gaps"],
         rows,
     ));
+    out.push_str(&not_applicable(report, format));
     out.push_str(&summary_line(&report.diagnostics));
     out
+}
+
+/// The practices declared not applicable, with their reasons (empty when there are none):
+/// out of scope, and shown as such.
+pub fn not_applicable(report: &Report, format: Format) -> String {
+    let rows: Vec<Vec<String>> = report
+        .practices
+        .iter()
+        .filter_map(|p| {
+            let reason = p.not_applicable.as_ref()?;
+            Some(vec![p.id.clone(), p.title.clone(), reason.clone()])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let title = format!("Not applicable (out of scope): {} practice(s)", rows.len());
+    let title = if format == Format::Markdown {
+        format!("\n## {title}\n\n")
+    } else {
+        format!("{title}\n")
+    };
+    title + &render(format, &["Practice", "Title", "Reason"], rows)
 }
 
 /// One row of `practrace gaps`.
