@@ -54,14 +54,81 @@ pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// How many whole reports a repository's cache keeps (each about as large as the report).
+const KEPT_REPORTS: usize = 2;
+
+const REPORT_MAGIC: &[u8; 8] = b"PTREPRT1";
+
+/// A checksum for large files, eight bytes at a step (FNV-1a byte by byte costs 60 ms on a
+/// 45 MB report; this, a few). Not a defence against an attacker.
+fn words_hash(data: &[u8]) -> u64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15_u64 ^ data.len() as u64;
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        h = (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 29;
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    }
+    h ^ (h >> 32)
+}
+
+/// What is remembered of a revision's report besides its practices' bytes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportHead {
+    /// The scan, summarised.
+    pub summary: crate::scan::Summary,
+    /// The configuration it was made with.
+    pub config: crate::report::ConfigInfo,
+}
+
+/// A revision's report as remembered: its head, and each practice's JSON as the report
+/// prints it ([`crate::report::practice_fragment`]), read from a mapped file.
+pub struct RememberedReport {
+    /// Summary and configuration.
+    pub head: ReportHead,
+    map: memmap2::Mmap,
+    /// Where each practice starts in `map` (one more entry: the end).
+    offsets: Vec<usize>,
+}
+
+impl RememberedReport {
+    /// How many practices.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The JSON of practice `i`.
+    pub fn practice(&self, i: usize) -> &[u8] {
+        &self.map[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
 /// How many whole-revision scans a repository's cache keeps.
 const KEPT_REVISIONS: usize = 4;
 
 /// The cache file of one revision's scan: its commit, and the ignore globs and evidence map
 /// (which the salt does not cover, as per-blob and per-commit records do not depend on them).
 fn revision_name(commit: &str, options: &ScanOptions) -> String {
+    format!("rev-{commit}-{:016x}", policy_digest(options))
+}
+
+/// The cache file (without `.bin`) of one revision's report.
+fn report_name(commit: &str, options: &ScanOptions) -> String {
+    format!("report-{commit}-{:016x}", policy_digest(options))
+}
+
+/// What the salt does not cover: the ignore globs and the evidence map.
+fn policy_digest(options: &ScanOptions) -> u64 {
     let policy = format!("{:?}|{:?}", options.ignore, options.evidence_map);
-    format!("rev-{commit}-{:016x}", fnv(&[policy.as_bytes()]))
+    fnv(&[policy.as_bytes()])
 }
 
 /// A commit as remembered: its parents and what the scan made of it.
@@ -178,6 +245,98 @@ impl Cache {
         self.try_load(&revision_name(commit, options))
     }
 
+    /// The commits whose reports are remembered for these options, most recent first.
+    pub fn remembered_reports(&self, options: &ScanOptions) -> Vec<String> {
+        let suffix = format!("-{:016x}.bin", policy_digest(options));
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(std::time::SystemTime, String)> = dir
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let commit = name
+                    .strip_prefix("report-")?
+                    .strip_suffix(&suffix)?
+                    .to_string();
+                Some((e.metadata().ok()?.modified().ok()?, commit))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().rev().map(|(_, c)| c).collect()
+    }
+
+    /// A remembered report of `commit`, when it is whole and made with this cache's salt.
+    pub fn load_report(&self, commit: &str, options: &ScanOptions) -> Option<RememberedReport> {
+        let file = std::fs::File::open(self.path(&report_name(commit, options))).ok()?;
+        // SAFETY: cache files are written to a temporary name and renamed into place, never
+        // changed where they are; the checksum below is verified before any use.
+        let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+        let rest = map.strip_prefix(REPORT_MAGIC.as_slice())?;
+        let (salt, rest) = rest.split_first_chunk::<8>()?;
+        let (sum, body) = rest.split_first_chunk::<8>()?;
+        if u64::from_le_bytes(*salt) != self.salt || u64::from_le_bytes(*sum) != words_hash(body) {
+            return None;
+        }
+        let (head_len, rest) = body.split_first_chunk::<8>()?;
+        let (count, rest) = rest.split_first_chunk::<8>()?;
+        let head_len = usize::try_from(u64::from_le_bytes(*head_len)).ok()?;
+        let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
+        let head: ReportHead = postcard::from_bytes(rest.get(..head_len)?).ok()?;
+        let table =
+            rest.get(head_len..head_len.checked_add(count.checked_add(1)?.checked_mul(8)?)?)?;
+        let base = map.len() - rest.len() + head_len + table.len();
+        let mut offsets = Vec::with_capacity(count + 1);
+        for c in table.chunks_exact(8) {
+            offsets.push(
+                base.checked_add(usize::try_from(u64::from_le_bytes(c.try_into().ok()?)).ok()?)?,
+            );
+        }
+        let ordered = offsets.windows(2).all(|w| w[0] <= w[1]);
+        if !ordered || offsets.last().copied() != Some(map.len()) {
+            return None;
+        }
+        Some(RememberedReport { head, map, offsets })
+    }
+
+    /// Remembers a revision's report: its head and its practices' JSON, keeping the most
+    /// recent few.
+    pub fn store_report(
+        &self,
+        commit: &str,
+        options: &ScanOptions,
+        head: &ReportHead,
+        practices: &[Vec<u8>],
+    ) {
+        let Ok(head_bytes) = postcard::to_stdvec(head) else {
+            return;
+        };
+        let mut body = Vec::with_capacity(
+            16 + head_bytes.len()
+                + 8 * (practices.len() + 1)
+                + practices.iter().map(Vec::len).sum::<usize>(),
+        );
+        body.extend_from_slice(&(head_bytes.len() as u64).to_le_bytes());
+        body.extend_from_slice(&(practices.len() as u64).to_le_bytes());
+        body.extend_from_slice(&head_bytes);
+        let mut at = 0u64;
+        body.extend_from_slice(&at.to_le_bytes());
+        for p in practices {
+            at += p.len() as u64;
+            body.extend_from_slice(&at.to_le_bytes());
+        }
+        for p in practices {
+            body.extend_from_slice(p);
+        }
+        let mut file = Vec::with_capacity(24 + body.len());
+        file.extend_from_slice(REPORT_MAGIC);
+        file.extend_from_slice(&self.salt.to_le_bytes());
+        file.extend_from_slice(&words_hash(&body).to_le_bytes());
+        file.extend_from_slice(&body);
+        self.write_atomically(&report_name(commit, options), &file);
+        self.prune("report-", KEPT_REPORTS);
+    }
+
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
     /// the few most recent ones.
     pub fn store_revision(
@@ -187,19 +346,7 @@ impl Cache {
         summary: &crate::scan::Summary,
     ) {
         self.store(&revision_name(commit, options), summary);
-        let Ok(dir) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        let mut revisions: Vec<(std::time::SystemTime, PathBuf)> = dir
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with("rev-"))
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
-        revisions.sort();
-        let excess = revisions.len().saturating_sub(KEPT_REVISIONS);
-        for (_, path) in revisions.into_iter().take(excess) {
-            let _ = std::fs::remove_file(path);
-        }
+        self.prune("rev-", KEPT_REVISIONS);
     }
 
     /// Writes a table (atomically: a temporary file renamed into place). Failing to write
@@ -208,6 +355,18 @@ impl Cache {
         let Ok(payload) = postcard::to_stdvec(value) else {
             return;
         };
+        let mut file = Vec::with_capacity(32 + payload.len());
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&self.salt.to_le_bytes());
+        file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        file.extend_from_slice(&fnv(&[&payload]).to_le_bytes());
+        file.extend_from_slice(&payload);
+        self.write_atomically(name, &file);
+    }
+
+    /// Writes `name.bin` through a temporary file and a rename: readers see the old file or
+    /// the new one, never a part.
+    fn write_atomically(&self, name: &str, bytes: &[u8]) {
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
@@ -215,7 +374,7 @@ impl Cache {
             ".{name}.{}.{:x}.tmp",
             std::process::id(),
             fnv(&[
-                &payload[..payload.len().min(64)],
+                &bytes[..bytes.len().min(64)],
                 &std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_nanos())
@@ -223,15 +382,26 @@ impl Cache {
                     .to_le_bytes()
             ])
         ));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(MAGIC)?;
-            f.write_all(&self.salt.to_le_bytes())?;
-            f.write_all(&(payload.len() as u64).to_le_bytes())?;
-            f.write_all(&fnv(&[&payload]).to_le_bytes())?;
-            f.write_all(&payload)
-        });
+        let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
         if written.is_err() || std::fs::rename(&tmp, self.path(name)).is_err() {
             let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// Keeps the `keep` most recent files whose names start with `prefix`.
+    fn prune(&self, prefix: &str, keep: usize) {
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = dir
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        files.sort();
+        let excess = files.len().saturating_sub(keep);
+        for (_, path) in files.into_iter().take(excess) {
+            let _ = std::fs::remove_file(path);
         }
     }
 }

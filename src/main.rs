@@ -203,18 +203,22 @@ fn run(cli: Cli) -> Result<bool> {
     let mut input_errors = false;
     let out = match cli.command {
         Command::Status { common, format } => {
-            let analysis = analyze(&common)?;
-            input_errors = has_errors(&analysis);
             let format = Format::from(format);
             if format == Format::Json {
-                // The largest output: streamed, not built as one string.
+                // The largest output: streamed, not built as one string; at a revision, from
+                // the remembered report of an ancestor when the cache has one.
+                let request = common.request()?;
                 let mut stdout = std::io::stdout().lock();
-                analysis
-                    .report
-                    .write_json(&mut stdout)
+                if let Some(errors) = practrace::write_status_json_derived(&request, &mut stdout)? {
+                    return Ok(errors);
+                }
+                let analysis = practrace::analyze(&request)?;
+                practrace::write_status_json(&analysis, &request, &mut stdout)
                     .context("writing to stdout")?;
-                return Ok(input_errors);
+                return Ok(has_errors(&analysis));
             }
+            let analysis = analyze(&common)?;
+            input_errors = has_errors(&analysis);
             if format == Format::Table {
                 err = text::diagnostics(&analysis.report.diagnostics);
             }

@@ -103,16 +103,20 @@ pub struct Summary {
 
 impl Summary {
     /// Summarises a scan against a model of `practices` practices.
-    pub fn of(mut scan: Scan, practices: usize) -> Summary {
+    pub fn of(scan: &Scan, practices: usize) -> Summary {
         let mut commit_counts = vec![0u32; practices];
         for c in &scan.commits {
             for &p in &c.practices {
                 commit_counts[p] += 1;
             }
         }
-        scan.commits = Vec::new();
         Summary {
-            scan,
+            scan: Scan {
+                source: scan.source.clone(),
+                files: scan.files.clone(),
+                commits: Vec::new(),
+                diagnostics: scan.diagnostics.clone(),
+            },
             commit_counts,
         }
     }
@@ -243,14 +247,15 @@ fn finish(
 /// The scan of `source` derived from `base_scan`, the scan of an ancestor commit `base`
 /// under the same model and options: the files that changed between them are read again
 /// and the commits between them read; nothing else is. `None` when the source cannot tell
-/// the changes (see [`Source::since`]): scan in full then.
+/// the changes (see [`Source::since`]): scan in full then. With the scan, the paths that
+/// changed (gone, changed or new).
 pub fn scan_since(
     source: &dyn Source,
     base_scan: &Scan,
     base: git2::Oid,
     model: &Model,
     options: &ScanOptions,
-) -> Result<Option<Scan>, SourceError> {
+) -> Result<Option<(Scan, Vec<String>)>, SourceError> {
     let process = |commit: RawCommit<'_>| {
         let mut diagnostics = Vec::new();
         let hit = scan_commit(&commit, model, options, &mut diagnostics);
@@ -308,6 +313,8 @@ pub fn scan_since(
         diagnostics.extend(diags);
     }
     let count = base_scan.source.commits_scanned + since.walk.count;
+    let mut changed: Vec<String> = changed.into_iter().map(str::to_string).collect();
+    changed.sort_unstable();
     if std::env::var_os("PRACTRACE_STATS").is_some() {
         eprintln!(
             "practrace stats: since base: files_read={} commits_read={}",
@@ -315,7 +322,10 @@ pub fn scan_since(
             since.walk.read
         );
     }
-    Ok(Some(finish(source, files, commits, diagnostics, count)))
+    Ok(Some((
+        finish(source, files, commits, diagnostics, count),
+        changed,
+    )))
 }
 
 /// The files the evidence map names: each a hit with line 0 for its practices.
@@ -809,6 +819,34 @@ fn subject(message: &[u8]) -> String {
         .join(" ")
 }
 
+/// The seconds since the epoch of a date as [`rfc3339`] writes it
+/// (`YYYY-MM-DDTHH:MM:SS±HH:MM`); `None` for any other text.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[22] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { text.get(r)?.parse().ok() };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let sign = match b[19] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let offset = sign * (num(20..22)? * 60 + num(23..25)?);
+    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm, the inverse of
+    // the one below).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + m * 60 + sec - offset * 60)
+}
+
 /// Seconds since the epoch and an offset in minutes, as RFC 3339.
 pub fn rfc3339(time: i64, offset_minutes: i32) -> String {
     let local = time + i64::from(offset_minutes) * 60;
@@ -839,6 +877,20 @@ pub fn rfc3339(time: i64, offset_minutes: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        for (t, off) in [
+            (0, 0),
+            (1_700_000_000, 60),
+            (-86_400 * 400, -330),
+            (951_782_400, 840),
+        ] {
+            let text = rfc3339(t, off);
+            assert_eq!(parse_rfc3339(&text), Some(t), "{text}");
+        }
+        assert_eq!(parse_rfc3339("2024-01-02 10:00:00+00:00"), None);
+    }
 
     #[test]
     fn dates_are_rfc3339_in_the_authors_zone() {

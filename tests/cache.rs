@@ -14,7 +14,12 @@ struct Stats {
 }
 
 fn run(repo: &Path, cache: &Path, extra: &[&str]) -> (Output, Stats) {
+    run_with(repo, cache, extra, &[])
+}
+
+fn run_with(repo: &Path, cache: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Output, Stats) {
     let out = Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .envs(env.iter().copied())
         .args(["status", "--format", "json", "--rev", "HEAD", "--repo"])
         .arg(repo)
         .args(extra)
@@ -72,8 +77,17 @@ fn second_run_reads_nothing_and_prints_the_same_bytes() {
     let (uncached, s3) = run(repo.path(), cache.path(), &["--no-cache"]);
     assert_eq!(uncached.stdout, first.stdout);
     assert_eq!(s3.commits_read, 3);
-    // The cache is in the cache folder; the repository is untouched.
-    assert_eq!(cache_files(cache.path()).len(), 2);
+    // The cache is in the cache folder (commits, blobs, and the report of HEAD); the
+    // repository is untouched.
+    let files = cache_files(cache.path());
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(
+        files[2]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("report-")
+    );
     assert!(common::snapshot(repo.path()) == before);
 }
 
@@ -94,8 +108,30 @@ fn after_one_commit_only_that_commit_and_the_changed_file_are_read() {
     );
     let (cached, s) = run(repo.path(), cache.path(), &[]);
     assert_eq!((s.files_read, s.commits_read), (1, 1));
+    assert!(String::from_utf8_lossy(&cached.stderr).contains("derived from the remembered report"));
     let (uncached, _) = run(repo.path(), cache.path(), &["--no-cache"]);
     assert_eq!(cached.stdout, uncached.stdout);
+    // Then a file with evidence deleted, by a commit dated before all others whose trailer
+    // names a practice that already has commit evidence: it must sort first.
+    common::git(repo.path(), &["rm", "-q", "docs/access.md"]);
+    common::git(
+        repo.path(),
+        &["commit", "-q", "-m", "Drop access\n\nPractice: BP.05.05"],
+    );
+    // Derived from the report remembered at the first run (a derived run remembers nothing
+    // unless it had much to read): both commits since, and the one file still there.
+    let (again, s) = run(repo.path(), cache.path(), &[]);
+    assert_eq!((s.files_read, s.commits_read), (1, 2));
+    let (again_uncached, _) = run(repo.path(), cache.path(), &["--no-cache"]);
+    assert_eq!(again.stdout, again_uncached.stdout);
+    // A derived run that had much to read remembers its own report (the threshold is
+    // lowered here): the next run starts from it and reads nothing.
+    let remember = [("PRACTRACE_REMEMBER_AFTER", "0")];
+    let (third, _) = run_with(repo.path(), cache.path(), &[], &remember);
+    assert_eq!(third.stdout, again_uncached.stdout);
+    let (fourth, s) = run(repo.path(), cache.path(), &[]);
+    assert_eq!((s.files_read, s.commits_read), (0, 0));
+    assert_eq!(fourth.stdout, again_uncached.stdout);
     let report: serde_json::Value = serde_json::from_slice(&cached.stdout).unwrap();
     let evidence = |id: &str| {
         report["practices"]
@@ -118,20 +154,27 @@ fn a_damaged_or_stale_cache_is_rebuilt_and_changes_nothing() {
     let (reference, _) = run(repo.path(), cache.path(), &["--no-cache"]);
     run(repo.path(), cache.path(), &[]);
     let files = cache_files(cache.path());
-    // Garbage in one file, the other cut in half.
+    assert_eq!(files.len(), 3);
+    let flip_last_byte = |path: &Path| {
+        let mut bytes = std::fs::read(path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        std::fs::write(path, &bytes).unwrap();
+    };
+    // Garbage in one file, another cut in half, one byte flipped in the remembered report.
     std::fs::write(&files[0], b"not a cache at all").unwrap();
     let half = std::fs::read(&files[1]).unwrap();
     std::fs::write(&files[1], &half[..half.len() / 2]).unwrap();
+    flip_last_byte(&files[2]);
     let (out, s) = run(repo.path(), cache.path(), &[]);
     assert_eq!(out.stdout, reference.stdout);
     assert_eq!(s.commits_read, 3, "the damaged cache was rebuilt");
-    // One flipped byte in the payload: the checksum catches it.
-    let mut bytes = std::fs::read(&files[1]).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x55;
-    std::fs::write(&files[1], &bytes).unwrap();
-    let (out, _) = run(repo.path(), cache.path(), &[]);
-    assert_eq!(out.stdout, reference.stdout);
+    // One flipped byte in a payload: the checksum catches it.
+    for file in &files {
+        flip_last_byte(file);
+        let (out, _) = run(repo.path(), cache.path(), &[]);
+        assert_eq!(out.stdout, reference.stdout, "{}", file.display());
+    }
     // Other options make another cache: a smaller id limit must not reuse these results.
     let (limited, s) = run(repo.path(), cache.path(), &["--max-ids", "1"]);
     let (limited_uncached, _) = run(repo.path(), cache.path(), &["--max-ids", "1", "--no-cache"]);

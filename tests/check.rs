@@ -470,7 +470,8 @@ fn the_fast_path_gives_the_same_scan_as_a_full_scan() {
                 .options,
         )
         .unwrap()
-        .unwrap_or_else(|| panic!("{base}..{head}: no fast path"));
+        .unwrap_or_else(|| panic!("{base}..{head}: no fast path"))
+        .0;
         assert_eq!(
             serde_json::to_value(&derived).unwrap(),
             serde_json::to_value(&full.scan).unwrap(),

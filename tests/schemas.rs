@@ -82,3 +82,27 @@ fn status_report_validates_and_a_broken_one_does_not() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(!validator.is_valid(&broken));
 }
+
+/// The report is written in pieces (so the cache can keep each practice's bytes); the
+/// pieces must add up to exactly what serde_json's pretty printer gives for the whole.
+#[test]
+fn the_report_written_in_pieces_is_serde_json_pretty() {
+    for fixture in ["basic", "gate"] {
+        let repo = common::fixture_repo(fixture);
+        for brief in [false, true] {
+            let mut request = practrace::Request::new(repo.path());
+            request.rev = Some("HEAD".into());
+            request.use_cache = false;
+            request.brief = brief;
+            let analysis = practrace::analyze(&request).unwrap();
+            let mut written = Vec::new();
+            analysis.report.write_json(&mut written).unwrap();
+            let whole = serde_json::to_string_pretty(&analysis.report).unwrap() + "\n";
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                whole,
+                "{fixture} brief={brief}"
+            );
+        }
+    }
+}

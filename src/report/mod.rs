@@ -62,7 +62,7 @@ pub struct AreaReport {
 }
 
 /// A piece of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EvidenceReport {
     /// A file whose front matter names the practice.
@@ -109,7 +109,7 @@ impl EvidenceReport {
 }
 
 /// One practice with its evidence.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PracticeReport {
     /// `BP.05.02` or `GP.2.1.3@PA05`.
     pub id: String,
@@ -130,7 +130,9 @@ pub struct PracticeReport {
 }
 
 /// The configuration the report was made with.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ConfigInfo {
     /// `.practrace.yaml` when the scanned revision (or working tree) has one, else `null`.
     pub path: Option<String>,
@@ -270,10 +272,43 @@ impl Report {
 
     /// Writes the report as pretty JSON, with a final newline, without building it in memory.
     pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.write_json_with(out, self.practices.len(), &mut |i, w| {
+            w.write_all(&practice_fragment(&self.practices[i]))
+        })
+    }
+
+    /// Writes the report as pretty JSON with `count` practices, each written by
+    /// `practice(i, out)` as a [`practice_fragment`] (the report's own `practices` are not
+    /// used): the same bytes as serde_json's pretty printer gives for the whole report.
+    pub fn write_json_with(
+        &self,
+        out: &mut dyn std::io::Write,
+        count: usize,
+        practice: &mut dyn FnMut(usize, &mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         use std::io::Write as _;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        serde_json::to_writer_pretty(&mut out, self)?;
-        out.write_all(b"\n")?;
+        out.write_all(b"{\n")?;
+        field(&mut out, "tool", &self.tool)?;
+        field(&mut out, "model", &self.model)?;
+        field(&mut out, "source", &self.source)?;
+        field(&mut out, "config", &self.config)?;
+        field(&mut out, "process_areas", &self.process_areas)?;
+        if count == 0 {
+            out.write_all(b"  \"practices\": [],\n")?;
+        } else {
+            out.write_all(b"  \"practices\": [\n")?;
+            for i in 0..count {
+                if i > 0 {
+                    out.write_all(b",\n")?;
+                }
+                practice(i, &mut out)?;
+            }
+            out.write_all(b"\n  ],\n")?;
+        }
+        out.write_all(b"  \"diagnostics\": ")?;
+        out.write_all(&indented(&self.diagnostics, 2, false))?;
+        out.write_all(b"\n}\n")?;
         out.flush()
     }
 
@@ -284,6 +319,39 @@ impl Report {
         s.push('\n');
         s
     }
+}
+
+/// One field of the report object, indented for its depth, with its comma.
+fn field<T: Serialize>(out: &mut dyn std::io::Write, name: &str, value: &T) -> std::io::Result<()> {
+    write!(out, "  \"{name}\": ")?;
+    out.write_all(&indented(value, 2, false))?;
+    out.write_all(b",\n")
+}
+
+/// Pretty JSON of `value` with every line after the first (and the first too, with `first`)
+/// indented by `by` spaces: a value printed in place at that depth. JSON strings hold no
+/// raw newline, so every newline is a line of the layout.
+fn indented<T: Serialize + ?Sized>(value: &T, by: usize, first: bool) -> Vec<u8> {
+    let text = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let pad = vec![b' '; by];
+    let mut out = Vec::with_capacity(text.len() + text.len() / 16);
+    if first {
+        out.extend_from_slice(&pad);
+    }
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(&pad);
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+/// One practice as the pretty JSON report prints it inside `practices`: indented by four
+/// spaces, without a comma or a final newline. The incremental cache keeps these.
+pub fn practice_fragment(practice: &PracticeReport) -> Vec<u8> {
+    indented(practice, 4, true)
 }
 
 /// The JSON Schema of [`Report`] (what `schemas/report.schema.json` holds).
