@@ -60,19 +60,115 @@ const KEPT_REPORTS: usize = 2;
 const REPORT_MAGIC: &[u8; 8] = b"PTREPRT1";
 
 /// A checksum for large files, eight bytes at a step (FNV-1a byte by byte costs 60 ms on a
-/// 45 MB report; this, a few). Not a defence against an attacker.
+/// 45 MB report; this, a few), fed piece by piece. Not a defence against an attacker.
+struct WordsHash {
+    h: u64,
+    pending: Vec<u8>,
+}
+
+impl WordsHash {
+    fn new(total_len: u64) -> WordsHash {
+        WordsHash {
+            h: 0x9e37_79b9_7f4a_7c15_u64 ^ total_len,
+            pending: Vec::with_capacity(8),
+        }
+    }
+
+    fn word(&mut self, w: u64) {
+        self.h = (self.h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        self.h ^= self.h >> 29;
+    }
+
+    fn update(&mut self, mut data: &[u8]) {
+        if !self.pending.is_empty() {
+            let take = (8 - self.pending.len()).min(data.len());
+            self.pending.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.pending.len() < 8 {
+                return;
+            }
+            let w = u64::from_le_bytes(self.pending[..8].try_into().unwrap_or_default());
+            self.word(w);
+            self.pending.clear();
+        }
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes(c.try_into().unwrap_or_default()));
+        }
+        self.pending.extend_from_slice(chunks.remainder());
+    }
+
+    fn finish(mut self) -> u64 {
+        for b in std::mem::take(&mut self.pending) {
+            self.h = (self.h ^ u64::from(b)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        }
+        self.h ^ (self.h >> 32)
+    }
+}
+
 fn words_hash(data: &[u8]) -> u64 {
-    let mut h = 0x9e37_79b9_7f4a_7c15_u64 ^ data.len() as u64;
-    let mut chunks = data.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
-        h = (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 29;
+    let mut h = WordsHash::new(data.len() as u64);
+    h.update(data);
+    h.finish()
+}
+
+/// Writes a remembered report to the cache practice by practice, so that it is never held
+/// whole in memory: layout `magic, salt, checksum, head length, count, head, practices,
+/// offsets`; the checksum (of everything after it) is written last.
+pub struct ReportWriter {
+    file: std::io::BufWriter<std::fs::File>,
+    tmp: PathBuf,
+    target: PathBuf,
+    cache_dir: PathBuf,
+    offsets: Vec<u64>,
+    hash: Vec<u8>,
+    ok: bool,
+}
+
+impl ReportWriter {
+    /// Adds the next practice's JSON.
+    pub fn add(&mut self, practice: &[u8]) {
+        let next = self.offsets.last().copied().unwrap_or(0) + practice.len() as u64;
+        self.offsets.push(next);
+        self.ok = self.ok && self.file.write_all(practice).is_ok();
     }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+
+    /// Writes the offsets and the checksum, and renames the file into place.
+    pub fn finish(mut self) {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut table = Vec::with_capacity(self.offsets.len() * 8);
+        for o in &self.offsets {
+            table.extend_from_slice(&o.to_le_bytes());
+        }
+        let done = (|| -> std::io::Result<()> {
+            self.file.write_all(&table)?;
+            self.file.flush()?;
+            let file = self.file.get_mut();
+            // The checksum of everything after it: read back in large runs (the file is in
+            // the page cache), rather than kept in memory while it was written.
+            let len = file.seek(SeekFrom::End(0))?;
+            let mut hash = WordsHash::new(len - 24);
+            file.seek(SeekFrom::Start(24))?;
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                hash.update(&buf[..n]);
+            }
+            self.hash = hash.finish().to_le_bytes().to_vec();
+            file.seek(SeekFrom::Start(16))?;
+            file.write_all(&self.hash)?;
+            file.sync_data().ok();
+            Ok(())
+        })();
+        if self.ok && done.is_ok() && std::fs::rename(&self.tmp, &self.target).is_ok() {
+            prune(&self.cache_dir, "report-", KEPT_REPORTS);
+        } else {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
-    h ^ (h >> 32)
 }
 
 /// What is remembered of a revision's report besides its practices' bytes.
@@ -108,6 +204,23 @@ impl RememberedReport {
     /// The JSON of practice `i`.
     pub fn practice(&self, i: usize) -> &[u8] {
         &self.map[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
+/// Keeps the `keep` most recent files in `dir` whose names start with `prefix`.
+fn prune(dir: &Path, prefix: &str, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort();
+    let excess = files.len().saturating_sub(keep);
+    for (_, path) in files.into_iter().take(excess) {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -283,58 +396,69 @@ impl Cache {
         let head_len = usize::try_from(u64::from_le_bytes(*head_len)).ok()?;
         let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
         let head: ReportHead = postcard::from_bytes(rest.get(..head_len)?).ok()?;
-        let table =
-            rest.get(head_len..head_len.checked_add(count.checked_add(1)?.checked_mul(8)?)?)?;
-        let base = map.len() - rest.len() + head_len + table.len();
+        let table_len = count.checked_add(1)?.checked_mul(8)?;
+        let base = map.len() - rest.len() + head_len;
+        let table_at = map.len().checked_sub(table_len)?;
+        if table_at < base {
+            return None;
+        }
         let mut offsets = Vec::with_capacity(count + 1);
-        for c in table.chunks_exact(8) {
-            offsets.push(
-                base.checked_add(usize::try_from(u64::from_le_bytes(c.try_into().ok()?)).ok()?)?,
-            );
+        for c in map[table_at..].chunks_exact(8) {
+            let o = usize::try_from(u64::from_le_bytes(c.try_into().ok()?)).ok()?;
+            offsets.push(base.checked_add(o)?);
         }
         let ordered = offsets.windows(2).all(|w| w[0] <= w[1]);
-        if !ordered || offsets.last().copied() != Some(map.len()) {
+        if !ordered || offsets.first() != Some(&base) || offsets.last() != Some(&table_at) {
             return None;
         }
         Some(RememberedReport { head, map, offsets })
     }
 
-    /// Remembers a revision's report: its head and its practices' JSON, keeping the most
-    /// recent few.
-    pub fn store_report(
+    /// Starts remembering a revision's report: its head now, its practices' JSON through
+    /// [`ReportWriter::add`]; only [`ReportWriter::finish`] puts it in place. The most recent
+    /// few are kept.
+    pub fn report_writer(
         &self,
         commit: &str,
         options: &ScanOptions,
         head: &ReportHead,
-        practices: &[Vec<u8>],
-    ) {
-        let Ok(head_bytes) = postcard::to_stdvec(head) else {
-            return;
-        };
-        let mut body = Vec::with_capacity(
-            16 + head_bytes.len()
-                + 8 * (practices.len() + 1)
-                + practices.iter().map(Vec::len).sum::<usize>(),
+        count: usize,
+    ) -> Option<ReportWriter> {
+        let head_bytes = postcard::to_stdvec(head).ok()?;
+        std::fs::create_dir_all(&self.dir).ok()?;
+        let name = report_name(commit, options);
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let mut file = std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)
+                .ok()?,
         );
-        body.extend_from_slice(&(head_bytes.len() as u64).to_le_bytes());
-        body.extend_from_slice(&(practices.len() as u64).to_le_bytes());
-        body.extend_from_slice(&head_bytes);
-        let mut at = 0u64;
-        body.extend_from_slice(&at.to_le_bytes());
-        for p in practices {
-            at += p.len() as u64;
-            body.extend_from_slice(&at.to_le_bytes());
+        let header = (|| -> std::io::Result<()> {
+            file.write_all(REPORT_MAGIC)?;
+            file.write_all(&self.salt.to_le_bytes())?;
+            file.write_all(&0u64.to_le_bytes())?;
+            file.write_all(&(head_bytes.len() as u64).to_le_bytes())?;
+            file.write_all(&(count as u64).to_le_bytes())?;
+            file.write_all(&head_bytes)
+        })();
+        if header.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return None;
         }
-        for p in practices {
-            body.extend_from_slice(p);
-        }
-        let mut file = Vec::with_capacity(24 + body.len());
-        file.extend_from_slice(REPORT_MAGIC);
-        file.extend_from_slice(&self.salt.to_le_bytes());
-        file.extend_from_slice(&words_hash(&body).to_le_bytes());
-        file.extend_from_slice(&body);
-        self.write_atomically(&report_name(commit, options), &file);
-        self.prune("report-", KEPT_REPORTS);
+        Some(ReportWriter {
+            file,
+            tmp,
+            target: self.path(&name),
+            cache_dir: self.dir.clone(),
+            offsets: vec![0],
+            hash: Vec::new(),
+            ok: true,
+        })
     }
 
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
@@ -346,7 +470,7 @@ impl Cache {
         summary: &crate::scan::Summary,
     ) {
         self.store(&revision_name(commit, options), summary);
-        self.prune("rev-", KEPT_REVISIONS);
+        prune(&self.dir, "rev-", KEPT_REVISIONS);
     }
 
     /// Writes a table (atomically: a temporary file renamed into place). Failing to write
@@ -385,23 +509,6 @@ impl Cache {
         let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
         if written.is_err() || std::fs::rename(&tmp, self.path(name)).is_err() {
             let _ = std::fs::remove_file(&tmp);
-        }
-    }
-
-    /// Keeps the `keep` most recent files whose names start with `prefix`.
-    fn prune(&self, prefix: &str, keep: usize) {
-        let Ok(dir) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        let mut files: Vec<(std::time::SystemTime, PathBuf)> = dir
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
-        files.sort();
-        let excess = files.len().saturating_sub(keep);
-        for (_, path) in files.into_iter().take(excess) {
-            let _ = std::fs::remove_file(path);
         }
     }
 }

@@ -367,7 +367,6 @@ pub fn write_status_json(
     request: &Request,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use rayon::prelude::*;
     let cache = (request.use_cache && !analysis.report.source.worktree)
         .then_some(analysis.git_dir.as_deref())
         .flatten()
@@ -375,21 +374,25 @@ pub fn write_status_json(
     let (Some(cache), Some(commit)) = (cache, analysis.report.source.commit.as_deref()) else {
         return analysis.report.write_json(out);
     };
-    let fragments: Vec<Vec<u8>> = analysis
-        .report
-        .practices
-        .par_iter()
-        .map(report::practice_fragment)
-        .collect();
-    analysis
-        .report
-        .write_json_with(out, fragments.len(), &mut |i, w| w.write_all(&fragments[i]))?;
     let summary = scan::Summary::of(&analysis.scan, analysis.model.practices.len());
     let head = cache::ReportHead {
         summary,
         config: analysis.report.config.clone(),
     };
-    cache.store_report(commit, &analysis.options, &head, &fragments);
+    let practices = &analysis.report.practices;
+    let mut writer = cache.report_writer(commit, &analysis.options, &head, practices.len());
+    analysis
+        .report
+        .write_json_with(out, practices.len(), &mut |i, w| {
+            let fragment = report::practice_fragment(&practices[i]);
+            if let Some(writer) = writer.as_mut() {
+                writer.add(&fragment);
+            }
+            w.write_all(&fragment)
+        })?;
+    if let Some(writer) = writer {
+        writer.finish();
+    }
     Ok(())
 }
 
@@ -521,13 +524,6 @@ pub fn write_status_json_derived(
         if read > threshold
             && let Some(head_commit) = analysis.report.source.commit.as_deref()
         {
-            let fragments: Vec<Vec<u8>> = (0..practices_len)
-                .map(|i| {
-                    rebuilt
-                        .remove(&i)
-                        .unwrap_or_else(|| base.practice(i).to_vec())
-                })
-                .collect();
             let head = cache::ReportHead {
                 summary: scan::Summary {
                     scan: scan::Scan {
@@ -538,7 +534,17 @@ pub fn write_status_json_derived(
                 },
                 config: analysis.report.config.clone(),
             };
-            cache.store_report(head_commit, &analysis.options, &head, &fragments);
+            if let Some(mut writer) =
+                cache.report_writer(head_commit, &analysis.options, &head, practices_len)
+            {
+                for i in 0..practices_len {
+                    match rebuilt.get(&i) {
+                        Some(bytes) => writer.add(bytes),
+                        None => writer.add(base.practice(i)),
+                    }
+                }
+                writer.finish();
+            }
         }
         return Ok(Some(errors));
     }
