@@ -20,6 +20,7 @@ pub mod diag;
 pub mod extract;
 pub mod graph;
 pub mod id;
+pub mod matrix;
 pub mod model;
 pub mod rate;
 pub mod report;
