@@ -27,6 +27,7 @@ pub mod report;
 pub mod resolve;
 pub mod scan;
 pub mod source;
+pub mod verify;
 
 use std::path::Path;
 

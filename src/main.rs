@@ -1,13 +1,14 @@
 //! The `practrace` command line: flags in, one validated call into the library, exit code out
 //! (0 done, 1 done but the input has error diagnostics, 2 could not run).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use practrace::matrix::MatrixFormat;
 use practrace::model::Model;
 use practrace::report::EvidenceReport;
 use practrace::report::text::{self, Format, Trace};
@@ -43,6 +44,39 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// The evidence matrix for auditors: every practice, every piece of evidence with where
+    /// it is and who made it when, each area's level, stamped with the commit and model.
+    Matrix {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Output format (xlsx needs the default cargo feature `xlsx`).
+        #[arg(long, value_enum, default_value_t = MatrixFormatArg::Html)]
+        format: MatrixFormatArg,
+        /// Write to this file (atomically: a temporary file beside it, then renamed)
+        /// instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Stamp the matrix with the current time too (the output then differs per run).
+        #[arg(long)]
+        timestamp: bool,
+    },
+    /// Re-check an earlier JSON report (status or matrix --format json) against the
+    /// repository: exit 0 when every piece of evidence is unchanged, 1 when something
+    /// changed, 2 when it could not run.
+    Verify {
+        /// The JSON report.
+        report: PathBuf,
+        /// The repository (default: the one around the current folder).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Compare against this revision's tree and history instead of the working tree
+        /// (files on disk, history from HEAD).
+        #[arg(long)]
+        rev: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormatArg::Text)]
+        format: VerifyFormatArg,
+    },
     /// Print a JSON Schema this build uses (`report` or `model`).
     Schema {
         /// Which schema.
@@ -53,6 +87,23 @@ enum Command {
 
 #[derive(Args)]
 struct Common {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    format: FormatArg,
+}
+
+impl std::ops::Deref for Common {
+    type Target = ScanArgs;
+    fn deref(&self) -> &ScanArgs {
+        &self.scan
+    }
+}
+
+/// What to scan and how: the options every scanning command shares.
+#[derive(Args)]
+struct ScanArgs {
     /// The repository (default: the one around the current folder).
     #[arg(long, default_value = ".")]
     repo: PathBuf,
@@ -62,9 +113,6 @@ struct Common {
     /// A model file (JSON or YAML) instead of the built-in SSE-CMM.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    format: FormatArg,
     /// Files larger than this many bytes are skipped (with a note).
     #[arg(long, default_value_t = ScanOptions::default().max_file_size)]
     max_file_size: u64,
@@ -89,6 +137,33 @@ enum FormatArg {
     Markdown,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixFormatArg {
+    Html,
+    Xlsx,
+    Csv,
+    Markdown,
+    Json,
+}
+
+impl From<MatrixFormatArg> for MatrixFormat {
+    fn from(f: MatrixFormatArg) -> MatrixFormat {
+        match f {
+            MatrixFormatArg::Html => MatrixFormat::Html,
+            MatrixFormatArg::Xlsx => MatrixFormat::Xlsx,
+            MatrixFormatArg::Csv => MatrixFormat::Csv,
+            MatrixFormatArg::Markdown => MatrixFormat::Markdown,
+            MatrixFormatArg::Json => MatrixFormat::Json,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum VerifyFormatArg {
+    Text,
+    Json,
+}
+
 impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Format {
         match f {
@@ -99,7 +174,7 @@ impl From<FormatArg> for Format {
     }
 }
 
-fn analyze(common: &Common) -> Result<practrace::Analysis> {
+fn analyze(common: &ScanArgs) -> Result<practrace::Analysis> {
     let model = match &common.model {
         Some(path) => Model::from_path(path)?,
         None => Model::builtin(),
@@ -160,6 +235,52 @@ fn run(cli: Cli) -> Result<bool> {
             let trace = trace(&mut analysis, &common, &target)?;
             text::trace(&trace, common.format.into())
         }
+        Command::Matrix {
+            scan,
+            format,
+            output,
+            timestamp,
+        } => {
+            let mut analysis = analyze(&scan)?;
+            input_errors = has_errors(&analysis);
+            let format = MatrixFormat::from(format);
+            if format == MatrixFormat::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
+                bail!("XLSX is binary: write it to a file with -o FILE, or redirect stdout");
+            }
+            let source = practrace::source::git::GitSource::open(&scan.repo, scan.rev.as_deref())?;
+            let repo = source.repository()?;
+            let generated = timestamp.then(now_rfc3339);
+            practrace::matrix::stamp(&mut analysis, &repo, generated)?;
+            let mut bytes = Vec::new();
+            practrace::matrix::write(&analysis, format, &mut bytes)?;
+            match output {
+                Some(path) => write_atomically(&path, &bytes)?,
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(&bytes).context("writing to stdout")?;
+                    stdout.flush().context("writing to stdout")?;
+                }
+            }
+            return Ok(input_errors);
+        }
+        Command::Verify {
+            report,
+            repo,
+            rev,
+            format,
+        } => {
+            let outcome = practrace::verify::verify_file(&report, &repo, rev.as_deref())?;
+            input_errors = !outcome.is_clean();
+            match format {
+                VerifyFormatArg::Json => {
+                    let mut s = serde_json::to_string_pretty(&outcome)
+                        .context("writing the verification as JSON")?;
+                    s.push('\n');
+                    s
+                }
+                VerifyFormatArg::Text => outcome.to_text(),
+            }
+        }
         Command::Schema { which } => match which.as_str() {
             "model" => practrace::report::model_schema(),
             _ => practrace::report::report_schema(),
@@ -172,6 +293,44 @@ fn run(cli: Cli) -> Result<bool> {
     stdout.flush().ok();
     eprint!("{err}");
     Ok(input_errors)
+}
+
+/// The current time, UTC, RFC 3339 (only for `matrix --timestamp`).
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    practrace::scan::rfc3339(i64::try_from(secs).unwrap_or(0), 0)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
+/// place: a reader never sees half a file, and a failed run leaves the old one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".practrace-{}.tmp", std::process::id()));
+    let temp = dir.join(temp_name);
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    Ok(())
 }
 
 fn has_errors(analysis: &practrace::Analysis) -> bool {
