@@ -388,6 +388,9 @@ pub const COLUMNS: [&str; 17] = [
     "subject",
 ];
 
+/// Index of the `level` column (a number in XLSX).
+pub const LEVEL_COLUMN: usize = 2;
+
 /// Index of the `line` column (a number in XLSX).
 pub const LINE_COLUMN: usize = 11;
 

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::{COLUMNS, LINE_COLUMN, Matrix, MatrixError, neutralise};
+use super::{COLUMNS, LEVEL_COLUMN, LINE_COLUMN, Matrix, MatrixError, neutralise};
 
 /// Excel's longest cell text.
 const MAX_CELL: usize = 32_767;
@@ -56,13 +56,14 @@ impl Widths {
 }
 
 /// Writes a table: a bold header row (frozen, with an autofilter) at `top`, then the rows.
-/// Returns the widths seen.
+/// Cells of `number_columns` that hold a number are written as numbers. Returns the widths
+/// seen.
 fn table(
     sheet: &mut Worksheet,
     top: u32,
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
-    number_column: Option<usize>,
+    number_columns: &[usize],
 ) -> Result<Widths, XlsxError> {
     let bold = Format::new()
         .set_bold()
@@ -80,7 +81,8 @@ fn table(
             if text.is_empty() {
                 continue;
             }
-            let number = (Some(col) == number_column)
+            let number = number_columns
+                .contains(&col)
                 .then(|| text.parse::<u32>().ok())
                 .flatten();
             match number {
@@ -184,7 +186,7 @@ fn summary(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
             a.target_level.to_string(),
         ]
     });
-    let mut widths = table(sheet, 0, &header, rows, None)?;
+    let mut widths = table(sheet, 0, &header, rows, &[2, 3])?;
     let base = |bg: u32, fg: u32| {
         Format::new()
             .set_background_color(Color::RGB(bg))
@@ -233,7 +235,7 @@ fn matrix_sheet(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError>
         0,
         &COLUMNS,
         matrix.rows().map(|r| r.cells()),
-        Some(LINE_COLUMN),
+        &[LEVEL_COLUMN, LINE_COLUMN],
     )?;
     widths.apply(sheet, 60)
 }
@@ -253,7 +255,7 @@ fn gaps(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
         0,
         &["Area", "Level", "Practice", "Title"],
         rows,
-        Some(1),
+        &[1],
     )?;
     widths.apply(sheet, 80)
 }
@@ -266,7 +268,7 @@ fn diagnostics(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> 
         0,
         &["Severity", "Code", "Where", "Message"],
         rows,
-        None,
+        &[],
     )?;
     widths.apply(sheet, 100)
 }
