@@ -481,3 +481,76 @@ fn verify_cannot_run_on_a_non_report_or_a_non_repository() {
     assert_eq!(code, Some(1));
     assert!(text.contains("report commit missing"), "{text}");
 }
+
+#[test]
+fn last_commit_through_merges_is_what_git_log_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let mut day = 0;
+    let mut git = |args: &[&str]| {
+        day += 1;
+        let date = format!("2024-03-{day:02}T12:00:00Z");
+        let out = common::git_command(repo)
+            .args(args)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let write = |name: &str, body: &str| {
+        std::fs::write(
+            repo.join(name),
+            format!("---\npractices: [BP.01.01]\n---\n{body}\n"),
+        )
+        .unwrap()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    write("kept.md", "1");
+    write("taken.md", "1");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "Start"]);
+    git(&["checkout", "-q", "-b", "side"]);
+    write("kept.md", "side");
+    git(&["commit", "-q", "-am", "Side changes kept.md"]);
+    write("taken.md", "side");
+    git(&["commit", "-q", "-am", "Side changes taken.md"]);
+    git(&["checkout", "-q", "main"]);
+    write("kept.md", "main");
+    git(&["commit", "-q", "-am", "Main changes kept.md"]);
+    // kept.md keeps main's content, taken.md takes the side's.
+    git(&["merge", "-q", "-X", "ours", "-m", "Merge side", "side"]);
+    git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Later, touching nothing",
+    ]);
+    let report = matrix_json(repo);
+    let evidence = report["practices"][0]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 2);
+    for e in evidence {
+        let path = e["path"].as_str().unwrap();
+        let git_says =
+            String::from_utf8(common::git(repo, &["log", "-1", "--format=%s", "--", path]))
+                .unwrap();
+        assert_eq!(
+            format!("{}\n", e["last_commit"]["subject"].as_str().unwrap()),
+            git_says,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        evidence[0]["last_commit"]["subject"],
+        "Main changes kept.md"
+    );
+    assert_eq!(
+        evidence[1]["last_commit"]["subject"],
+        "Side changes taken.md"
+    );
+}

@@ -92,6 +92,10 @@ pub fn last_commits(
     if wanted.is_empty() {
         return Ok(found);
     }
+    let mut trie = PathTrie::default();
+    for (i, (path, _)) in wanted.iter().enumerate() {
+        trie.insert(path, i);
+    }
     let mut walk = repo.revwalk().map_err(git_error)?;
     walk.set_sorting(Sort::TIME).map_err(git_error)?;
     walk.push(start).map_err(git_error)?;
@@ -106,15 +110,12 @@ pub fn last_commits(
             // Same tree as a parent: for every path, not a change.
             continue;
         }
-        let pending: Vec<(usize, &str)> = wanted
-            .iter()
-            .enumerate()
-            .map(|(i, (p, _))| (i, p.as_str()))
-            .collect();
-        // Changed against every parent (a root commit: present at all).
-        let mut touched = changed(repo, tree, None, &pending);
-        for &parent in &parents {
-            let against = changed(repo, tree, Some(parent), &pending);
+        // Changed against every parent (a root commit: present at all)...
+        let mut touched = Vec::new();
+        trie.changed(repo, Some(tree), parents.first().copied(), &mut touched);
+        for &parent in parents.iter().skip(1) {
+            let mut against = Vec::new();
+            trie.changed(repo, Some(tree), Some(parent), &mut against);
             touched.retain(|i| against.contains(i));
         }
         // ...and to the content the path has at `start`.
@@ -123,67 +124,115 @@ pub fn last_commits(
             continue;
         }
         let info = commit_info(repo, id)?;
-        touched.sort_unstable();
-        for &i in touched.iter().rev() {
-            let (path, blob) = wanted.remove(i);
+        for &i in &touched {
+            let (path, blob) = &wanted[i];
+            trie.resolve(path);
             let change = LastChange {
                 blob: blob.to_string(),
                 commit: info.clone(),
             };
-            found.insert(path, change);
+            found.insert(path.clone(), change);
         }
-        if wanted.is_empty() {
+        if trie.remaining == 0 {
             break;
         }
     }
     Ok(found)
 }
 
-/// Which of `paths` (each with its index) name different entries in the trees `new` and
-/// `old` (`None`: an empty tree). Only subtrees whose ids differ are opened.
-fn changed(repo: &Repository, new: Oid, old: Option<Oid>, paths: &[(usize, &str)]) -> Vec<usize> {
-    let mut out = Vec::new();
-    changed_into(repo, Some(new), old, paths, &mut out);
-    out
+/// The paths still to resolve, as a tree of names: one walk down the git trees visits
+/// only the names it holds, and only where a subtree's id differs between two commits.
+#[derive(Default)]
+struct PathTrie {
+    /// Sub-names, sorted.
+    children: Vec<(String, PathTrie)>,
+    /// The index of the path that ends here.
+    leaf: Option<usize>,
+    /// Paths at or below this node not resolved yet.
+    remaining: usize,
 }
 
-/// The paths under one name of a tree: those that end there (leaves), and those that go
-/// deeper, with the rest of their path.
-type Group<'a> = (Vec<usize>, Vec<(usize, &'a str)>);
+impl PathTrie {
+    fn insert(&mut self, path: &str, index: usize) {
+        self.remaining += 1;
+        let (head, rest) = match path.split_once('/') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (path, None),
+        };
+        let at = match self
+            .children
+            .binary_search_by(|(n, _)| n.as_str().cmp(head))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.children
+                    .insert(at, (head.to_string(), PathTrie::default()));
+                at
+            }
+        };
+        let child = &mut self.children[at].1;
+        match rest {
+            Some(rest) => child.insert(rest, index),
+            None => {
+                child.remaining += 1;
+                child.leaf = Some(index);
+            }
+        }
+    }
 
-fn changed_into(
-    repo: &Repository,
-    new: Option<Oid>,
-    old: Option<Oid>,
-    paths: &[(usize, &str)],
-    out: &mut Vec<usize>,
-) {
-    if new == old || paths.is_empty() {
-        return;
-    }
-    let load = |id: Option<Oid>| id.and_then(|id| repo.find_tree(id).ok());
-    let (new_tree, old_tree) = (load(new), load(old));
-    let entry = |tree: &Option<Tree<'_>>, name: &str| {
-        tree.as_ref()
-            .and_then(|t| t.get_name(name).map(|e| (e.id(), e.kind())))
-    };
-    // Group the paths by their first component (they need not be sorted).
-    let mut groups: HashMap<&str, Group<'_>> = HashMap::new();
-    for &(i, path) in paths {
-        match path.split_once('/') {
-            None => groups.entry(path).or_default().0.push(i),
-            Some((head, rest)) => groups.entry(head).or_default().1.push((i, rest)),
+    /// Marks `path` resolved: later walks skip it, and whole subtrees once all are.
+    fn resolve(&mut self, path: &str) {
+        self.remaining = self.remaining.saturating_sub(1);
+        let (head, rest) = match path.split_once('/') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (path, None),
+        };
+        let Ok(at) = self
+            .children
+            .binary_search_by(|(n, _)| n.as_str().cmp(head))
+        else {
+            return;
+        };
+        let child = &mut self.children[at].1;
+        match rest {
+            Some(rest) => child.resolve(rest),
+            None => {
+                child.remaining = child.remaining.saturating_sub(1);
+                child.leaf = None;
+            }
         }
     }
-    for (name, (leaves, deeper)) in groups {
-        let (a, b) = (entry(&new_tree, name), entry(&old_tree, name));
-        if a.map(|e| e.0) != b.map(|e| e.0) {
-            out.extend(leaves);
+
+    /// Pushes the paths (unresolved) whose entries differ between the trees `new` and
+    /// `old` (`None`: empty). Only subtrees whose ids differ are opened.
+    fn changed(&self, repo: &Repository, new: Option<Oid>, old: Option<Oid>, out: &mut Vec<usize>) {
+        if new == old || self.remaining == 0 {
+            return;
         }
+        let load = |id: Option<Oid>| id.and_then(|id| repo.find_tree(id).ok());
+        let (new_tree, old_tree) = (load(new), load(old));
+        let entry = |tree: &Option<Tree<'_>>, name: &str| {
+            tree.as_ref()
+                .and_then(|t| t.get_name(name).map(|e| (e.id(), e.kind())))
+        };
         let subtree = |e: Option<(Oid, Option<git2::ObjectType>)>| {
             e.and_then(|(id, kind)| (kind == Some(git2::ObjectType::Tree)).then_some(id))
         };
-        changed_into(repo, subtree(a), subtree(b), &deeper, out);
+        for (name, child) in &self.children {
+            if child.remaining == 0 {
+                continue;
+            }
+            let (a, b) = (entry(&new_tree, name), entry(&old_tree, name));
+            if a.map(|e| e.0) == b.map(|e| e.0) {
+                continue;
+            }
+            if let Some(i) = child.leaf {
+                out.push(i);
+            }
+            if !child.children.is_empty() {
+                child.changed(repo, subtree(a), subtree(b), out);
+            }
+        }
     }
 }
 
