@@ -560,3 +560,55 @@ fn last_commit_through_merges_is_what_git_log_says() {
         "Side changes taken.md"
     );
 }
+
+#[test]
+fn not_applicable_practices_show_with_their_reason() {
+    // The configuration that declares practices not applicable comes with issue 3; here the
+    // report is edited as it will fill it, and the matrix must show it, never drop it.
+    let repo = common::fixture_repo("hostile-names");
+    let mut analysis = practrace::analyze(
+        repo.path(),
+        Some("HEAD"),
+        practrace::model::Model::builtin(),
+        &practrace::scan::ScanOptions::default(),
+        false,
+    )
+    .unwrap();
+    let reason = "No suppliers: <b>all in-house</b>";
+    for p in &mut analysis.report.practices {
+        if p.process_area == "PA22" && p.kind == "base" {
+            p.in_scope = false;
+            p.not_applicable = Some(reason.to_string());
+        }
+    }
+    let matrix = practrace::matrix::Matrix::build(&analysis.report, &analysis.model);
+    let pa22 = matrix.areas.iter().find(|a| a.id == "PA22").unwrap();
+    assert_eq!(pa22.cells[0].state, "out-of-scope");
+    assert_eq!(pa22.cells[1].state, "missing");
+    assert_eq!(pa22.groups[0].label, "Base practices");
+    assert!(pa22.groups[0].practices.iter().all(|p| !p.in_scope));
+    // Generic practices follow, per level and common feature, in model order.
+    let labels: Vec<&str> = pa22.groups.iter().map(|g| g.label.as_str()).collect();
+    assert_eq!(labels[1], "1.1 Base Practices Are Performed");
+    assert_eq!(labels[2], "2.1 Planning Performance");
+    assert_eq!(
+        labels.len(),
+        1 + 12,
+        "base practices, then the 12 common features"
+    );
+
+    let mut html = Vec::new();
+    practrace::matrix::html::write(&matrix, &mut html).unwrap();
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("Not applicable: No suppliers: &lt;b&gt;all in-house&lt;&#x2f;b&gt;"));
+    assert!(html.contains("<td class=\"cell out-of-scope target\""));
+    let mut csv = Vec::new();
+    practrace::matrix::csv::write(&matrix, &mut csv).unwrap();
+    let records = csv_records(std::str::from_utf8(&csv).unwrap());
+    let na: Vec<_> = records
+        .iter()
+        .filter(|r| &r[0] == "PA22" && &r[7] == "not applicable")
+        .collect();
+    assert!(!na.is_empty());
+    assert!(na.iter().all(|r| &r[8] == reason));
+}
