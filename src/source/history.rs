@@ -245,8 +245,8 @@ pub fn worktree_blob(repo: &Repository, path: &str) -> Option<String> {
     if !meta.is_file() {
         return None;
     }
-    let bytes = std::fs::read(&full).ok()?;
-    Oid::hash_object(git2::ObjectType::Blob, &bytes)
+    // Hashed as it is read (libgit2), not loaded whole: the file may have grown since.
+    Oid::hash_file(git2::ObjectType::Blob, &full)
         .ok()
         .map(|id| id.to_string())
 }
