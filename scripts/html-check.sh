@@ -28,9 +28,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --quiet
 bin=$root/target/debug/practrace
-mkdir "$work/repo"
-bash fixtures/repos/hostile-names.sh "$work/repo"
-"$bin" matrix --repo "$work/repo" --format html -o "$work/matrix.html"
+mkdir "$work/hostile-names"
+bash fixtures/repos/hostile-names.sh "$work/hostile-names"
+# From the temp folder, so the page (and the screenshot) name the repository the same way.
+(cd "$work" && "$bin" matrix --repo hostile-names --format html -o matrix.html)
 # The browser's own profile and crash folders stay in the temp folder.
 run() { # run URL ARGS... : the dumped DOM on stdout, the browser's log in $work/log
   local url=$1
