@@ -583,8 +583,9 @@ fn not_applicable_practices_show_with_their_reason() {
     }
     let matrix = practrace::matrix::Matrix::build(&analysis.report, &analysis.model);
     let pa22 = matrix.areas.iter().find(|a| a.id == "PA22").unwrap();
-    assert_eq!(pa22.cells[0].state, "out-of-scope");
-    assert_eq!(pa22.cells[1].state, "missing");
+    use practrace::matrix::LevelState;
+    assert_eq!(pa22.cells[0].state, LevelState::OutOfScope);
+    assert_eq!(pa22.cells[1].state, LevelState::Missing);
     assert_eq!(pa22.groups[0].label, "Base practices");
     assert!(pa22.groups[0].practices.iter().all(|p| !p.in_scope));
     // Generic practices follow, per level and common feature, in model order.

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Matrix, MatrixError, neutralise};
+use super::{LevelState, Matrix, MatrixError, neutralise};
 
 /// One table cell (or inline text) of repository origin, escaped.
 pub fn escape(text: &str) -> String {
@@ -78,9 +78,9 @@ pub fn render(matrix: &Matrix) -> String {
         ];
         for c in &a.cells {
             let mark = match c.state {
-                "achieved" => "✓".to_string(),
-                "out-of-scope" => "n/a".to_string(),
-                _ => format!("✗ {}", c.missing),
+                LevelState::Achieved => "✓".to_string(),
+                LevelState::OutOfScope => "n/a".to_string(),
+                LevelState::Missing => format!("✗ {}", c.missing),
             };
             cells.push(if c.within_target {
                 format!("**{mark}**")

@@ -217,13 +217,25 @@ pub struct LevelHead {
     pub name: String,
 }
 
+/// The state of one level of one process area, as the heat map colours it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LevelState {
+    /// Every in-scope practice of the level has evidence, and the level below is achieved.
+    Achieved,
+    /// Not achieved: some in-scope practice lacks evidence, or a level below is missing.
+    Missing,
+    /// No practice of the level is in scope for this area (all declared not applicable).
+    OutOfScope,
+}
+
 /// One cell of the heat map: one level of one process area.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     /// The level.
     pub level: u8,
-    /// `achieved`, `missing` or `out-of-scope` (no practice of that level is in scope).
-    pub state: &'static str,
+    /// `achieved`, `missing` or `out-of-scope` (in the template and JSON, kebab-case).
+    pub state: LevelState,
     /// At or below the area's target level.
     pub within_target: bool,
     /// How many in-scope practices of the level lack evidence.
@@ -532,11 +544,11 @@ impl Matrix {
                         Cell {
                             level: l.level,
                             state: if scoped == 0 {
-                                "out-of-scope"
+                                LevelState::OutOfScope
                             } else if l.achieved {
-                                "achieved"
+                                LevelState::Achieved
                             } else {
-                                "missing"
+                                LevelState::Missing
                             },
                             within_target: l.level <= area.target_level,
                             missing: l.missing.len(),

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::{COLUMNS, LEVEL_COLUMN, LINE_COLUMN, Matrix, MatrixError, neutralise};
+use super::{COLUMNS, LEVEL_COLUMN, LINE_COLUMN, LevelState, Matrix, MatrixError, neutralise};
 
 /// Excel's longest cell text.
 const MAX_CELL: usize = 32_767;
@@ -204,10 +204,10 @@ fn summary(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
         sheet.write_number(r, 3, f64::from(a.target_level))?;
         for (j, c) in a.cells.iter().enumerate() {
             let (text, format) = match c.state {
-                "achieved" => ("achieved".to_string(), &achieved),
-                "out-of-scope" => ("n/a".to_string(), &out_of_scope),
-                _ if c.within_target => (format!("missing {}", c.missing), &gap),
-                _ => (format!("missing {}", c.missing), &later),
+                LevelState::Achieved => ("achieved".to_string(), &achieved),
+                LevelState::OutOfScope => ("n/a".to_string(), &out_of_scope),
+                LevelState::Missing if c.within_target => (format!("missing {}", c.missing), &gap),
+                LevelState::Missing => (format!("missing {}", c.missing), &later),
             };
             sheet.write_string_with_format(r, (4 + j) as u16, text, format)?;
         }
