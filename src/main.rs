@@ -241,12 +241,12 @@ fn run(cli: Cli) -> Result<bool> {
             output,
             timestamp,
         } => {
-            let mut analysis = analyze(&scan)?;
-            input_errors = has_errors(&analysis);
             let format = MatrixFormat::from(format);
             if format == MatrixFormat::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
                 bail!("XLSX is binary: write it to a file with -o FILE, or redirect stdout");
             }
+            let mut analysis = analyze(&scan)?;
+            input_errors = has_errors(&analysis);
             let source = practrace::source::git::GitSource::open(&scan.repo, scan.rev.as_deref())?;
             let repo = source.repository()?;
             let generated = timestamp.then(now_rfc3339);

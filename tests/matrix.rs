@@ -613,3 +613,27 @@ fn not_applicable_practices_show_with_their_reason() {
     assert!(!na.is_empty());
     assert!(na.iter().all(|r| &r[8] == reason));
 }
+
+#[test]
+fn xlsx_is_not_written_to_a_terminal() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let repo = common::fixture_repo("hostile-names");
+    let command = format!(
+        "'{}' matrix --repo '{}' --format xlsx",
+        env!("CARGO_BIN_EXE_practrace"),
+        repo.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("XDG_CACHE_HOME", common::cache_home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("XLSX is binary: write it to a file with -o FILE"),
+        "{text}"
+    );
+    assert!(!text.contains("PK"), "no zip bytes on the terminal");
+}
