@@ -22,12 +22,14 @@ pub mod diag;
 pub mod extract;
 pub mod graph;
 pub mod id;
+pub mod matrix;
 pub mod model;
 pub mod rate;
 pub mod report;
 pub mod resolve;
 pub mod scan;
 pub mod source;
+pub mod verify;
 
 /// Everything one scan produces: the model, the scan, its graph, the ratings, the report.
 pub struct Analysis {

@@ -1,7 +1,7 @@
 //! The `practrace` command line: flags in, one validated call into the library, exit code out
 //! (0 done, 1 done but the input has error diagnostics, 2 could not run).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use practrace::check;
+use practrace::matrix::MatrixFormat;
 use practrace::model::Model;
 use practrace::report::EvidenceReport;
 use practrace::report::text::{self, Format, Trace};
@@ -74,6 +75,39 @@ enum Command {
         #[command(subcommand)]
         action: BaselineAction,
     },
+    /// The evidence matrix for auditors: every practice, every piece of evidence with where
+    /// it is and who made it when, each area's level, stamped with the commit and model.
+    Matrix {
+        #[command(flatten)]
+        scan: Common,
+        /// Output format (xlsx needs the default cargo feature `xlsx`).
+        #[arg(long, value_enum, default_value_t = MatrixFormatArg::Html)]
+        format: MatrixFormatArg,
+        /// Write to this file (atomically: a temporary file beside it, then renamed)
+        /// instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Stamp the matrix with the current time too (the output then differs per run).
+        #[arg(long)]
+        timestamp: bool,
+    },
+    /// Re-check an earlier JSON report (status or matrix --format json) against the
+    /// repository: exit 0 when every piece of evidence is unchanged, 1 when something
+    /// changed, 2 when it could not run.
+    Verify {
+        /// The JSON report.
+        report: PathBuf,
+        /// The repository (default: the one around the current folder).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        /// Compare against this revision's tree and history instead of the working tree
+        /// (files on disk, history from HEAD).
+        #[arg(long)]
+        rev: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = VerifyFormatArg::Text)]
+        format: VerifyFormatArg,
+    },
     /// Print a JSON Schema this build uses (`report`, `model` or `config`).
     Schema {
         /// Which schema.
@@ -123,6 +157,7 @@ enum CheckFormat {
     Json,
 }
 
+/// What to scan and how: the options every scanning command shares.
 #[derive(Args)]
 struct Common {
     /// The repository (default: the one around the current folder).
@@ -157,6 +192,33 @@ enum FormatArg {
     Table,
     Json,
     Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixFormatArg {
+    Html,
+    Xlsx,
+    Csv,
+    Markdown,
+    Json,
+}
+
+impl From<MatrixFormatArg> for MatrixFormat {
+    fn from(f: MatrixFormatArg) -> MatrixFormat {
+        match f {
+            MatrixFormatArg::Html => MatrixFormat::Html,
+            MatrixFormatArg::Xlsx => MatrixFormat::Xlsx,
+            MatrixFormatArg::Csv => MatrixFormat::Csv,
+            MatrixFormatArg::Markdown => MatrixFormat::Markdown,
+            MatrixFormatArg::Json => MatrixFormat::Json,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum VerifyFormatArg {
+    Text,
+    Json,
 }
 
 impl From<FormatArg> for Format {
@@ -295,6 +357,52 @@ fn run(cli: Cli) -> Result<bool> {
                 None => text,
             }
         }
+        Command::Matrix {
+            scan,
+            format,
+            output,
+            timestamp,
+        } => {
+            let format = MatrixFormat::from(format);
+            if format == MatrixFormat::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
+                bail!("XLSX is binary: write it to a file with -o FILE, or redirect stdout");
+            }
+            let mut analysis = analyze(&scan)?;
+            input_errors = has_errors(&analysis);
+            let source = practrace::source::git::GitSource::open(&scan.repo, scan.rev.as_deref())?;
+            let repo = source.repository()?;
+            let generated = timestamp.then(now_rfc3339);
+            practrace::matrix::stamp(&mut analysis, &repo, generated)?;
+            let mut bytes = Vec::new();
+            practrace::matrix::write(&analysis, format, &mut bytes)?;
+            match output {
+                Some(path) => write_atomically(&path, &bytes)?,
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(&bytes).context("writing to stdout")?;
+                    stdout.flush().context("writing to stdout")?;
+                }
+            }
+            return Ok(input_errors);
+        }
+        Command::Verify {
+            report,
+            repo,
+            rev,
+            format,
+        } => {
+            let outcome = practrace::verify::verify_file(&report, &repo, rev.as_deref())?;
+            input_errors = !outcome.is_clean();
+            match format {
+                VerifyFormatArg::Json => {
+                    let mut s = serde_json::to_string_pretty(&outcome)
+                        .context("writing the verification as JSON")?;
+                    s.push('\n');
+                    s
+                }
+                VerifyFormatArg::Text => outcome.to_text(),
+            }
+        }
         Command::Schema { which } => match which.as_str() {
             "model" => practrace::report::model_schema(),
             "config" => practrace::report::config_schema(),
@@ -375,17 +483,41 @@ fn source_line(head: &GitSource, f: &check::Finding) -> Option<String> {
     text.lines().nth(line.checked_sub(1)?).map(str::to_string)
 }
 
-/// Writes a file through a temporary file beside it and a rename, so a reader never sees
-/// half of it.
+/// The current time, UTC, RFC 3339 (only for `matrix --timestamp`).
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    practrace::scan::rfc3339(i64::try_from(secs).unwrap_or(0), 0)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
+/// place: a reader never sees half a file, and a failed run leaves the old one.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".practrace-{}.tmp", std::process::id()));
+    let temp = dir.join(temp_name);
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
     Ok(())
 }
 

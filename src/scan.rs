@@ -784,7 +784,7 @@ pub fn scan_commit(
 }
 
 /// The author header: `Name <email>`, seconds, offset in minutes.
-fn author(headers: &[u8]) -> (String, i64, i32) {
+pub(crate) fn author(headers: &[u8]) -> (String, i64, i32) {
     let line = headers
         .split(|&b| b == b'\n')
         .find_map(|l| l.strip_prefix(b"author "))
@@ -809,7 +809,7 @@ fn author(headers: &[u8]) -> (String, i64, i32) {
 }
 
 /// git's `%s`: the first paragraph, its lines joined by spaces.
-fn subject(message: &[u8]) -> String {
+pub(crate) fn subject(message: &[u8]) -> String {
     let text = String::from_utf8_lossy(message);
     text.lines()
         .skip_while(|l| l.trim().is_empty())

@@ -73,6 +73,10 @@ pub enum EvidenceReport {
         blob: String,
         /// Line of the tag.
         line: u32,
+        /// The last commit that changed the file to this content (`matrix` only: omitted
+        /// by `status`, and for a file that is not committed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_commit: Option<CommitRef>,
     },
     /// A commit whose trailers name the practice.
     Commit {
@@ -94,6 +98,7 @@ impl EvidenceReport {
             path: hit.path.clone(),
             blob: hit.blob.clone(),
             line,
+            last_commit: None,
         }
     }
 
@@ -106,6 +111,29 @@ impl EvidenceReport {
             subject: hit.subject.clone(),
         }
     }
+}
+
+/// A commit named beside a file: who changed it last, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct CommitRef {
+    /// Full commit id.
+    pub commit: String,
+    /// `Name <email>`.
+    pub author: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// Subject line.
+    pub subject: String,
+}
+
+/// What only the evidence matrix (`practrace matrix`) adds to the report's stamp.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct MatrixInfo {
+    /// The scanned commit's committer date, RFC 3339 (`null` before the first commit).
+    pub commit_date: Option<String>,
+    /// When the matrix was made (UTC, RFC 3339): only with `--timestamp`, else `null`, so
+    /// that the same revision gives the same bytes.
+    pub generated: Option<String>,
 }
 
 /// One practice with its evidence.
@@ -159,6 +187,9 @@ pub struct Report {
     pub practices: Vec<PracticeReport>,
     /// Findings, sorted by location.
     pub diagnostics: Vec<Diagnostic>,
+    /// The matrix's own stamp (`matrix --format json` only; omitted by `status`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<MatrixInfo>,
 }
 
 impl Report {
@@ -214,6 +245,7 @@ impl Report {
             process_areas,
             practices,
             diagnostics: scan.diagnostics.clone(),
+            matrix: None,
         }
     }
 
@@ -308,6 +340,10 @@ impl Report {
         }
         out.write_all(b"  \"diagnostics\": ")?;
         out.write_all(&indented(&self.diagnostics, 2, false))?;
+        if let Some(matrix) = &self.matrix {
+            out.write_all(b",\n  \"matrix\": ")?;
+            out.write_all(&indented(matrix, 2, false))?;
+        }
         out.write_all(b"\n}\n")?;
         out.flush()
     }

@@ -242,7 +242,9 @@ pub fn trace(t: &Trace, format: Format) -> String {
     }
     for e in &t.evidence {
         rows.push(match e {
-            EvidenceReport::File { path, blob, line } => {
+            EvidenceReport::File {
+                path, blob, line, ..
+            } => {
                 vec!["file".into(), format!("{path}:{line}"), blob.clone()]
             }
             EvidenceReport::Commit {

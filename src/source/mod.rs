@@ -4,6 +4,7 @@
 //! the walk of untracked files in [`worktree`], so a change of library touches one file.
 
 pub mod git;
+pub mod history;
 pub mod pack;
 pub mod worktree;
 

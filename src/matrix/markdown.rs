@@ -1,0 +1,185 @@
+//! The matrix as GitHub-flavoured Markdown: the stamp, the heat map, then per process area
+//! a table of its practices and their evidence, the gaps and the diagnostics.
+//!
+//! Repository text is escaped so that it shows as written and never as markup: HTML
+//! (`<script>` stays text, `&` included), Markdown emphasis, links and code, table pipes
+//! and line breaks. Cells are neutralised against formula injection as in CSV, since
+//! Markdown tables get pasted into spreadsheets.
+
+use std::fmt::Write as _;
+
+use super::{LevelState, Matrix, MatrixError, neutralise};
+
+/// One table cell (or inline text) of repository origin, escaped.
+pub fn escape(text: &str) -> String {
+    let text = neutralise(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn table(out: &mut String, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+}
+
+fn short(id: &Option<String>) -> String {
+    id.as_deref()
+        .map(|c| c[..c.len().min(12)].to_string())
+        .unwrap_or_default()
+}
+
+/// Renders the matrix as Markdown.
+pub fn render(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    let h = &matrix.header;
+    let _ = writeln!(out, "# Evidence matrix — {}\n", escape(&h.model_title));
+    for (label, value) in h.fields() {
+        let _ = writeln!(out, "- **{label}:** {}", escape(&value));
+    }
+    out.push_str("\n## Capability levels\n\n");
+    out.push_str(
+        "✓ achieved · ✗ missing (count) · n/a out of scope · **bold**: up to the target level\n\n",
+    );
+    let mut header = vec!["Area", "Title", "Achieved", "Target"];
+    let level_names: Vec<String> = matrix
+        .levels
+        .iter()
+        .map(|l| format!("L{}", l.level))
+        .collect();
+    header.extend(level_names.iter().map(String::as_str));
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+    for a in &matrix.areas {
+        let mut cells = vec![
+            escape(&a.id),
+            escape(&a.title),
+            a.achieved_level.to_string(),
+            a.target_level.to_string(),
+        ];
+        for c in &a.cells {
+            let mark = match c.state {
+                LevelState::Achieved => "✓".to_string(),
+                LevelState::OutOfScope => "n/a".to_string(),
+                LevelState::Missing => format!("✗ {}", c.missing),
+            };
+            cells.push(if c.within_target {
+                format!("**{mark}**")
+            } else {
+                mark
+            });
+        }
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    for a in &matrix.areas {
+        let _ = writeln!(
+            out,
+            "\n## {} {} — level {} of target {}\n",
+            escape(&a.id),
+            escape(&a.title),
+            a.achieved_level,
+            a.target_level
+        );
+        let rows = a.groups.iter().flat_map(|g| {
+            g.practices.iter().flat_map(move |p| {
+                let scope = match &p.not_applicable {
+                    None => "in scope".to_string(),
+                    Some(reason) => format!("not applicable: {reason}"),
+                };
+                let lead = vec![g.label.clone(), p.id.clone(), p.title.clone(), scope];
+                if p.evidence.is_empty() {
+                    let mut row = lead;
+                    row.extend([
+                        "none".into(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ]);
+                    return vec![row];
+                }
+                p.evidence
+                    .iter()
+                    .map(|e| {
+                        let mut row = lead.clone();
+                        let place = match (&e.path, e.line) {
+                            (Some(path), Some(line)) => format!("{path}:{line}"),
+                            _ => e.subject.clone().unwrap_or_default(),
+                        };
+                        row.extend([
+                            e.kind.to_string(),
+                            place,
+                            short(&e.blob),
+                            short(&e.commit),
+                            e.author.clone().unwrap_or_default(),
+                            e.date.clone().unwrap_or_default(),
+                        ]);
+                        row
+                    })
+                    .collect()
+            })
+        });
+        table(
+            &mut out,
+            &[
+                "Group", "Practice", "Title", "Scope", "Evidence", "Where", "Blob", "Commit",
+                "Author", "Date",
+            ],
+            rows,
+        );
+    }
+    out.push_str("\n## Gaps\n\n");
+    if matrix.gaps.is_empty() {
+        out.push_str("None: every process area has reached its target level.\n");
+    } else {
+        table(
+            &mut out,
+            &["Area", "Level", "Practice", "Title"],
+            matrix.gaps.iter().map(|g| {
+                vec![
+                    g.process_area.clone(),
+                    g.level.to_string(),
+                    g.practice.clone(),
+                    g.title.clone(),
+                ]
+            }),
+        );
+    }
+    out.push_str("\n## Diagnostics\n\n");
+    if matrix.diagnostics.is_empty() {
+        out.push_str("None.\n");
+    } else {
+        table(
+            &mut out,
+            &["Severity", "Code", "Where", "Message"],
+            matrix.diagnostics.iter().map(super::diagnostic_cells),
+        );
+    }
+    out
+}
+
+/// Writes the matrix as Markdown.
+pub fn write(matrix: &Matrix, out: &mut dyn std::io::Write) -> Result<(), MatrixError> {
+    out.write_all(render(matrix).as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,310 @@
+//! What the evidence matrix and `verify` ask of the history: the last commit that touched
+//! each evidence file, and whether objects of an earlier report are still there.
+//!
+//! One walk from the scanned commit, newest first, comparing tree entry ids path by path
+//! (a subtree whose id did not change is not opened), until every file is resolved. It
+//! costs far more than a scan reads, so only `matrix` calls it.
+
+use std::collections::HashMap;
+
+use git2::{Oid, Repository, Sort, Tree};
+
+use super::SourceError;
+
+/// A commit as the matrix shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full commit id.
+    pub id: String,
+    /// `Name <email>`, as in the report's commit evidence.
+    pub author: String,
+    /// Author date, RFC 3339 in the author's zone.
+    pub date: String,
+    /// Subject line (git's `%s`).
+    pub subject: String,
+    /// Committer date, RFC 3339 in the committer's zone (the date of the revision).
+    pub commit_date: String,
+    /// Committer time, seconds since the epoch (UTC).
+    pub commit_time: i64,
+}
+
+/// The last change of one path: the content it has, and the commit that made it so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    /// The path's blob id at the start commit.
+    pub blob: String,
+    /// The last commit that changed the path to that blob.
+    pub commit: CommitInfo,
+}
+
+fn git_error(e: git2::Error) -> SourceError {
+    SourceError::Git(e.message().to_string())
+}
+
+/// Reads one commit's author, dates and subject, formatted exactly as the scan does.
+pub fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
+    let commit = repo.find_commit(id).map_err(git_error)?;
+    let (author, time, offset) = crate::scan::author(commit.raw_header_bytes());
+    let committer = commit.committer();
+    let when = committer.when();
+    Ok(CommitInfo {
+        id: id.to_string(),
+        author,
+        date: crate::scan::rfc3339(time, offset),
+        subject: crate::scan::subject(commit.message_raw_bytes()),
+        commit_date: crate::scan::rfc3339(when.seconds(), when.offset_minutes()),
+        commit_time: when.seconds(),
+    })
+}
+
+/// The id of the entry at `path` (`/`-separated) in `tree`, if there is one.
+pub fn entry_at(repo: &Repository, tree: Oid, path: &str) -> Option<Oid> {
+    let tree = repo.find_tree(tree).ok()?;
+    tree.get_path(std::path::Path::new(path))
+        .ok()
+        .map(|e| e.id())
+}
+
+/// For each path in `paths`, the last commit reachable from `start` that changed the path
+/// to the content it has at `start` (git's `log -1 -- PATH`, without following renames):
+/// newest first by commit date, a commit counts when the path's entry differs from every
+/// parent's. Paths absent at `start` get no commit. Commits that cannot be read are skipped.
+pub fn last_commits(
+    repo: &Repository,
+    start: Oid,
+    paths: &[&str],
+) -> Result<HashMap<String, LastChange>, SourceError> {
+    let start_tree = repo
+        .find_commit(start)
+        .and_then(|c| c.tree())
+        .map_err(git_error)?;
+    // What each path holds at `start`: the entry a touching commit must have produced.
+    let mut wanted: Vec<(String, Oid)> = paths
+        .iter()
+        .filter_map(|p| {
+            let id = start_tree.get_path(std::path::Path::new(p)).ok()?.id();
+            Some((p.to_string(), id))
+        })
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut found = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let mut trie = PathTrie::default();
+    for (i, (path, _)) in wanted.iter().enumerate() {
+        trie.insert(path, i);
+    }
+    let mut walk = repo.revwalk().map_err(git_error)?;
+    walk.set_sorting(Sort::TIME).map_err(git_error)?;
+    walk.push(start).map_err(git_error)?;
+    for id in walk {
+        let Ok(id) = id else { continue };
+        let Ok(commit) = repo.find_commit(id) else {
+            continue;
+        };
+        let tree = commit.tree_id();
+        let parents: Vec<Oid> = commit.parents().map(|p| p.tree_id()).collect();
+        if parents.contains(&tree) {
+            // Same tree as a parent: for every path, not a change.
+            continue;
+        }
+        // Changed against every parent (a root commit: present at all)...
+        let mut touched = Vec::new();
+        trie.changed(repo, Some(tree), parents.first().copied(), &mut touched);
+        for &parent in parents.iter().skip(1) {
+            let mut against = Vec::new();
+            trie.changed(repo, Some(tree), Some(parent), &mut against);
+            touched.retain(|i| against.contains(i));
+        }
+        // ...and to the content the path has at `start`.
+        touched.retain(|&i| entry_at(repo, tree, &wanted[i].0) == Some(wanted[i].1));
+        if touched.is_empty() {
+            continue;
+        }
+        let info = commit_info(repo, id)?;
+        for &i in &touched {
+            let (path, blob) = &wanted[i];
+            trie.resolve(path);
+            let change = LastChange {
+                blob: blob.to_string(),
+                commit: info.clone(),
+            };
+            found.insert(path.clone(), change);
+        }
+        if trie.remaining == 0 {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// The paths still to resolve, as a tree of names: one walk down the git trees visits
+/// only the names it holds, and only where a subtree's id differs between two commits.
+#[derive(Default)]
+struct PathTrie {
+    /// Sub-names, sorted.
+    children: Vec<(String, PathTrie)>,
+    /// The index of the path that ends here.
+    leaf: Option<usize>,
+    /// Paths at or below this node not resolved yet.
+    remaining: usize,
+}
+
+impl PathTrie {
+    fn insert(&mut self, path: &str, index: usize) {
+        self.remaining += 1;
+        let (head, rest) = match path.split_once('/') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (path, None),
+        };
+        let at = match self
+            .children
+            .binary_search_by(|(n, _)| n.as_str().cmp(head))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.children
+                    .insert(at, (head.to_string(), PathTrie::default()));
+                at
+            }
+        };
+        let child = &mut self.children[at].1;
+        match rest {
+            Some(rest) => child.insert(rest, index),
+            None => {
+                child.remaining += 1;
+                child.leaf = Some(index);
+            }
+        }
+    }
+
+    /// Marks `path` resolved: later walks skip it, and whole subtrees once all are.
+    fn resolve(&mut self, path: &str) {
+        self.remaining = self.remaining.saturating_sub(1);
+        let (head, rest) = match path.split_once('/') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (path, None),
+        };
+        let Ok(at) = self
+            .children
+            .binary_search_by(|(n, _)| n.as_str().cmp(head))
+        else {
+            return;
+        };
+        let child = &mut self.children[at].1;
+        match rest {
+            Some(rest) => child.resolve(rest),
+            None => {
+                child.remaining = child.remaining.saturating_sub(1);
+                child.leaf = None;
+            }
+        }
+    }
+
+    /// Pushes the paths (unresolved) whose entries differ between the trees `new` and
+    /// `old` (`None`: empty). Only subtrees whose ids differ are opened.
+    fn changed(&self, repo: &Repository, new: Option<Oid>, old: Option<Oid>, out: &mut Vec<usize>) {
+        if new == old || self.remaining == 0 {
+            return;
+        }
+        let load = |id: Option<Oid>| id.and_then(|id| repo.find_tree(id).ok());
+        let (new_tree, old_tree) = (load(new), load(old));
+        let entry = |tree: &Option<Tree<'_>>, name: &str| {
+            tree.as_ref()
+                .and_then(|t| t.get_name(name).map(|e| (e.id(), e.kind())))
+        };
+        let subtree = |e: Option<(Oid, Option<git2::ObjectType>)>| {
+            e.and_then(|(id, kind)| (kind == Some(git2::ObjectType::Tree)).then_some(id))
+        };
+        for (name, child) in &self.children {
+            if child.remaining == 0 {
+                continue;
+            }
+            let (a, b) = (entry(&new_tree, name), entry(&old_tree, name));
+            if a.map(|e| e.0) == b.map(|e| e.0) {
+                continue;
+            }
+            if let Some(i) = child.leaf {
+                out.push(i);
+            }
+            if !child.children.is_empty() {
+                child.changed(repo, subtree(a), subtree(b), out);
+            }
+        }
+    }
+}
+
+/// The blob id of the file at `path` in the working tree, as `git hash-object` computes it
+/// (of the bytes on disk, no filters), or `None` when there is no regular file there
+/// (symlinks are not followed).
+pub fn worktree_blob(repo: &Repository, path: &str) -> Option<String> {
+    let full = repo.workdir()?.join(path);
+    let meta = std::fs::symlink_metadata(&full).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    // Hashed as it is read (libgit2), not loaded whole: the file may have grown since.
+    Oid::hash_file(git2::ObjectType::Blob, &full)
+        .ok()
+        .map(|id| id.to_string())
+}
+
+/// The blob id of the file at `path` in the tree of commit `commit`, if it is a file there.
+pub fn revision_blob(repo: &Repository, commit: Oid, path: &str) -> Option<String> {
+    let tree = repo.find_commit(commit).ok()?.tree().ok()?;
+    let entry = tree.get_path(std::path::Path::new(path)).ok()?;
+    (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
+}
+
+/// Whether `id` names a commit in the object database.
+pub fn commit_exists(repo: &Repository, id: &str) -> bool {
+    Oid::from_str(id)
+        .ok()
+        .and_then(|id| repo.find_commit(id).ok())
+        .is_some()
+}
+
+/// Every commit reachable from `start` (one walk; a shallow clone's walk ends where its
+/// history is cut).
+pub fn reachable(
+    repo: &Repository,
+    start: Oid,
+) -> Result<std::collections::HashSet<String>, SourceError> {
+    let mut walk = repo.revwalk().map_err(git_error)?;
+    walk.push(start).map_err(git_error)?;
+    Ok(walk
+        .filter_map(Result::ok)
+        .map(|id| id.to_string())
+        .collect())
+}
+
+/// Opens the repository at or around `path` and resolves `rev` (default: HEAD, `None` when
+/// HEAD is unborn) to a commit.
+pub fn open_at(
+    path: &std::path::Path,
+    rev: Option<&str>,
+) -> Result<(Repository, Option<Oid>), SourceError> {
+    let repo = Repository::discover(path).map_err(|e| SourceError::Open {
+        path: path.display().to_string(),
+        message: e.message().to_string(),
+    })?;
+    let commit = match rev {
+        Some(rev) => Some(
+            repo.revparse_single(rev)
+                .and_then(|o| o.peel_to_commit())
+                .map_err(|e| SourceError::Revision {
+                    rev: rev.to_string(),
+                    message: e.message().to_string(),
+                })?
+                .id(),
+        ),
+        None => repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id()),
+    };
+    Ok((repo, commit))
+}

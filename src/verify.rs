@@ -1,0 +1,322 @@
+//! `practrace verify`: re-checks an earlier JSON report (from `status --format json` or
+//! `matrix --format json`) against the repository as it is now, and lists what changed.
+//!
+//! It compares against the working tree by default (files hashed from disk as
+//! `git hash-object` does, commits reachable from HEAD), or against the revision given
+//! (files from its tree, commits reachable from it). Each file of the report's evidence
+//! must still be at its path with the same blob id; each evidence commit must still exist
+//! and be reachable; and the report's own `source.commit` must exist.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::source::SourceError;
+use crate::source::history;
+
+/// Why a verification could not run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The report file could not be read.
+    #[error("cannot read report {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a practrace JSON report.
+    #[error("{path} is not a practrace JSON report: {message}")]
+    NotAReport {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The repository or revision.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+/// What changed about one piece of evidence (or the report's commit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// The file is there with another blob id.
+    Changed,
+    /// No file at that path any more.
+    Missing,
+    /// The commit object is gone.
+    CommitMissing,
+    /// The commit exists but is not reachable from what is compared against.
+    CommitUnreachable,
+    /// The commit the report describes is not in the repository.
+    ReportCommitMissing,
+}
+
+/// One thing that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What happened.
+    pub change: Change,
+    /// The file's path, for file evidence.
+    pub path: Option<String>,
+    /// The commit id, for commit evidence and the report's commit.
+    pub commit: Option<String>,
+    /// The blob id the report recorded.
+    pub expected_blob: Option<String>,
+    /// The blob id found now.
+    pub found_blob: Option<String>,
+    /// The practices this evidence was for.
+    pub practices: Vec<String>,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// `working tree` or the revision as given.
+    pub against: String,
+    /// The commit compared against (HEAD for the working tree).
+    pub against_commit: Option<String>,
+    /// The commit the report describes.
+    pub report_commit: Option<String>,
+    /// Distinct pieces of evidence checked (a file or commit counts once, whatever the
+    /// number of practices it is evidence for).
+    pub checked: usize,
+    /// Of those, how many are unchanged.
+    pub unchanged: usize,
+    /// Everything that changed, files by path then commits by id.
+    pub findings: Vec<Finding>,
+}
+
+impl Verification {
+    /// True when nothing changed.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The outcome for people: one line per finding and a summary line.
+    pub fn to_text(&self) -> String {
+        let short = |s: &Option<String>| {
+            s.as_deref()
+                .map(|s| s[..s.len().min(12)].to_string())
+                .unwrap_or_else(|| "-".into())
+        };
+        let mut out = format!(
+            "verified against {}{}; report made at {}\n",
+            self.against,
+            self.against_commit
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default(),
+            self.report_commit.as_deref().unwrap_or("(no commit)")
+        );
+        for f in &self.findings {
+            let practices = if f.practices.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", f.practices.join(", "))
+            };
+            let line = match f.change {
+                Change::Changed => format!(
+                    "changed             {}  blob {} -> {}",
+                    f.path.as_deref().unwrap_or(""),
+                    short(&f.expected_blob),
+                    short(&f.found_blob)
+                ),
+                Change::Missing => format!(
+                    "missing             {}  (was blob {})",
+                    f.path.as_deref().unwrap_or(""),
+                    short(&f.expected_blob)
+                ),
+                Change::CommitMissing => {
+                    format!("commit missing      {}", f.commit.as_deref().unwrap_or(""))
+                }
+                Change::CommitUnreachable => {
+                    format!("commit unreachable  {}", f.commit.as_deref().unwrap_or(""))
+                }
+                Change::ReportCommitMissing => format!(
+                    "report commit missing {} (was the report made in another repository?)",
+                    f.commit.as_deref().unwrap_or("")
+                ),
+            };
+            out.push_str(&format!("{line}{practices}\n"));
+        }
+        let changed = self.checked - self.unchanged;
+        out.push_str(&format!(
+            "{} pieces of evidence checked: {} unchanged, {} changed or gone\n",
+            self.checked, self.unchanged, changed
+        ));
+        out
+    }
+}
+
+/// What the report says: its commit, and each piece of evidence with its practices.
+struct Claims {
+    commit: Option<String>,
+    /// path → (blob, practices)
+    files: BTreeMap<String, (String, Vec<String>)>,
+    /// commit → practices
+    commits: BTreeMap<String, Vec<String>>,
+}
+
+fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
+    let bad = |message: &str| VerifyError::NotAReport {
+        path: shown.to_string(),
+        message: message.to_string(),
+    };
+    let value: Value = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
+    if value["tool"]["name"] != "practrace" {
+        return Err(bad("no \"tool\": {\"name\": \"practrace\"}"));
+    }
+    let source = value
+        .get("source")
+        .filter(|s| s.is_object())
+        .ok_or_else(|| bad("no \"source\" object"))?;
+    let commit = match &source["commit"] {
+        Value::Null => None,
+        Value::String(c) => Some(c.clone()),
+        _ => return Err(bad("\"source.commit\" is not a string")),
+    };
+    let practices = value["practices"]
+        .as_array()
+        .ok_or_else(|| bad("no \"practices\" list"))?;
+    let mut files: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut commits: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in practices {
+        let id = p["id"]
+            .as_str()
+            .ok_or_else(|| bad("a practice without an \"id\""))?
+            .to_string();
+        let evidence = p["evidence"]
+            .as_array()
+            .ok_or_else(|| bad("a practice without an \"evidence\" list"))?;
+        for e in evidence {
+            let text = |key: &str| {
+                e[key]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| bad(&format!("evidence without \"{key}\"")))
+            };
+            match e["kind"].as_str() {
+                Some("file") => {
+                    let entry = files
+                        .entry(text("path")?)
+                        .or_insert_with(|| (String::new(), Vec::new()));
+                    entry.0 = text("blob")?;
+                    entry.1.push(id.clone());
+                }
+                Some("commit") => commits.entry(text("commit")?).or_default().push(id.clone()),
+                _ => return Err(bad("evidence of an unknown \"kind\"")),
+            }
+        }
+    }
+    Ok(Claims {
+        commit,
+        files,
+        commits,
+    })
+}
+
+/// Verifies the report in `report` (a file path) against `repo` at `rev` (default: the
+/// working tree).
+pub fn verify_file(
+    report: &Path,
+    repo: &Path,
+    rev: Option<&str>,
+) -> Result<Verification, VerifyError> {
+    let shown = report.display().to_string();
+    let json = std::fs::read(report).map_err(|source| VerifyError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    verify(&json, &shown, repo, rev)
+}
+
+/// Verifies a report's JSON bytes (`shown` names it in messages).
+pub fn verify(
+    json: &[u8],
+    shown: &str,
+    repo: &Path,
+    rev: Option<&str>,
+) -> Result<Verification, VerifyError> {
+    let claims = claims(json, shown)?;
+    let (repository, target) = history::open_at(repo, rev)?;
+    if rev.is_none() && repository.is_bare() {
+        return Err(SourceError::Open {
+            path: repo.display().to_string(),
+            message: "a bare repository has no working tree: verify against a revision with --rev"
+                .into(),
+        }
+        .into());
+    }
+    let mut findings = Vec::new();
+    if let Some(c) = &claims.commit
+        && !history::commit_exists(&repository, c)
+    {
+        findings.push(Finding {
+            change: Change::ReportCommitMissing,
+            path: None,
+            commit: Some(c.clone()),
+            expected_blob: None,
+            found_blob: None,
+            practices: Vec::new(),
+        });
+    }
+    let mut unchanged = 0;
+    for (path, (blob, practices)) in &claims.files {
+        let found = match (rev, target) {
+            (None, _) => history::worktree_blob(&repository, path),
+            (Some(_), Some(commit)) => history::revision_blob(&repository, commit, path),
+            (Some(_), None) => None,
+        };
+        let change = match &found {
+            Some(f) if f == blob => {
+                unchanged += 1;
+                continue;
+            }
+            Some(_) => Change::Changed,
+            None => Change::Missing,
+        };
+        findings.push(Finding {
+            change,
+            path: Some(path.clone()),
+            commit: None,
+            expected_blob: Some(blob.clone()),
+            found_blob: found,
+            practices: practices.clone(),
+        });
+    }
+    let reachable = match (target, claims.commits.is_empty()) {
+        (Some(t), false) => history::reachable(&repository, t)?,
+        _ => Default::default(),
+    };
+    for (commit, practices) in &claims.commits {
+        let change = if reachable.contains(commit) {
+            unchanged += 1;
+            continue;
+        } else if history::commit_exists(&repository, commit) {
+            Change::CommitUnreachable
+        } else {
+            Change::CommitMissing
+        };
+        findings.push(Finding {
+            change,
+            path: None,
+            commit: Some(commit.clone()),
+            expected_blob: None,
+            found_blob: None,
+            practices: practices.clone(),
+        });
+    }
+    Ok(Verification {
+        against: rev.map_or_else(|| "the working tree".to_string(), str::to_string),
+        against_commit: target.map(|t| t.to_string()),
+        report_commit: claims.commit,
+        checked: claims.files.len() + claims.commits.len(),
+        unchanged,
+        findings,
+    })
+}

@@ -1,0 +1,645 @@
+//! `practrace matrix` and `practrace verify` on the `hostile-names` fixture repository, whose
+//! paths, commit subjects and author names carry `<script>alert(1)</script>` and
+//! `=HYPERLINK("http://x")`: HTML escapes them, CSV, XLSX and Markdown neutralise formula
+//! starts, every format is byte-identical across runs, the XLSX opens in a real reader
+//! (openpyxl), the last commit of each file is git's, and `verify` finds each change.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+
+fn matrix(repo: &Path, format: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "matrix",
+        "--repo",
+        repo.to_str().unwrap(),
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(extra);
+    let out = common::practrace(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "practrace {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn matrix_text(repo: &Path, format: &str) -> String {
+    String::from_utf8(matrix(repo, format, &[]).stdout).expect("UTF-8 output")
+}
+
+fn matrix_json(repo: &Path) -> Value {
+    serde_json::from_slice(&matrix(repo, "json", &[]).stdout).expect("JSON output")
+}
+
+/// A file evidence of `practice` in a JSON report.
+fn file_evidence<'a>(report: &'a Value, practice: &str) -> &'a Value {
+    report["practices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == practice)
+        .and_then(|p| p["evidence"].as_array().unwrap().first())
+        .unwrap_or_else(|| panic!("no evidence for {practice}"))
+}
+
+fn csv_records(text: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("valid CSV"))
+        .collect()
+}
+
+#[test]
+fn html_shows_repository_markup_as_text() {
+    let repo = common::fixture_repo("hostile-names");
+    let html = matrix_text(repo.path(), "html");
+    // The only script element is the page's own; no markup from the repository survives.
+    assert_eq!(html.matches("<script").count(), 1, "one <script> tag only");
+    assert!(!html.contains(SCRIPT));
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("alert(1)</"));
+    // ...and it is all there, as text.
+    assert!(html.contains("docs&#x2f;&lt;script&gt;alert(1)&lt;&#x2f;script&gt;.md"));
+    assert!(html.contains("docs&#x2f;&lt;img src=x onerror=alert(1)&gt;.md"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; add the assessment"));
+    assert!(html.contains("=HYPERLINK(&quot;http:&#x2f;&#x2f;x&quot;) add the formula files"));
+    assert!(html.contains("=HYPERLINK(&quot;http:__x&quot;).md"));
+    // Self-contained: nothing to fetch.
+    for fetch in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
+        assert!(!html.contains(fetch), "the page fetches something: {fetch}");
+    }
+    // Every process area is in the heat map and the drill-down.
+    for n in 1..=22 {
+        assert!(html.contains(&format!("<details class=\"area\" id=\"PA{n:02}\">")));
+    }
+}
+
+#[test]
+fn csv_neutralises_formula_starts_and_keeps_the_rest() {
+    let repo = common::fixture_repo("hostile-names");
+    let text = matrix_text(repo.path(), "csv");
+    assert!(text.contains("\r\n"), "RFC 4180 line ends");
+    let records = csv_records(&text);
+    for r in &records {
+        for cell in r {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would read as a formula: {cell:?}"
+            );
+        }
+    }
+    let column = |name: &str| {
+        practrace::matrix::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    let cells = |name: &str| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| r[column(name)].to_string())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let paths = cells("path");
+    for path in [
+        "'=HYPERLINK(\"http:__x\").md",
+        "'+1.md",
+        "'-1.md",
+        "'@SUM(A1).md",
+        "docs/<script>alert(1)</script>.md",
+    ] {
+        assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
+    }
+    assert!(
+        cells("subject")
+            .iter()
+            .any(|s| s == "'=HYPERLINK(\"http://x\") add the formula files")
+    );
+    assert!(
+        cells("author")
+            .iter()
+            .any(|s| s.starts_with("'=HYPERLINK(\"http://x\") & "))
+    );
+    // One row per practice and piece of evidence, or one without: every practice is there.
+    let practices: std::collections::BTreeSet<String> = cells("practice").into_iter().collect();
+    let model = practrace::model::Model::builtin();
+    assert_eq!(practices.len(), model.practices.len());
+}
+
+#[test]
+fn markdown_escapes_markup_and_neutralises_formulas() {
+    let repo = common::fixture_repo("hostile-names");
+    let md = matrix_text(repo.path(), "markdown");
+    assert!(!md.contains("<script") && !md.contains("<img"));
+    assert!(md.contains("docs/&lt;script&gt;alert(1)&lt;/script&gt;.md:3"));
+    assert!(md.contains("| '=HYPERLINK(&quot;http:\\_\\_x&quot;).md:2 |"));
+    assert!(md.contains("- **Commit:** "));
+}
+
+#[test]
+fn every_format_is_byte_identical_across_runs() {
+    let repo = common::fixture_repo("hostile-names");
+    let mut formats = vec!["html", "csv", "markdown", "json"];
+    if cfg!(feature = "xlsx") {
+        formats.push("xlsx");
+    }
+    for format in formats {
+        let first = matrix(repo.path(), format, &[]).stdout;
+        // The second run from the cache the first one wrote, the third without a cache.
+        let second = matrix(repo.path(), format, &[]).stdout;
+        let third = matrix(repo.path(), format, &["--no-cache"]).stdout;
+        assert!(first.len() > 1000, "{format}: {} bytes", first.len());
+        assert!(first == second, "{format} differs between two runs");
+        assert!(first == third, "{format} differs without the cache");
+    }
+    // The same commit scanned as a revision gives the same rows.
+    let at_rev = matrix(repo.path(), "csv", &["--rev", "HEAD"]).stdout;
+    assert_eq!(at_rev, matrix(repo.path(), "csv", &[]).stdout);
+    // --timestamp is the one way wall-clock time gets in.
+    let stamped =
+        String::from_utf8(matrix(repo.path(), "markdown", &["--timestamp"]).stdout).unwrap();
+    assert!(stamped.contains("- **Generated:** "));
+}
+
+#[test]
+fn last_commit_of_each_file_is_gits() {
+    let repo = common::fixture_repo("hostile-names");
+    std::fs::write(
+        repo.path().join("untracked.md"),
+        "---\npractices: [BP.02.01]\n---\n",
+    )
+    .unwrap();
+    let report = matrix_json(repo.path());
+    for (practice, path) in [
+        ("BP.05.02", "docs/<script>alert(1)</script>.md"),
+        ("BP.05.03", "=HYPERLINK(\"http:__x\").md"),
+        ("BP.01.02", "+1.md"),
+    ] {
+        let git_says = String::from_utf8(common::git(
+            repo.path(),
+            &["log", "-1", "--format=%H%n%an <%ae>%n%s", "--", path],
+        ))
+        .unwrap();
+        let e = file_evidence(&report, practice);
+        assert_eq!(e["path"], path);
+        let last = &e["last_commit"];
+        let ours = format!(
+            "{}\n{}\n{}\n",
+            last["commit"].as_str().unwrap(),
+            last["author"].as_str().unwrap(),
+            last["subject"].as_str().unwrap()
+        );
+        assert_eq!(ours, git_says, "{path}");
+    }
+    assert_eq!(
+        file_evidence(&report, "BP.05.02")["last_commit"]["subject"],
+        "Revise the assessment"
+    );
+    // Not committed: no last commit (the key is left out).
+    let untracked = file_evidence(&report, "BP.02.01");
+    assert_eq!(untracked["path"], "untracked.md");
+    assert!(untracked.get("last_commit").is_none());
+    // The stamp: the commit's date, no wall-clock time.
+    assert_eq!(report["matrix"]["commit_date"], "2024-02-03T09:00:00+00:00");
+    assert_eq!(report["matrix"]["generated"], Value::Null);
+}
+
+#[test]
+fn matrix_json_validates_against_the_report_schema() {
+    let repo = common::fixture_repo("hostile-names");
+    let report = matrix_json(repo.path());
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn output_file_is_written_whole_and_nothing_else_is_left() {
+    let repo = common::fixture_repo("hostile-names");
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("matrix.html");
+    std::fs::write(&file, "old").unwrap();
+    matrix(repo.path(), "html", &["-o", file.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    let names: Vec<_> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["matrix.html"]);
+    // A folder that does not exist: could not run, exit 2, nothing written.
+    let out = common::practrace(&[
+        "matrix",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "-o",
+        out_dir.path().join("no/such/dir/m.csv").to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[cfg(feature = "xlsx")]
+/// A Python 3 that can import openpyxl: the system's, or one with openpyxl installed
+/// into a folder of the build's temporary space. Never skips: no openpyxl is a failure.
+fn python_with_openpyxl() -> (String, Option<std::path::PathBuf>) {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let imports = |path: Option<&Path>| {
+        let mut c = std::process::Command::new(&python);
+        c.args(["-c", "import openpyxl"]);
+        if let Some(p) = path {
+            c.env("PYTHONPATH", p);
+        }
+        c.output().is_ok_and(|o| o.status.success())
+    };
+    if imports(None) {
+        return (python, None);
+    }
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("openpyxl");
+    if !imports(Some(&target)) {
+        let out = std::process::Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--target")
+            .arg(&target)
+            .arg("openpyxl")
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "cannot install openpyxl (pip install --target): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        imports(Some(&target)),
+        "openpyxl installed but not importable"
+    );
+    (python, Some(target))
+}
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
+    let repo = common::fixture_repo("hostile-names");
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("matrix.xlsx");
+    matrix(repo.path(), "xlsx", &["-o", file.to_str().unwrap()]);
+    let (python, path) = python_with_openpyxl();
+    let mut check = std::process::Command::new(python);
+    check
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/xlsx-check.py"))
+        .arg(&file);
+    if let Some(p) = path {
+        check.env("PYTHONPATH", p);
+    }
+    let out = check.output().expect("python3 runs");
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "xlsx-check.py printed no JSON: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(seen["failures"], serde_json::json!([]), "{seen:#}");
+    assert!(out.status.success());
+    assert_eq!(
+        seen["sheets"],
+        serde_json::json!(["Summary", "Matrix", "Gaps", "Diagnostics"])
+    );
+    assert_eq!(seen["freeze"]["Matrix"], "A2");
+    assert!(
+        seen["autofilter"]["Matrix"]
+            .as_str()
+            .unwrap()
+            .starts_with("A1:Q")
+    );
+    assert_eq!(
+        seen["headers"]["Matrix"],
+        serde_json::json!(practrace::matrix::COLUMNS)
+    );
+    let paths = seen["paths"].as_array().unwrap();
+    for path in [
+        "'=HYPERLINK(\"http:__x\").md",
+        "'+1.md",
+        "'-1.md",
+        "'@SUM(A1).md",
+        "docs/<script>alert(1)</script>.md",
+    ] {
+        assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
+    }
+    assert!(
+        seen["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "'=HYPERLINK(\"http://x\") add the formula files")
+    );
+    // Lines are numbers; the heat map is coloured; the workbook is dated by the commit.
+    assert_eq!(seen["lines"], serde_json::json!([2, 3]));
+    assert_eq!(seen["summary_a1"], "Area");
+    assert_eq!(seen["summary_pa05"][2], 0);
+    assert_eq!(seen["summary_pa05"][4], "missing 1");
+    assert_eq!(seen["summary_fill"], "FFFFCDD2");
+    assert_eq!(seen["created"], "2024-02-03T09:00:00");
+}
+
+fn verify(repo: &Path, report: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec![
+        "verify",
+        report.to_str().unwrap(),
+        "--repo",
+        repo.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = common::practrace(&args);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn verify_finds_nothing_then_each_kind_of_change() {
+    let repo = common::fixture_repo("hostile-names");
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    matrix(repo.path(), "json", &["-o", report.to_str().unwrap()]);
+    let (code, text) = verify(repo.path(), &report, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("8 pieces of evidence checked: 8 unchanged"),
+        "{text}"
+    );
+    // A status report works as well.
+    let status = dir.path().join("status.json");
+    let out = common::practrace(&[
+        "status",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    std::fs::write(&status, out.stdout).unwrap();
+    assert_eq!(verify(repo.path(), &status, &[]).0, Some(0));
+
+    // The working tree: an edited file and a deleted one.
+    let edited = repo.path().join("docs/plain.md");
+    std::fs::write(&edited, "---\npractices: [BP.01.01]\n---\nedited\n").unwrap();
+    std::fs::remove_file(repo.path().join("+1.md")).unwrap();
+    let (code, text) = verify(repo.path(), &report, &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("changed             docs/plain.md  blob 34c7e626ab53 -> "),
+        "{text}"
+    );
+    assert!(
+        text.contains("missing             +1.md  (was blob 0551b988395f)  [BP.01.02]"),
+        "{text}"
+    );
+    assert!(text.contains("8 pieces of evidence checked: 6 unchanged, 2 changed or gone"));
+    // ...but the committed revision is still what the report says.
+    assert_eq!(verify(repo.path(), &report, &["--rev", "HEAD"]).0, Some(0));
+
+    // History rewritten: the trailer commit is no longer reachable, the file it changed
+    // is back to its older content; as JSON for tools.
+    common::git(repo.path(), &["reset", "-q", "--hard", "HEAD~1"]);
+    let out = common::practrace(&[
+        "verify",
+        report.to_str().unwrap(),
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["change"].as_str().unwrap().to_string(),
+                f["path"]
+                    .as_str()
+                    .or(f["commit"].as_str())
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let head = v["report_commit"].as_str().unwrap().to_string();
+    assert_eq!(
+        changes,
+        [
+            (
+                "changed".to_string(),
+                "docs/<script>alert(1)</script>.md".to_string()
+            ),
+            ("commit-unreachable".to_string(), head),
+        ]
+    );
+}
+
+#[test]
+fn verify_cannot_run_on_a_non_report_or_a_non_repository() {
+    let repo = common::fixture_repo("hostile-names");
+    let dir = tempfile::tempdir().unwrap();
+    let not_report = dir.path().join("x.json");
+    std::fs::write(&not_report, "{\"hello\": 1}").unwrap();
+    let (code, text) = verify(repo.path(), &not_report, &[]);
+    assert_eq!(code, Some(2));
+    assert!(text.contains("is not a practrace JSON report"), "{text}");
+    let (code, _) = verify(repo.path(), &dir.path().join("missing.json"), &[]);
+    assert_eq!(code, Some(2));
+    let report = dir.path().join("report.json");
+    matrix(repo.path(), "json", &["-o", report.to_str().unwrap()]);
+    let (code, text) = verify(dir.path(), &report, &[]);
+    assert_eq!(code, Some(2), "{text}");
+    // A report of another repository: its commit is not here.
+    let other = common::fixture_repo("basic");
+    let (code, text) = verify(other.path(), &report, &["--rev", "HEAD"]);
+    assert_eq!(code, Some(1));
+    assert!(text.contains("report commit missing"), "{text}");
+}
+
+#[test]
+fn last_commit_through_merges_is_what_git_log_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let mut day = 0;
+    let mut git = |args: &[&str]| {
+        day += 1;
+        let date = format!("2024-03-{day:02}T12:00:00Z");
+        let out = common::git_command(repo)
+            .args(args)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let write = |name: &str, body: &str| {
+        std::fs::write(
+            repo.join(name),
+            format!("---\npractices: [BP.01.01]\n---\n{body}\n"),
+        )
+        .unwrap()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    write("kept.md", "1");
+    write("taken.md", "1");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "Start"]);
+    git(&["checkout", "-q", "-b", "side"]);
+    write("kept.md", "side");
+    git(&["commit", "-q", "-am", "Side changes kept.md"]);
+    write("taken.md", "side");
+    git(&["commit", "-q", "-am", "Side changes taken.md"]);
+    git(&["checkout", "-q", "main"]);
+    write("kept.md", "main");
+    git(&["commit", "-q", "-am", "Main changes kept.md"]);
+    // kept.md keeps main's content, taken.md takes the side's.
+    git(&["merge", "-q", "-X", "ours", "-m", "Merge side", "side"]);
+    git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "Later, touching nothing",
+    ]);
+    let report = matrix_json(repo);
+    let evidence = report["practices"][0]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 2);
+    for e in evidence {
+        let path = e["path"].as_str().unwrap();
+        let git_says =
+            String::from_utf8(common::git(repo, &["log", "-1", "--format=%s", "--", path]))
+                .unwrap();
+        assert_eq!(
+            format!("{}\n", e["last_commit"]["subject"].as_str().unwrap()),
+            git_says,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        evidence[0]["last_commit"]["subject"],
+        "Main changes kept.md"
+    );
+    assert_eq!(
+        evidence[1]["last_commit"]["subject"],
+        "Side changes taken.md"
+    );
+}
+
+#[test]
+fn not_applicable_practices_show_with_their_reason() {
+    // The base practices of PA22 declared not applicable in the scanned commit's
+    // configuration: the matrix must show them with the reason, never drop them.
+    let repo = common::fixture_repo("hostile-names");
+    let reason = "No suppliers: <b>all in-house</b>";
+    let mut config = String::from("not_applicable:\n");
+    for n in 1..=5 {
+        config.push_str(&format!(
+            "  - practice: BP.22.0{n}\n    reason: \"{reason}\"\n"
+        ));
+    }
+    std::fs::write(repo.path().join(".practrace.yaml"), config).unwrap();
+    common::git(repo.path(), &["add", ".practrace.yaml"]);
+    common::git(
+        repo.path(),
+        &["commit", "-q", "-m", "Declare PA22 out of scope"],
+    );
+    let mut request = practrace::Request::new(repo.path());
+    request.rev = Some("HEAD".into());
+    request.use_cache = false;
+    let analysis = practrace::analyze(&request).unwrap();
+    assert_eq!(
+        analysis.report.config.path.as_deref(),
+        Some(".practrace.yaml")
+    );
+    let matrix = practrace::matrix::Matrix::build(&analysis.report, &analysis.model);
+    let pa22 = matrix.areas.iter().find(|a| a.id == "PA22").unwrap();
+    use practrace::matrix::LevelState;
+    assert_eq!(pa22.cells[0].state, LevelState::OutOfScope);
+    assert_eq!(pa22.cells[1].state, LevelState::Missing);
+    assert_eq!(pa22.groups[0].label, "Base practices");
+    assert!(pa22.groups[0].practices.iter().all(|p| !p.in_scope));
+    // Generic practices follow, per level and common feature, in model order.
+    let labels: Vec<&str> = pa22.groups.iter().map(|g| g.label.as_str()).collect();
+    assert_eq!(labels[1], "1.1 Base Practices Are Performed");
+    assert_eq!(labels[2], "2.1 Planning Performance");
+    assert_eq!(
+        labels.len(),
+        1 + 12,
+        "base practices, then the 12 common features"
+    );
+
+    let mut html = Vec::new();
+    practrace::matrix::html::write(&matrix, &mut html).unwrap();
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("Not applicable: No suppliers: &lt;b&gt;all in-house&lt;&#x2f;b&gt;"));
+    assert!(html.contains("<td class=\"cell out-of-scope target\""));
+    let mut csv = Vec::new();
+    practrace::matrix::csv::write(&matrix, &mut csv).unwrap();
+    let records = csv_records(std::str::from_utf8(&csv).unwrap());
+    let na: Vec<_> = records
+        .iter()
+        .filter(|r| &r[0] == "PA22" && &r[7] == "not applicable")
+        .collect();
+    assert!(!na.is_empty());
+    assert!(na.iter().all(|r| &r[8] == reason));
+}
+
+#[test]
+fn xlsx_is_not_written_to_a_terminal() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let repo = common::fixture_repo("hostile-names");
+    let command = format!(
+        "'{}' matrix --repo '{}' --format xlsx",
+        env!("CARGO_BIN_EXE_practrace"),
+        repo.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("XDG_CACHE_HOME", common::cache_home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("XLSX is binary: write it to a file with -o FILE"),
+        "{text}"
+    );
+    assert!(!text.contains("PK"), "no zip bytes on the terminal");
+}
