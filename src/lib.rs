@@ -381,17 +381,16 @@ pub fn write_status_json(
         summary,
         config: analysis.report.config.clone(),
     };
-    let practices = &analysis.report.practices;
-    let mut writer = cache.report_writer(commit, &analysis.options, &head, practices.len());
-    analysis
-        .report
-        .write_json_with(out, practices.len(), &mut |i, w| {
-            let fragment = report::practice_fragment(&practices[i]);
-            if let Some(writer) = writer.as_mut() {
-                writer.add(&fragment);
-            }
-            w.write_all(&fragment)
-        })?;
+    let count = analysis.report.practices.len();
+    let mut writer = cache.report_writer(commit, &analysis.options, &head, count);
+    let mut fragments = analysis.report.fragments();
+    analysis.report.write_json_with(out, count, &mut |i, w| {
+        let fragment = fragments.get(i);
+        if let Some(writer) = writer.as_mut() {
+            writer.add(fragment);
+        }
+        w.write_all(fragment)
+    })?;
     if let Some(writer) = writer {
         writer.finish();
     }

@@ -304,9 +304,20 @@ impl Report {
 
     /// Writes the report as pretty JSON, with a final newline, without building it in memory.
     pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut fragments = self.fragments();
         self.write_json_with(out, self.practices.len(), &mut |i, w| {
-            w.write_all(&practice_fragment(&self.practices[i]))
+            w.write_all(fragments.get(i))
         })
+    }
+
+    /// The practices' JSON fragments, rendered on every core a chunk at a time (so that at
+    /// most one chunk is held), to be taken in order.
+    pub fn fragments(&self) -> Fragments<'_> {
+        Fragments {
+            practices: &self.practices,
+            start: 0,
+            chunk: Vec::new(),
+        }
     }
 
     /// Writes the report as pretty JSON with `count` practices, each written by
@@ -354,6 +365,31 @@ impl Report {
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         s.push('\n');
         s
+    }
+}
+
+/// The practices' JSON, rendered in parallel chunks; see [`Report::fragments`].
+pub struct Fragments<'a> {
+    practices: &'a [PracticeReport],
+    start: usize,
+    chunk: Vec<Vec<u8>>,
+}
+
+impl Fragments<'_> {
+    /// How many practices a chunk renders.
+    const CHUNK: usize = 128;
+
+    /// The fragment of practice `i`; `i` must not go back before the current chunk.
+    pub fn get(&mut self, i: usize) -> &[u8] {
+        if i < self.start || i >= self.start + self.chunk.len() {
+            let end = (i + Self::CHUNK).min(self.practices.len());
+            self.chunk = self.practices[i..end]
+                .par_iter()
+                .map(practice_fragment)
+                .collect();
+            self.start = i;
+        }
+        &self.chunk[i - self.start]
     }
 }
 
