@@ -151,12 +151,7 @@ fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
     );
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let practice = report["practices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "GP.2.1.1@PA02")
-        .unwrap();
+    let practice = common::practice(&report, "GP.2.1.1@PA02");
     assert_eq!(practice["in_scope"], false);
     assert_eq!(
         practice["not_applicable"],
@@ -194,12 +189,7 @@ fn an_evidence_map_glob_tags_a_pdf() {
     let out = practrace_in(repo(), &["status", "--rev", "base", "--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(evidence(&report, "BP.02.01"), ["evidence/report.pdf"]);
-    let e = &report["practices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "BP.02.01")
-        .unwrap()["evidence"][0];
+    let e = &common::practice(&report, "BP.02.01")["evidence"][0];
     let blob = git(repo(), &["rev-parse", "base:evidence/report.pdf"]);
     assert_eq!(e["blob"], String::from_utf8(blob).unwrap().trim());
     // The model came from the file .practrace.yaml names.

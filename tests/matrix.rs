@@ -42,12 +42,10 @@ fn matrix_json(repo: &Path) -> Value {
 
 /// A file evidence of `practice` in a JSON report.
 fn file_evidence<'a>(report: &'a Value, practice: &str) -> &'a Value {
-    report["practices"]
+    common::practice(report, practice)["evidence"]
         .as_array()
         .unwrap()
-        .iter()
-        .find(|p| p["id"] == practice)
-        .and_then(|p| p["evidence"].as_array().unwrap().first())
+        .first()
         .unwrap_or_else(|| panic!("no evidence for {practice}"))
 }
 

@@ -142,15 +142,19 @@ pub fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, String> {
     out
 }
 
-/// The evidence of one practice in a JSON report: file paths, and commit subjects.
-pub fn evidence(report: &serde_json::Value, id: &str) -> Vec<String> {
-    let practice = report["practices"]
+/// One practice of a JSON report, by id.
+pub fn practice<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["practices"]
         .as_array()
         .unwrap()
         .iter()
         .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("no practice {id} in the report"));
-    practice["evidence"]
+        .unwrap_or_else(|| panic!("no practice {id} in the report"))
+}
+
+/// The evidence of one practice in a JSON report: file paths, and commit subjects.
+pub fn evidence(report: &serde_json::Value, id: &str) -> Vec<String> {
+    practice(report, id)["evidence"]
         .as_array()
         .unwrap()
         .iter()
