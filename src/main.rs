@@ -277,14 +277,18 @@ fn run(cli: Cli) -> Result<bool> {
                 let analysis = practrace::analyze(&request)?;
                 practrace::write_status_json(&analysis, &request, &mut stdout)
                     .context("writing to stdout")?;
-                return Ok(has_errors(&analysis));
+                let errors = has_errors(&analysis);
+                exit_without_freeing(analysis);
+                return Ok(errors);
             }
             let analysis = analyze(&common)?;
             input_errors = has_errors(&analysis);
             if format == Format::Table {
                 err = text::diagnostics(&analysis.report.diagnostics);
             }
-            text::status(&analysis.report, format)
+            let out = text::status(&analysis.report, format);
+            exit_without_freeing(analysis);
+            out
         }
         Command::Gaps {
             common,
@@ -305,6 +309,7 @@ fn run(cli: Cli) -> Result<bool> {
             if format != FormatArg::Json {
                 out.push_str(&text::not_applicable(&analysis.report, format.into()));
             }
+            exit_without_freeing(analysis);
             out
         }
         Command::Trace {
@@ -519,6 +524,13 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         return Err(e).with_context(|| format!("writing {}", path.display()));
     }
     Ok(())
+}
+
+/// Leaves a large value to the operating system instead of freeing it: the process ends
+/// right after its output is written, and freeing a full analysis allocation by allocation
+/// cost 0.13 s of 2.6 s at W2 (100,000 files, 200,000 commits; 12 alternating runs).
+fn exit_without_freeing<T>(value: T) {
+    std::mem::forget(value);
 }
 
 fn has_errors(analysis: &practrace::Analysis) -> bool {
