@@ -15,7 +15,8 @@
 # Stable toolchain: with `--sanitizer none`, cargo-fuzz passes only stable `-C` flags
 # (`-Cpasses=sancov-module`, `-Cllvm-args=-sanitizer-coverage-*`) and `--cfg fuzzing`, so
 # no nightly and no RUSTC_BOOTSTRAP are needed. The address sanitizer (cargo-fuzz's
-# default) needs `-Zsanitizer`, i.e. nightly; practrace has no `unsafe` code of its own,
+# default) needs `-Zsanitizer`, i.e. nightly; practrace's own `unsafe` is three lines (libgit2
+# settings, read-only mappings of pack indexes and cache files),
 # so a panic, an abort, an out-of-memory or a hang is what these targets look for.
 #
 # The working corpus is fuzz/corpus/<target>/ (the committed seeds in fuzz/seeds/<target>/
