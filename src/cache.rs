@@ -63,13 +63,15 @@ const REPORT_MAGIC: &[u8; 8] = b"PTREPRT1";
 /// 45 MB report; this, a few), fed piece by piece. Not a defence against an attacker.
 struct WordsHash {
     h: u64,
+    len: u64,
     pending: Vec<u8>,
 }
 
 impl WordsHash {
-    fn new(total_len: u64) -> WordsHash {
+    fn new() -> WordsHash {
         WordsHash {
-            h: 0x9e37_79b9_7f4a_7c15_u64 ^ total_len,
+            h: 0x9e37_79b9_7f4a_7c15,
+            len: 0,
             pending: Vec::with_capacity(8),
         }
     }
@@ -80,6 +82,7 @@ impl WordsHash {
     }
 
     fn update(&mut self, mut data: &[u8]) {
+        self.len += data.len() as u64;
         if !self.pending.is_empty() {
             let take = (8 - self.pending.len()).min(data.len());
             self.pending.extend_from_slice(&data[..take]);
@@ -102,64 +105,58 @@ impl WordsHash {
         for b in std::mem::take(&mut self.pending) {
             self.h = (self.h ^ u64::from(b)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         }
+        self.word(self.len);
         self.h ^ (self.h >> 32)
     }
 }
 
 fn words_hash(data: &[u8]) -> u64 {
-    let mut h = WordsHash::new(data.len() as u64);
+    let mut h = WordsHash::new();
     h.update(data);
     h.finish()
 }
 
 /// Writes a remembered report to the cache practice by practice, so that it is never held
 /// whole in memory: layout `magic, salt, checksum, head length, count, head, practices,
-/// offsets`; the checksum (of everything after it) is written last.
+/// offsets`; the checksum (of everything after it, taken as it is written) goes in last.
 pub struct ReportWriter {
     file: std::io::BufWriter<std::fs::File>,
     tmp: PathBuf,
     target: PathBuf,
     cache_dir: PathBuf,
     offsets: Vec<u64>,
-    hash: Vec<u8>,
+    hash: WordsHash,
     ok: bool,
 }
 
 impl ReportWriter {
+    /// Writes bytes that the checksum covers.
+    fn write(&mut self, bytes: &[u8]) {
+        self.hash.update(bytes);
+        self.ok = self.ok && self.file.write_all(bytes).is_ok();
+    }
+
     /// Adds the next practice's JSON.
     pub fn add(&mut self, practice: &[u8]) {
         let next = self.offsets.last().copied().unwrap_or(0) + practice.len() as u64;
         self.offsets.push(next);
-        self.ok = self.ok && self.file.write_all(practice).is_ok();
+        self.write(practice);
     }
 
     /// Writes the offsets and the checksum, and renames the file into place.
     pub fn finish(mut self) {
-        use std::io::{Read, Seek, SeekFrom};
+        use std::io::{Seek, SeekFrom};
         let mut table = Vec::with_capacity(self.offsets.len() * 8);
         for o in &self.offsets {
             table.extend_from_slice(&o.to_le_bytes());
         }
+        self.write(&table);
+        let sum = self.hash.finish();
         let done = (|| -> std::io::Result<()> {
-            self.file.write_all(&table)?;
             self.file.flush()?;
             let file = self.file.get_mut();
-            // The checksum of everything after it: read back in large runs (the file is in
-            // the page cache), rather than kept in memory while it was written.
-            let len = file.seek(SeekFrom::End(0))?;
-            let mut hash = WordsHash::new(len - 24);
-            file.seek(SeekFrom::Start(24))?;
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = file.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                hash.update(&buf[..n]);
-            }
-            self.hash = hash.finish().to_le_bytes().to_vec();
             file.seek(SeekFrom::Start(16))?;
-            file.write_all(&self.hash)?;
+            file.write_all(&sum.to_le_bytes())?;
             file.sync_data().ok();
             Ok(())
         })();
@@ -209,8 +206,17 @@ impl RememberedReport {
 
 /// Keeps the `keep` most recent files in `dir` whose names start with `prefix`.
 fn prune(dir: &Path, prefix: &str, keep: usize) {
+    let files = oldest_first(dir, prefix);
+    let excess = files.len().saturating_sub(keep);
+    for path in files.into_iter().take(excess) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// The files in `dir` whose names start with `prefix`, oldest first.
+fn oldest_first(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
         .filter_map(Result::ok)
@@ -218,10 +224,7 @@ fn prune(dir: &Path, prefix: &str, keep: usize) {
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     files.sort();
-    let excess = files.len().saturating_sub(keep);
-    for (_, path) in files.into_iter().take(excess) {
-        let _ = std::fs::remove_file(path);
-    }
+    files.into_iter().map(|(_, path)| path).collect()
 }
 
 /// How many whole-revision scans a repository's cache keeps.
@@ -361,22 +364,18 @@ impl Cache {
     /// The commits whose reports are remembered for these options, most recent first.
     pub fn remembered_reports(&self, options: &ScanOptions) -> Vec<String> {
         let suffix = format!("-{:016x}.bin", policy_digest(options));
-        let Ok(dir) = std::fs::read_dir(&self.dir) else {
-            return Vec::new();
-        };
-        let mut found: Vec<(std::time::SystemTime, String)> = dir
-            .filter_map(Result::ok)
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let commit = name
-                    .strip_prefix("report-")?
-                    .strip_suffix(&suffix)?
-                    .to_string();
-                Some((e.metadata().ok()?.modified().ok()?, commit))
+        oldest_first(&self.dir, "report-")
+            .into_iter()
+            .rev()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_str()?;
+                Some(
+                    name.strip_prefix("report-")?
+                        .strip_suffix(&suffix)?
+                        .to_string(),
+                )
             })
-            .collect();
-        found.sort();
-        found.into_iter().rev().map(|(_, c)| c).collect()
+            .collect()
     }
 
     /// A remembered report of `commit`, when it is whole and made with this cache's salt.
@@ -428,37 +427,30 @@ impl Cache {
         std::fs::create_dir_all(&self.dir).ok()?;
         let name = report_name(commit, options);
         let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let mut file = std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&tmp)
-                .ok()?,
-        );
-        let header = (|| -> std::io::Result<()> {
-            file.write_all(REPORT_MAGIC)?;
-            file.write_all(&self.salt.to_le_bytes())?;
-            file.write_all(&0u64.to_le_bytes())?;
-            file.write_all(&(head_bytes.len() as u64).to_le_bytes())?;
-            file.write_all(&(count as u64).to_le_bytes())?;
-            file.write_all(&head_bytes)
-        })();
-        if header.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-            return None;
-        }
-        Some(ReportWriter {
-            file,
+        let file = std::fs::File::create(&tmp).ok()?;
+        let mut writer = ReportWriter {
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
             tmp,
             target: self.path(&name),
             cache_dir: self.dir.clone(),
             offsets: vec![0],
-            hash: Vec::new(),
+            hash: WordsHash::new(),
             ok: true,
-        })
+        };
+        // Magic, salt and a checksum to fill in last: outside the checksum.
+        let mut lead = Vec::with_capacity(24);
+        lead.extend_from_slice(REPORT_MAGIC);
+        lead.extend_from_slice(&self.salt.to_le_bytes());
+        lead.extend_from_slice(&0u64.to_le_bytes());
+        writer.ok = writer.file.write_all(&lead).is_ok();
+        writer.write(&(head_bytes.len() as u64).to_le_bytes());
+        writer.write(&(count as u64).to_le_bytes());
+        writer.write(&head_bytes);
+        if !writer.ok {
+            let _ = std::fs::remove_file(&writer.tmp);
+            return None;
+        }
+        Some(writer)
     }
 
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
