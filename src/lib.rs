@@ -299,12 +299,7 @@ pub fn analyze_pair(
     let Some((head_scan, _)) = derived else {
         return full();
     };
-    let mut head_counts = base.commit_counts.clone();
-    for c in &head_scan.commits {
-        for &p in &c.practices {
-            head_counts[p] += 1;
-        }
-    }
+    let head_counts = scan::Summary::count_commits(base.commit_counts.clone(), &head_scan.commits);
     let pair = (
         rate(base_conf, base.scan, &base.commit_counts, true),
         rate(head_conf, head_scan, &head_counts, true),
@@ -441,12 +436,10 @@ pub fn write_status_json_derived(
         let Some((head_scan, changed_paths)) = derived else {
             continue;
         };
-        let mut counts = base.head.summary.commit_counts.clone();
-        for c in &head_scan.commits {
-            for &p in &c.practices {
-                counts[p] += 1;
-            }
-        }
+        let counts = scan::Summary::count_commits(
+            base.head.summary.commit_counts.clone(),
+            &head_scan.commits,
+        );
         // The practices whose evidence may differ: those of the changed files, before and
         // after, and those of the new commits.
         let practices_len = configured.model.practices.len();

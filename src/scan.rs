@@ -104,12 +104,7 @@ pub struct Summary {
 impl Summary {
     /// Summarises a scan against a model of `practices` practices.
     pub fn of(scan: &Scan, practices: usize) -> Summary {
-        let mut commit_counts = vec![0u32; practices];
-        for c in &scan.commits {
-            for &p in &c.practices {
-                commit_counts[p] += 1;
-            }
-        }
+        let commit_counts = Summary::count_commits(vec![0u32; practices], &scan.commits);
         Summary {
             scan: Scan {
                 source: scan.source.clone(),
@@ -119,6 +114,16 @@ impl Summary {
             },
             commit_counts,
         }
+    }
+
+    /// `counts` (commits per practice) with `commits` counted in too.
+    pub fn count_commits(mut counts: Vec<u32>, commits: &[CommitHit]) -> Vec<u32> {
+        for c in commits {
+            for &p in &c.practices {
+                counts[p] += 1;
+            }
+        }
+        counts
     }
 }
 

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::{evidence, fixture_repo, git, git_command, practrace_in};
+use common::{evidence, fixture_repo, git, practrace_in};
 use serde_json::Value;
 
 fn repo() -> &'static Path {
@@ -232,16 +232,11 @@ fn a_missing_base_is_exit_2_with_the_fetch_to_run() {
 fn a_shallow_clone_is_read_as_far_as_it_goes() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("file://{}", repo().display());
-    let out = git_command(dir.path())
-        .args([
+    git(
+        dir.path(),
+        &[
             "clone", "-q", "--depth", "1", "--branch", "good", &url, "clone",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let clone = dir.path().join("clone");
     let r = run(&clone, &["check", "--format", "json"]);

@@ -13,6 +13,19 @@ use serde_json::Value;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
 
+/// The hostile-names fixture's paths as every spreadsheet format must write them: a
+/// formula start neutralised with `'`, markup kept as text.
+const NEUTRALISED_PATHS: [&str; 5] = [
+    "'=HYPERLINK(\"http:__x\").md",
+    "'+1.md",
+    "'-1.md",
+    "'@SUM(A1).md",
+    "docs/<script>alert(1)</script>.md",
+];
+
+/// The fixture's formula-like commit subject, neutralised.
+const NEUTRALISED_SUBJECT: &str = "'=HYPERLINK(\"http://x\") add the formula files";
+
 fn matrix(repo: &Path, format: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "matrix",
@@ -109,20 +122,10 @@ fn csv_neutralises_formula_starts_and_keeps_the_rest() {
             .collect()
     };
     let paths = cells("path");
-    for path in [
-        "'=HYPERLINK(\"http:__x\").md",
-        "'+1.md",
-        "'-1.md",
-        "'@SUM(A1).md",
-        "docs/<script>alert(1)</script>.md",
-    ] {
+    for path in NEUTRALISED_PATHS {
         assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
     }
-    assert!(
-        cells("subject")
-            .iter()
-            .any(|s| s == "'=HYPERLINK(\"http://x\") add the formula files")
-    );
+    assert!(cells("subject").iter().any(|s| s == NEUTRALISED_SUBJECT));
     assert!(
         cells("author")
             .iter()
@@ -337,13 +340,7 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
         serde_json::json!(practrace::matrix::COLUMNS)
     );
     let paths = seen["paths"].as_array().unwrap();
-    for path in [
-        "'=HYPERLINK(\"http:__x\").md",
-        "'+1.md",
-        "'-1.md",
-        "'@SUM(A1).md",
-        "docs/<script>alert(1)</script>.md",
-    ] {
+    for path in NEUTRALISED_PATHS {
         assert!(paths.iter().any(|p| p == path), "{path} in {paths:?}");
     }
     assert!(
@@ -351,7 +348,7 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s == "'=HYPERLINK(\"http://x\") add the formula files")
+            .any(|s| s == NEUTRALISED_SUBJECT)
     );
     // Lines are numbers; the heat map is coloured; the workbook is dated by the commit.
     assert_eq!(seen["lines"], serde_json::json!([2, 3]));
