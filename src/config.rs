@@ -120,7 +120,12 @@ impl ConfigFile {
         from_config_str::<ConfigFile>(text).map_err(|e| {
             let suggestion = unknown_field(&e.message).and_then(|field| {
                 KEYS.iter()
-                    .map(|k| (crate::id::edit_distance(field.as_bytes(), k.as_bytes()), *k))
+                    .map(|k| {
+                        (
+                            crate::model::id::edit_distance(field.as_bytes(), k.as_bytes()),
+                            *k,
+                        )
+                    })
                     .filter(|(d, k)| *d <= 2.max(k.len() / 3))
                     .min()
                     .map(|(_, k)| k.to_string())
@@ -209,7 +214,7 @@ impl ConfigFile {
             policy.targets.iter_mut().for_each(|t| *t = d);
         }
         for (area, target) in &self.targets {
-            let a = crate::id::resolve_area(model, &area.value).map_err(|p| {
+            let a = crate::resolve::resolve_area(model, &area.value).map_err(|p| {
                 err(
                     area.line,
                     area.column,
@@ -283,13 +288,13 @@ fn practices_named(
     id: &Located<String>,
     areas: bool,
 ) -> Result<Vec<usize>, (String, Option<String>)> {
-    if areas && let Ok(a) = crate::id::resolve_area(model, &id.value) {
+    if areas && let Ok(a) = crate::resolve::resolve_area(model, &id.value) {
         let index = model.area_by_number(a).unwrap_or_default();
         return Ok((0..model.practices.len())
             .filter(|&p| model.practices[p].process_area == index)
             .collect());
     }
-    crate::id::resolve(model, &id.value, &[]).map_err(|p| (p.message, p.suggestion))
+    crate::resolve::resolve(model, &id.value, &[]).map_err(|p| (p.message, p.suggestion))
 }
 
 /// One glob, as the configuration means it: `*` does not cross `/`.

@@ -11,7 +11,7 @@
 //! ```
 //! use practrace::model::Model;
 //! let model = Model::builtin();
-//! let found = practrace::id::resolve(&model, "bp.5.2", &[]).unwrap();
+//! let found = practrace::resolve::resolve(&model, "bp.5.2", &[]).unwrap();
 //! assert_eq!(model.practices[found[0]].id, "BP.05.02");
 //! ```
 
@@ -21,7 +21,6 @@ pub mod config;
 pub mod diag;
 pub mod extract;
 pub mod graph;
-pub mod id;
 pub mod matrix;
 pub mod model;
 pub mod rate;

@@ -299,10 +299,12 @@ fn run(cli: Cli) -> Result<bool> {
             let analysis = analyze(&common)?;
             input_errors = has_errors(&analysis);
             let pa = pa
-                .map(|p| match practrace::id::resolve_area(&analysis.model, &p) {
-                    Ok(n) => Ok(practrace::id::area_id(n)),
-                    Err(problem) => Err(anyhow::anyhow!("--pa {p}: {}", problem.message)),
-                })
+                .map(
+                    |p| match practrace::resolve::resolve_area(&analysis.model, &p) {
+                        Ok(n) => Ok(practrace::model::id::area_id(n)),
+                        Err(problem) => Err(anyhow::anyhow!("--pa {p}: {}", problem.message)),
+                    },
+                )
                 .transpose()?;
             let rows = text::gap_rows(&analysis.report, level, pa.as_deref());
             let mut out = text::gaps(&rows, format.into());
@@ -542,7 +544,7 @@ fn has_errors(analysis: &practrace::Analysis) -> bool {
 }
 
 fn trace(analysis: &mut practrace::Analysis, common: &Common, target: &str) -> Result<Trace> {
-    if let Ok(found) = practrace::id::resolve(&analysis.model, target, &[])
+    if let Ok(found) = practrace::resolve::resolve(&analysis.model, target, &[])
         && let [p] = found[..]
     {
         let practice = &analysis.report.practices[p];

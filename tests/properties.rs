@@ -2,7 +2,7 @@
 //! untrusted text (front matter splitter and reader, trailer parser, id parser) never panic.
 
 use practrace::extract::{front_matter, trailers};
-use practrace::id::{self, ParsedId};
+use practrace::model::id::{self, ParsedId};
 use proptest::prelude::*;
 
 fn spell(n: u8, width: usize, pad: bool) -> String {
@@ -39,7 +39,7 @@ proptest! {
         let _ = id::parse(&text);
         static MODEL: std::sync::OnceLock<practrace::model::Model> = std::sync::OnceLock::new();
         let model = MODEL.get_or_init(practrace::model::Model::builtin);
-        let _ = id::resolve(model, &text, &[5]);
+        let _ = practrace::resolve::resolve(model, &text, &[5]);
     }
 
     #[test]

@@ -12,14 +12,14 @@ static MODEL: OnceLock<Model> = OnceLock::new();
 fuzz_target!(|data: &[u8]| {
     let model = MODEL.get_or_init(Model::builtin);
     let s = String::from_utf8_lossy(data);
-    if let Ok(parsed) = practrace::id::parse(&s) {
+    if let Ok(parsed) = practrace::model::id::parse(&s) {
         let canonical = parsed.canonical();
         assert_eq!(
-            practrace::id::parse(&canonical),
+            practrace::model::id::parse(&canonical),
             Ok(parsed),
             "{s:?} parsed as {parsed:?}, but its canonical form {canonical:?} does not"
         );
     }
-    let _ = practrace::id::resolve(model, &s, &[5]);
-    let _ = practrace::id::resolve_area(model, &s);
+    let _ = practrace::resolve::resolve(model, &s, &[5]);
+    let _ = practrace::resolve::resolve_area(model, &s);
 });

@@ -11,10 +11,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::id::{self, ParsedId};
+pub mod id;
+
+use id::ParsedId;
 
 /// The built-in model's file, embedded in the binary.
-pub const BUILTIN_SSE_CMM: &str = include_str!("../schemas/sse-cmm.model.json");
+pub const BUILTIN_SSE_CMM: &str = include_str!("../../schemas/sse-cmm.model.json");
 
 /// Why a model file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -474,7 +476,7 @@ mod tests {
             );
         }
         ids.extend(m.generic_practices.iter().map(|g| g.id.as_str()));
-        let mut listed: Vec<&str> = include_str!("../fixtures/sse-cmm-practice-ids.txt")
+        let mut listed: Vec<&str> = include_str!("../../fixtures/sse-cmm-practice-ids.txt")
             .lines()
             .filter(|l| !l.is_empty())
             .collect();
