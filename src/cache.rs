@@ -8,7 +8,6 @@
 //! to a temporary name and renamed into place, so concurrent scans never see a partial
 //! file (the last complete one wins). `--no-cache` gives the same bytes.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,9 +15,9 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::diag::Diagnostic;
+use crate::config::{ConfigInfo, ScanOptions};
+use crate::evidence::Summary;
 use crate::model::Model;
-use crate::scan::{CommitHit, ScanOptions};
 
 const MAGIC: &[u8; 8] = b"PTCACHE1";
 
@@ -172,9 +171,9 @@ impl ReportWriter {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportHead {
     /// The scan, summarised.
-    pub summary: crate::scan::Summary,
+    pub summary: Summary,
     /// The configuration it was made with.
-    pub config: crate::report::ConfigInfo,
+    pub config: ConfigInfo,
 }
 
 /// A revision's report as remembered: its head, and each practice's JSON as the report
@@ -246,37 +245,6 @@ fn policy_digest(options: &ScanOptions) -> u64 {
     let policy = format!("{:?}|{:?}", options.ignore, options.evidence_map);
     fnv(&[policy.as_bytes()])
 }
-
-/// A commit as remembered: its parents and what the scan made of it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CommitRecord {
-    /// Parent ids (raw bytes).
-    pub parents: Vec<[u8; 20]>,
-    /// The hit, if the commit is evidence.
-    pub hit: Option<CommitHit>,
-    /// Its diagnostics.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// A blob as remembered: the practices its front matter names (with lines) and its
-/// diagnostics (without a path: the same blob may sit at several paths).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BlobRecord {
-    /// `(practice, line)`.
-    pub practices: Vec<(usize, u32)>,
-    /// Diagnostics, `path` unset.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// An object id as a cache key (practrace reads SHA-1 repositories: 20 bytes).
-pub fn key(id: git2::Oid) -> Option<[u8; 20]> {
-    id.as_bytes().try_into().ok()
-}
-
-/// Commit records by id.
-pub type CommitTable = HashMap<[u8; 20], CommitRecord>;
-/// Blob records by id.
-pub type BlobTable = HashMap<[u8; 20], BlobRecord>;
 
 /// One repository's cache folder, for one model and set of options.
 pub struct Cache {
@@ -353,11 +321,7 @@ impl Cache {
     }
 
     /// The summary of one revision's scan, as [`Cache::store_revision`] left it.
-    pub fn load_revision(
-        &self,
-        commit: &str,
-        options: &ScanOptions,
-    ) -> Option<crate::scan::Summary> {
+    pub fn load_revision(&self, commit: &str, options: &ScanOptions) -> Option<Summary> {
         self.try_load(&revision_name(commit, options))
     }
 
@@ -455,12 +419,7 @@ impl Cache {
 
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
     /// the few most recent ones.
-    pub fn store_revision(
-        &self,
-        commit: &str,
-        options: &ScanOptions,
-        summary: &crate::scan::Summary,
-    ) {
+    pub fn store_revision(&self, commit: &str, options: &ScanOptions, summary: &Summary) {
         self.store(&revision_name(commit, options), summary);
         prune(&self.dir, "rev-", KEPT_REVISIONS);
     }

@@ -147,8 +147,58 @@ fn unknown_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
+/// What to read and how much of it.
+/// Everything in it may change what a scan finds, so the cache key is derived from the
+/// whole struct ([`crate::cache`]): a field added here is in the key without more code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ScanOptions {
+    /// The front matter key that lists practices.
+    pub front_matter_key: String,
+    /// Trailer keys that name practices (case-insensitive, as git matches them).
+    pub trailer_keys: Vec<String>,
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+    /// Front matter larger than this is reported and not read.
+    pub max_front_matter: usize,
+    /// Commit messages larger than this are reported and their trailers not read.
+    pub max_message_size: usize,
+    /// At most this many ids are read from one file or one commit message.
+    pub max_ids: usize,
+    /// Globs of paths not scanned at all.
+    pub ignore: Vec<String>,
+    /// The evidence map: files matching a rule's globs are evidence for its practices.
+    pub evidence_map: Vec<MapRule>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            front_matter_key: "practices".into(),
+            trailer_keys: vec!["Practice".into()],
+            max_file_size: 1 << 20,
+            max_front_matter: crate::extract::front_matter::DEFAULT_MAX_FRONT_MATTER,
+            max_message_size: 1 << 20,
+            max_ids: 1000,
+            ignore: Vec::new(),
+            evidence_map: Vec::new(),
+        }
+    }
+}
+
+/// The configuration the report was made with.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct ConfigInfo {
+    /// `.practrace.yaml` when the scanned revision (or working tree) has one, else `null`.
+    pub path: Option<String>,
+    /// The git blob id of that file's bytes: the configuration digest (`git hash-object`
+    /// gives the same), `null` without a file.
+    pub blob: Option<String>,
+}
+
 /// An evidence-map rule, resolved against the model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MapRule {
     /// The globs as written.
     pub globs: Vec<String>,

@@ -5,8 +5,8 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
+use crate::evidence::Scan;
 use crate::model::{Model, PracticeKind};
-use crate::scan::Scan;
 
 /// A node of the graph. Indices point into the model or the scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

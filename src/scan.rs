@@ -3,129 +3,16 @@
 
 use rayon::prelude::*;
 
-use crate::cache::{BlobRecord, BlobTable, Cache, CommitTable};
+use crate::cache::Cache;
+use crate::config::ScanOptions;
 use crate::diag::{Code, Diagnostic, Severity};
+use crate::evidence::{BlobRecord, BlobTable, CommitHit, CommitTable, FileHit, ObjectId, Scan};
+use crate::extract::commit::{author, rfc3339, split_commit, subject};
 use crate::extract::front_matter::{self, Split};
 use crate::extract::trailers;
 use crate::model::Model;
 use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
-use crate::source::{
-    FileContent, FileEntry, FileReader, RawCommit, Source, SourceError, SourceInfo,
-};
-
-/// What to read and how much of it.
-#[derive(Debug, Clone)]
-pub struct ScanOptions {
-    /// The front matter key that lists practices.
-    pub front_matter_key: String,
-    /// Trailer keys that name practices (case-insensitive, as git matches them).
-    pub trailer_keys: Vec<String>,
-    /// Files larger than this are skipped with a note.
-    pub max_file_size: u64,
-    /// Front matter larger than this is reported and not read.
-    pub max_front_matter: usize,
-    /// Commit messages larger than this are reported and their trailers not read.
-    pub max_message_size: usize,
-    /// At most this many ids are read from one file or one commit message.
-    pub max_ids: usize,
-    /// Globs of paths not scanned at all.
-    pub ignore: Vec<String>,
-    /// The evidence map: files matching a rule's globs are evidence for its practices.
-    pub evidence_map: Vec<crate::config::MapRule>,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        ScanOptions {
-            front_matter_key: "practices".into(),
-            trailer_keys: vec!["Practice".into()],
-            max_file_size: 1 << 20,
-            max_front_matter: front_matter::DEFAULT_MAX_FRONT_MATTER,
-            max_message_size: 1 << 20,
-            max_ids: 1000,
-            ignore: Vec::new(),
-            evidence_map: Vec::new(),
-        }
-    }
-}
-
-/// A file that is evidence.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FileHit {
-    /// Path in the repository.
-    pub path: String,
-    /// Its git blob id.
-    pub blob: String,
-    /// The practices it names, each with the line of its first tag.
-    pub practices: Vec<(usize, u32)>,
-}
-
-/// A commit that is evidence.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CommitHit {
-    /// Full id.
-    pub id: String,
-    /// `Name <email>` of the author.
-    pub author: String,
-    /// Author date, RFC 3339 with the author's offset.
-    pub date: String,
-    /// Author time, seconds since the epoch (for sorting).
-    pub time: i64,
-    /// Subject (the first paragraph of the message, on one line).
-    pub subject: String,
-    /// The practices its trailers name.
-    pub practices: Vec<usize>,
-}
-
-/// The result of a scan, sorted: files by path, commits by date then id, diagnostics by
-/// location.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Scan {
-    /// What was scanned.
-    pub source: SourceInfo,
-    /// Files that are evidence.
-    pub files: Vec<FileHit>,
-    /// Commits that are evidence.
-    pub commits: Vec<CommitHit>,
-    /// Findings.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// What `check --base` keeps of a revision's scan: everything but the commits, of which it
-/// keeps how many are evidence for each practice.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Summary {
-    /// The scan, with no commits.
-    pub scan: Scan,
-    /// Per practice (index into `Model::practices`), the commits that are evidence for it.
-    pub commit_counts: Vec<u32>,
-}
-
-impl Summary {
-    /// Summarises a scan against a model of `practices` practices.
-    pub fn of(scan: &Scan, practices: usize) -> Summary {
-        let commit_counts = Summary::count_commits(vec![0u32; practices], &scan.commits);
-        Summary {
-            scan: Scan {
-                source: scan.source.clone(),
-                files: scan.files.clone(),
-                commits: Vec::new(),
-                diagnostics: scan.diagnostics.clone(),
-            },
-            commit_counts,
-        }
-    }
-
-    /// `counts` (commits per practice) with `commits` counted in too.
-    pub fn count_commits(mut counts: Vec<u32>, commits: &[CommitHit]) -> Vec<u32> {
-        for c in commits {
-            for &p in &c.practices {
-                counts[p] += 1;
-            }
-        }
-        counts
-    }
-}
+use crate::source::{FileContent, FileEntry, FileReader, RawCommit, Source, SourceError};
 
 /// Scans a source, without a cache.
 pub fn scan(
@@ -257,7 +144,7 @@ fn finish(
 pub fn scan_since(
     source: &dyn Source,
     base_scan: &Scan,
-    base: git2::Oid,
+    base: ObjectId,
     model: &Model,
     options: &ScanOptions,
 ) -> Result<Option<(Scan, Vec<String>)>, SourceError> {
@@ -400,7 +287,7 @@ fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<FileHit> {
 type FilesResult = (
     Vec<FileHit>,
     Vec<Diagnostic>,
-    Vec<([u8; 20], BlobRecord)>,
+    Vec<(ObjectId, BlobRecord)>,
     usize,
 );
 
@@ -415,7 +302,7 @@ fn scan_files(
     type One = (
         Option<FileHit>,
         Vec<Diagnostic>,
-        Option<([u8; 20], BlobRecord)>,
+        Option<(ObjectId, BlobRecord)>,
         bool,
     );
     let results: Vec<One> = entries
@@ -429,7 +316,7 @@ fn scan_files(
                 }
             },
             |reader, entry| {
-                let key = entry.blob.and_then(crate::cache::key);
+                let key = entry.blob;
                 if let Some(record) = key.and_then(|k| known.get(&k)) {
                     let (hit, diags) = from_record(entry, record);
                     return (hit, diags, None, false);
@@ -666,16 +553,6 @@ fn scan_commits(
     Ok((hits, diagnostics, walk.count, walk.read))
 }
 
-/// Splits a raw commit into headers and message.
-fn split_commit(raw: &[u8]) -> (&[u8], &[u8]) {
-    static BLANK_LINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n\n"));
-    match BLANK_LINE.find(raw) {
-        Some(p) => (&raw[..p + 1], &raw[p + 2..]),
-        None => (raw, &[]),
-    }
-}
-
 /// Reads one commit's trailers; a hit when they name at least one practice.
 pub fn scan_commit(
     commit: &RawCommit<'_>,
@@ -786,131 +663,4 @@ pub fn scan_commit(
         subject: subject(message),
         practices,
     })
-}
-
-/// The author header: `Name <email>`, seconds, offset in minutes.
-pub(crate) fn author(headers: &[u8]) -> (String, i64, i32) {
-    let line = headers
-        .split(|&b| b == b'\n')
-        .find_map(|l| l.strip_prefix(b"author "))
-        .unwrap_or_default();
-    let text = String::from_utf8_lossy(line);
-    let Some(close) = text.rfind('>') else {
-        return (text.trim().to_string(), 0, 0);
-    };
-    let who = text[..=close].to_string();
-    let mut rest = text[close + 1..].split_whitespace();
-    let time = rest.next().and_then(|t| t.parse().ok()).unwrap_or(0);
-    let offset = rest
-        .next()
-        .and_then(|z| {
-            let sign = if z.starts_with('-') { -1 } else { 1 };
-            let digits = z.trim_start_matches(['+', '-']);
-            let n: i32 = digits.parse().ok()?;
-            Some(sign * ((n / 100) * 60 + n % 100))
-        })
-        .unwrap_or(0);
-    (who, time, offset)
-}
-
-/// git's `%s`: the first paragraph, its lines joined by spaces.
-pub(crate) fn subject(message: &[u8]) -> String {
-    let text = String::from_utf8_lossy(message);
-    text.lines()
-        .skip_while(|l| l.trim().is_empty())
-        .take_while(|l| !l.trim().is_empty())
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The seconds since the epoch of a date as [`rfc3339`] writes it
-/// (`YYYY-MM-DDTHH:MM:SS±HH:MM`); `None` for any other text.
-pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() != 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[22] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { text.get(r)?.parse().ok() };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let sign = match b[19] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let offset = sign * (num(20..22)? * 60 + num(23..25)?);
-    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm, the inverse of
-    // the one below).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + m * 60 + sec - offset * 60)
-}
-
-/// Seconds since the epoch and an offset in minutes, as RFC 3339.
-pub fn rfc3339(time: i64, offset_minutes: i32) -> String {
-    let local = time + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.unsigned_abs();
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        off / 60,
-        off % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        for (t, off) in [
-            (0, 0),
-            (1_700_000_000, 60),
-            (-86_400 * 400, -330),
-            (951_782_400, 840),
-        ] {
-            let text = rfc3339(t, off);
-            assert_eq!(parse_rfc3339(&text), Some(t), "{text}");
-        }
-        assert_eq!(parse_rfc3339("2024-01-02 10:00:00+00:00"), None);
-    }
-
-    #[test]
-    fn dates_are_rfc3339_in_the_authors_zone() {
-        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00+00:00");
-        assert_eq!(rfc3339(1_700_000_060, 0), "2023-11-14T22:14:20+00:00");
-        assert_eq!(rfc3339(1_700_000_060, -330), "2023-11-14T16:44:20-05:30");
-        assert_eq!(rfc3339(951_782_400, 0), "2000-02-29T00:00:00+00:00");
-    }
-
-    #[test]
-    fn author_header() {
-        let h = b"tree x\nauthor A U Thor <a@x> 1700000060 -0130\ncommitter c <c> 1 +0000\n";
-        assert_eq!(
-            author(h),
-            ("A U Thor <a@x>".to_string(), 1_700_000_060, -90)
-        );
-    }
 }

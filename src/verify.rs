@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::source::SourceError;
-use crate::source::history;
+use crate::source::git::history;
 
 /// Why a verification could not run (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -254,7 +254,7 @@ pub fn verify(
     }
     let mut findings = Vec::new();
     if let Some(c) = &claims.commit
-        && !history::commit_exists(&repository, c)
+        && !repository.commit_exists(c)
     {
         findings.push(Finding {
             change: Change::ReportCommitMissing,
@@ -268,8 +268,8 @@ pub fn verify(
     let mut unchanged = 0;
     for (path, (blob, practices)) in &claims.files {
         let found = match (rev, target) {
-            (None, _) => history::worktree_blob(&repository, path),
-            (Some(_), Some(commit)) => history::revision_blob(&repository, commit, path),
+            (None, _) => repository.worktree_blob(path),
+            (Some(_), Some(commit)) => repository.revision_blob(commit, path),
             (Some(_), None) => None,
         };
         let change = match &found {
@@ -290,14 +290,14 @@ pub fn verify(
         });
     }
     let reachable = match (target, claims.commits.is_empty()) {
-        (Some(t), false) => history::reachable(&repository, t)?,
+        (Some(t), false) => repository.reachable(t)?,
         _ => Default::default(),
     };
     for (commit, practices) in &claims.commits {
         let change = if reachable.contains(commit) {
             unchanged += 1;
             continue;
-        } else if history::commit_exists(&repository, commit) {
+        } else if repository.commit_exists(commit) {
             Change::CommitUnreachable
         } else {
             Change::CommitMissing

@@ -444,7 +444,10 @@ fn the_fast_path_gives_the_same_scan_as_a_full_scan() {
         let base_source = GitSource::open(dir, Some(base)).unwrap();
         let full = practrace::analyze_source(&head_source, &request).unwrap();
         let base_full = practrace::analyze_source(&base_source, &base_request).unwrap();
-        let commit = git2::Oid::from_str(base_full.scan.source.commit.as_deref().unwrap()).unwrap();
+        let commit = practrace::evidence::ObjectId::from_hex(
+            base_full.scan.source.commit.as_deref().unwrap(),
+        )
+        .unwrap();
         let derived = practrace::scan::scan_since(
             &head_source,
             &base_full.scan,
@@ -486,7 +489,8 @@ fn the_fast_path_gives_the_same_scan_as_a_full_scan() {
     // Not an ancestor: no fast path.
     let head_source = GitSource::open(repo(), Some("rebased")).unwrap();
     let base = git(repo(), &["rev-parse", "base"]);
-    let base = git2::Oid::from_str(String::from_utf8(base).unwrap().trim()).unwrap();
+    let base =
+        practrace::evidence::ObjectId::from_hex(String::from_utf8(base).unwrap().trim()).unwrap();
     let process = |_: practrace::source::RawCommit<'_>| (None, Vec::new());
     use practrace::source::Source;
     assert!(head_source.since(base, &process).unwrap().is_none());

@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::Analysis;
+use crate::config::ConfigInfo;
 use crate::diag::{Diagnostic, Severity};
-use crate::report::{ConfigInfo, Report};
-use crate::source::SourceInfo;
+use crate::evidence::SourceInfo;
+use crate::report::Report;
 
 /// One finding of the gate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

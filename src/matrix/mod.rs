@@ -18,11 +18,12 @@ pub mod xlsx;
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
+use crate::evidence::ObjectId;
 use crate::model::{Model, PracticeKind};
 use crate::report::text::GapRow;
 use crate::report::{CommitRef, EvidenceReport, MatrixInfo, Report};
 use crate::source::SourceError;
-use crate::source::history;
+use crate::source::git::Repo;
 
 /// Why a matrix could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -65,21 +66,17 @@ pub enum MatrixFormat {
 /// commit's date and, when given, the time the matrix was made (`generated`, RFC 3339).
 pub fn stamp(
     analysis: &mut crate::Analysis,
-    repo: &git2::Repository,
+    repo: &Repo,
     generated: Option<String>,
 ) -> Result<(), MatrixError> {
     let report = &mut analysis.report;
-    let start = report
-        .source
-        .commit
-        .as_deref()
-        .and_then(|c| git2::Oid::from_str(c).ok());
+    let start = report.source.commit.as_deref().and_then(ObjectId::from_hex);
     let mut info = MatrixInfo {
         commit_date: None,
         generated,
     };
     if let Some(start) = start {
-        info.commit_date = Some(history::commit_info(repo, start)?.commit_date);
+        info.commit_date = Some(repo.commit_info(start)?.commit_date);
         let mut paths: Vec<&str> = report
             .practices
             .iter()
@@ -91,7 +88,7 @@ pub fn stamp(
             .collect();
         paths.sort_unstable();
         paths.dedup();
-        let found = history::last_commits(repo, start, &paths)?;
+        let found = repo.last_commits(start, &paths)?;
         for practice in &mut report.practices {
             for evidence in &mut practice.evidence {
                 if let EvidenceReport::File {

@@ -6,12 +6,12 @@ pub mod text;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::config::ConfigInfo;
 use crate::diag::Diagnostic;
+use crate::evidence::{CommitHit, FileHit, Scan, SourceInfo};
 use crate::graph::{EvidenceGraph, Node};
 use crate::model::{Model, PracticeKind};
 use crate::rate::AreaRating;
-use crate::scan::{CommitHit, FileHit, Scan};
-use crate::source::SourceInfo;
 
 /// The tool that made the report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -155,18 +155,6 @@ pub struct PracticeReport {
     pub not_applicable: Option<String>,
     /// Files first (by path), then commits (by date, then id).
     pub evidence: Vec<EvidenceReport>,
-}
-
-/// The configuration the report was made with.
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-pub struct ConfigInfo {
-    /// `.practrace.yaml` when the scanned revision (or working tree) has one, else `null`.
-    pub path: Option<String>,
-    /// The git blob id of that file's bytes: the configuration digest (`git hash-object`
-    /// gives the same), `null` without a file.
-    pub blob: Option<String>,
 }
 
 /// The whole report.

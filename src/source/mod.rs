@@ -1,14 +1,14 @@
 //! Where evidence comes from: a working tree or a git revision.
 //!
 //! The engine sees a source through the small [`Source`] trait; git2 lives in [`git`] and
-//! the walk of untracked files in [`worktree`], so a change of library touches one file.
+//! nowhere else (its types never appear outside it), so a change of library touches one
+//! module.
 
 pub mod git;
-pub mod history;
 pub mod pack;
-pub mod worktree;
 
-use serde::Serialize;
+use crate::evidence::SourceInfo;
+use crate::evidence::{CommitHit, CommitTable, ObjectId};
 
 /// Why a source could not be used at all (the scan cannot run).
 #[derive(Debug, thiserror::Error)]
@@ -34,24 +34,6 @@ pub enum SourceError {
     Git(String),
 }
 
-/// What was scanned, for the report's `source` block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct SourceInfo {
-    /// The repository as given on the command line.
-    pub repo: String,
-    /// The revision as given (`null` for the working tree).
-    pub rev: Option<String>,
-    /// The commit scanned: the revision's, or HEAD's for the working tree (`null` before
-    /// the first commit).
-    pub commit: Option<String>,
-    /// True for a working-tree scan.
-    pub worktree: bool,
-    /// True when the repository is a shallow clone: history is cut.
-    pub shallow: bool,
-    /// How many commits were read.
-    pub commits_scanned: usize,
-}
-
 /// A file to read: its path and how to get its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {
@@ -61,7 +43,7 @@ pub struct FileEntry {
     /// The path as the file system spells it, relative to the work tree (working-tree scans).
     pub disk: Option<std::path::PathBuf>,
     /// The blob id, when the file comes from the object database.
-    pub blob: Option<git2::Oid>,
+    pub blob: Option<ObjectId>,
 }
 
 /// The outcome of reading one file.
@@ -87,13 +69,13 @@ pub trait FileReader {
 /// A commit as read from the object database.
 pub struct RawCommit<'a> {
     /// Its id.
-    pub id: git2::Oid,
+    pub id: ObjectId,
     /// The raw commit object: headers, a blank line, the message.
     pub raw: &'a [u8],
 }
 
 /// What the scan makes of one commit: a hit when it is evidence, and its diagnostics.
-pub type CommitFindings = (Option<crate::scan::CommitHit>, Vec<crate::diag::Diagnostic>);
+pub type CommitFindings = (Option<CommitHit>, Vec<crate::diag::Diagnostic>);
 
 /// The result of a walk over the history.
 #[derive(Debug, Default)]
@@ -103,7 +85,7 @@ pub struct Walk {
     /// How many commits were reached.
     pub count: usize,
     /// Commits that could not be read (the history behind them is not reached).
-    pub unreadable: Vec<(git2::Oid, String)>,
+    pub unreadable: Vec<(ObjectId, String)>,
     /// How many of the commits reached were read (the others came from the cache).
     pub read: usize,
 }
@@ -139,7 +121,7 @@ pub trait Source: Sync {
     fn commits(
         &self,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
-        known: &mut crate::cache::CommitTable,
+        known: &mut CommitTable,
         remember: bool,
     ) -> Result<Walk, SourceError>;
     /// The repository's git folder (the cache is keyed by it).
@@ -153,9 +135,9 @@ pub trait Source: Sync {
     /// working-tree scan, `base` not an ancestor, or a history that cannot be walked.
     fn since(
         &self,
-        base: git2::Oid,
+        base: ObjectId,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
     ) -> Result<Option<Since>, SourceError>;
     /// The blob id of a listed file: from the tree, or hashed from the bytes on disk.
-    fn blob_of(&self, entry: &FileEntry) -> Option<git2::Oid>;
+    fn blob_of(&self, entry: &FileEntry) -> Option<ObjectId>;
 }

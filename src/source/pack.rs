@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use git2::Oid;
+use crate::evidence::ObjectId;
 use libdeflater::Decompressor;
 use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
@@ -386,8 +386,8 @@ impl Packs {
     /// ones that do not inflate are left out.
     pub fn process_all<T: Send>(
         &self,
-        process: &(dyn Fn(Oid, &[u8]) -> T + Sync),
-    ) -> HashMap<Oid, T> {
+        process: &(dyn Fn(ObjectId, &[u8]) -> T + Sync),
+    ) -> HashMap<ObjectId, T> {
         self.chunks()
             .par_iter()
             .map_init(Decompressor::new, |z, chunk| {
@@ -415,9 +415,7 @@ impl Packs {
                     if kind != OBJ_COMMIT {
                         continue;
                     }
-                    let Ok(id) = Oid::from_bytes(&pack.objects[i].1) else {
-                        continue;
-                    };
+                    let id = ObjectId::from_raw(pack.objects[i].1);
                     if let Some(raw) = inflate(z, &bytes[data..end], size) {
                         found.push((id, process(id, &raw)));
                     }

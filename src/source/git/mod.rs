@@ -13,17 +13,30 @@ use std::sync::Arc;
 
 use super::pack::{Object, Packs};
 use super::{
-    CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Since, Source, SourceError,
-    SourceInfo, Walk,
+    CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Since, Source, SourceError, Walk,
 };
-use crate::cache::{self, CommitRecord, CommitTable};
+use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
 use crate::extract::front_matter::may_start_front_matter;
 
 /// How many bytes to read from disk before deciding whether a file opens front matter.
 const HEAD_BYTES: usize = 8;
 
+pub mod history;
+mod worktree;
+
 fn git_error(e: git2::Error) -> SourceError {
     SourceError::Git(e.message().to_string())
+}
+
+/// libgit2's id of one of ours.
+fn oid(id: ObjectId) -> Oid {
+    // 20 bytes always make an id.
+    Oid::from_bytes(id.as_bytes()).unwrap_or(Oid::ZERO_SHA1)
+}
+
+/// Our id of one of libgit2's (practrace reads SHA-1 repositories).
+fn object_id(id: Oid) -> ObjectId {
+    ObjectId::from_bytes(id.as_bytes()).unwrap_or(ObjectId::from_raw([0; 20]))
 }
 
 /// Opens the repository at or around `path` (like git: the folder or one of its parents).
@@ -33,6 +46,10 @@ fn open(path: &Path) -> Result<Repository, SourceError> {
         message: e.message().to_string(),
     })
 }
+
+/// A repository, for what the matrix, `verify` and `trace` ask of its history and objects
+/// (see [`history`]).
+pub struct Repo(Repository);
 
 /// A repository scanned at a revision (tree and blobs from the object database) or in its
 /// working tree (files on disk).
@@ -44,7 +61,7 @@ pub struct GitSource {
     commit: Option<Oid>,
     tree: Option<Oid>,
     shallow: bool,
-    grafts: HashSet<Oid>,
+    grafts: HashSet<ObjectId>,
     /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
     /// (a scan whose cache knows everything never opens them).
     packs: Arc<LazyPacks>,
@@ -115,9 +132,14 @@ impl GitSource {
         })
     }
 
-    /// Opens a fresh handle on the repository (one per worker; also for work outside the
-    /// scan, like tree diffs).
-    pub fn repository(&self) -> Result<Repository, SourceError> {
+    /// Opens a handle on the repository for the questions asked outside a scan: history,
+    /// objects, revisions.
+    pub fn repo(&self) -> Result<Repo, SourceError> {
+        self.git().map(Repo)
+    }
+
+    /// Opens a fresh libgit2 handle on the repository (one per worker).
+    fn git(&self) -> Result<Repository, SourceError> {
         Repository::open(&self.git_dir).map_err(|e| SourceError::Open {
             path: self.git_dir.display().to_string(),
             message: e.message().to_string(),
@@ -137,11 +159,11 @@ impl LazyPacks {
     }
 }
 
-fn read_shallow_file(path: &Path) -> HashSet<Oid> {
+fn read_shallow_file(path: &Path) -> HashSet<ObjectId> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
-        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .filter_map(|l| ObjectId::from_hex(l.trim()))
         .collect()
 }
 
@@ -158,7 +180,7 @@ impl Source for GitSource {
     }
 
     fn files(&self) -> Result<Vec<FileEntry>, SourceError> {
-        let repo = self.repository()?;
+        let repo = self.git()?;
         let mut files = match self.tree {
             Some(tree) => {
                 let tree = repo.find_tree(tree).map_err(git_error)?;
@@ -171,7 +193,7 @@ impl Source for GitSource {
                         files.push(FileEntry {
                             path: format!("{root}{name}"),
                             disk: None,
-                            blob: Some(entry.id()),
+                            blob: Some(object_id(entry.id())),
                         });
                     }
                     TreeWalkResult::Ok
@@ -184,7 +206,7 @@ impl Source for GitSource {
                     .workdir
                     .as_deref()
                     .ok_or_else(|| SourceError::Git("the repository has no working tree".into()))?;
-                super::worktree::files(&repo, workdir)?
+                worktree::files(&repo, workdir)?
             }
         };
         files.sort_by(|a, b| (&a.path, &a.disk).cmp(&(&b.path, &b.disk)));
@@ -195,7 +217,7 @@ impl Source for GitSource {
     fn reader(&self) -> Result<Box<dyn FileReader>, SourceError> {
         Ok(match &self.tree {
             Some(_) => Box::new(BlobReader {
-                repo: self.repository()?,
+                repo: self.git()?,
                 packs: Some(Arc::clone(&self.packs)),
                 inflater: libdeflater::Decompressor::new(),
             }),
@@ -208,7 +230,7 @@ impl Source for GitSource {
     fn reader_for_few(&self) -> Result<Box<dyn FileReader>, SourceError> {
         Ok(match &self.tree {
             Some(_) => Box::new(BlobReader {
-                repo: self.repository()?,
+                repo: self.git()?,
                 packs: None,
                 inflater: libdeflater::Decompressor::new(),
             }),
@@ -226,13 +248,13 @@ impl Source for GitSource {
         let Some(start) = self.commit else {
             return Ok(walk);
         };
-        let repo = self.repository()?;
+        let repo = self.git()?;
         // With nothing known, every whole commit of the packs is inflated and processed
         // on all cores at once; with a warm cache, only the new commits are read.
         let mut packed = if known.is_empty() {
             let t = std::time::Instant::now();
             let packed = self.packs.get().process_all(&|id, raw| {
-                let parents: Vec<Oid> = parents(raw).collect();
+                let parents: Vec<ObjectId> = parents(raw).collect();
                 (parents, process(RawCommit { id, raw }))
             });
             if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
@@ -248,27 +270,22 @@ impl Source for GitSource {
         };
         // The walk itself: from what is known, else the table, else libgit2.
         let odb = repo.odb().map_err(git_error)?;
-        let mut seen: HashSet<Oid> = HashSet::new();
-        let mut stack = vec![start];
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut stack = vec![object_id(start)];
         while let Some(id) = stack.pop() {
             if !seen.insert(id) {
                 continue;
             }
-            let key = cache::key(id);
-            let (parent_ids, findings) = match key.and_then(|k| known.get(&k)) {
+            let (parent_ids, findings) = match known.get(&id) {
                 Some(record) => (
-                    record
-                        .parents
-                        .iter()
-                        .filter_map(|p| Oid::from_bytes(p).ok())
-                        .collect(),
+                    record.parents.clone(),
                     (record.hit.clone(), record.diagnostics.clone()),
                 ),
                 None => {
-                    let (parent_ids, findings): (Vec<Oid>, CommitFindings) =
+                    let (parent_ids, findings): (Vec<ObjectId>, CommitFindings) =
                         match packed.remove(&id) {
                             Some(done) => done,
-                            None => match odb.read(id) {
+                            None => match odb.read(oid(id)) {
                                 Ok(o) if o.kind() == ObjectType::Commit => {
                                     let raw = o.data();
                                     (parents(raw).collect(), process(RawCommit { id, raw }))
@@ -285,11 +302,11 @@ impl Source for GitSource {
                             },
                         };
                     walk.read += 1;
-                    if let (true, Some(key)) = (remember, key) {
+                    if remember {
                         known.insert(
-                            key,
+                            id,
                             CommitRecord {
-                                parents: parent_ids.iter().filter_map(|&p| cache::key(p)).collect(),
+                                parents: parent_ids.clone(),
                                 hit: findings.0.clone(),
                                 diagnostics: findings.1.clone(),
                             },
@@ -313,7 +330,7 @@ impl Source for GitSource {
 
     fn since(
         &self,
-        base: Oid,
+        base: ObjectId,
         process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
     ) -> Result<Option<Since>, SourceError> {
         let (Some(head), Some(head_tree)) = (self.commit, self.tree) else {
@@ -328,7 +345,8 @@ impl Source for GitSource {
                 );
             }
         };
-        let repo = self.repository()?;
+        let repo = self.git()?;
+        let base = oid(base);
         let ancestor = head == base || repo.graph_descendant_of(head, base).unwrap_or(false);
         lap("ancestry");
         // A shallow history may hide merges that reach past the cut: read it all.
@@ -352,6 +370,7 @@ impl Source for GitSource {
             let Ok(id) = id else { return Ok(None) };
             match odb.read(id) {
                 Ok(o) if o.kind() == ObjectType::Commit => {
+                    let id = object_id(id);
                     since
                         .walk
                         .findings
@@ -366,7 +385,7 @@ impl Source for GitSource {
         Ok(Some(since))
     }
 
-    fn blob_of(&self, entry: &FileEntry) -> Option<Oid> {
+    fn blob_of(&self, entry: &FileEntry) -> Option<ObjectId> {
         if entry.blob.is_some() {
             return entry.blob;
         }
@@ -375,6 +394,7 @@ impl Source for GitSource {
         regular
             .then(|| Oid::hash_file(ObjectType::Blob, &full).ok())
             .flatten()
+            .map(object_id)
     }
 
     fn read_path(&self, path: &str, max_size: u64) -> Result<Option<Vec<u8>>, SourceError> {
@@ -395,7 +415,7 @@ impl Source for GitSource {
         };
         match self.tree {
             Some(tree) => {
-                let repo = self.repository()?;
+                let repo = self.git()?;
                 let tree = repo.find_tree(tree).map_err(git_error)?;
                 let Ok(entry) = tree.get_path(Path::new(path)) else {
                     return Ok(None);
@@ -486,7 +506,7 @@ fn diff_trees(
             since.entries.push(FileEntry {
                 path,
                 disk: None,
-                blob: Some(id),
+                blob: Some(object_id(id)),
             });
         }
     }
@@ -494,17 +514,19 @@ fn diff_trees(
 }
 
 /// The parent ids in a raw commit's headers.
-fn parents(raw: &[u8]) -> impl Iterator<Item = Oid> + '_ {
+fn parents(raw: &[u8]) -> impl Iterator<Item = ObjectId> + '_ {
     raw.split(|&b| b == b'\n')
         .take_while(|l| !l.is_empty())
         .filter_map(|l| l.strip_prefix(b"parent "))
         .filter_map(|hex| std::str::from_utf8(hex).ok())
-        .filter_map(|hex| Oid::from_str(hex.trim()).ok())
+        .filter_map(|hex| ObjectId::from_hex(hex.trim()))
 }
 
 /// The git blob id a file's bytes would have.
-pub fn blob_id(bytes: &[u8]) -> Option<Oid> {
-    Oid::hash_object(ObjectType::Blob, bytes).ok()
+pub fn blob_id(bytes: &[u8]) -> Option<ObjectId> {
+    Oid::hash_object(ObjectType::Blob, bytes)
+        .ok()
+        .map(object_id)
 }
 
 /// Blobs that the pack reader left to libgit2 (loose, in alternates, or unreadable).
@@ -525,8 +547,9 @@ impl FileReader for BlobReader {
         };
         // From the packs directly when the blob is there; libgit2 reads everything else.
         let packed = self.packs.as_ref().and_then(|packs| {
-            let key = cache::key(id)?;
-            packs.get().read(&mut self.inflater, &key, max_size)
+            packs
+                .get()
+                .read(&mut self.inflater, id.as_bytes(), max_size)
         });
         match packed {
             Some(Object::TooLarge(size)) => return FileContent::TooLarge(size),
@@ -542,6 +565,7 @@ impl FileReader for BlobReader {
             Ok(odb) => odb,
             Err(e) => return FileContent::Unreadable(e.message().to_string()),
         };
+        let id = oid(id);
         match odb.read_header(id) {
             Ok((size, _)) if size as u64 > max_size => return FileContent::TooLarge(size as u64),
             Ok(_) => {}

@@ -9,7 +9,10 @@ use std::collections::HashMap;
 
 use git2::{Oid, Repository, Sort, Tree};
 
-use super::SourceError;
+use super::{Repo, git_error, object_id, oid};
+use crate::evidence::ObjectId;
+use crate::extract::commit::{author, rfc3339, subject};
+use crate::source::SourceError;
 
 /// A commit as the matrix shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,28 +40,129 @@ pub struct LastChange {
     pub commit: CommitInfo,
 }
 
-fn git_error(e: git2::Error) -> SourceError {
-    SourceError::Git(e.message().to_string())
+impl Repo {
+    /// Reads one commit's author, dates and subject, formatted exactly as the scan does.
+    pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo, SourceError> {
+        commit_info(&self.0, oid(id))
+    }
+
+    /// For each path in `paths`, the last commit reachable from `start` that changed the
+    /// path to the content it has at `start`: see [`last_commits`].
+    pub fn last_commits(
+        &self,
+        start: ObjectId,
+        paths: &[&str],
+    ) -> Result<HashMap<String, LastChange>, SourceError> {
+        last_commits(&self.0, oid(start), paths)
+    }
+
+    /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
+    /// it (of the bytes on disk, no filters), or `None` when there is no regular file there
+    /// (symlinks are not followed).
+    pub fn worktree_blob(&self, path: &str) -> Option<String> {
+        let full = self.0.workdir()?.join(path);
+        let meta = std::fs::symlink_metadata(&full).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        // Hashed as it is read (libgit2), not loaded whole: the file may have grown since.
+        Oid::hash_file(git2::ObjectType::Blob, &full)
+            .ok()
+            .map(|id| id.to_string())
+    }
+
+    /// The blob id of the file at `path` in the tree of commit `commit`, if it is a file
+    /// there.
+    pub fn revision_blob(&self, commit: ObjectId, path: &str) -> Option<String> {
+        let tree = self.0.find_commit(oid(commit)).ok()?.tree().ok()?;
+        let entry = tree.get_path(std::path::Path::new(path)).ok()?;
+        (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
+    }
+
+    /// Whether `id` (40 hex digits) names a commit in the object database.
+    pub fn commit_exists(&self, id: &str) -> bool {
+        Oid::from_str(id)
+            .ok()
+            .and_then(|id| self.0.find_commit(id).ok())
+            .is_some()
+    }
+
+    /// Every commit reachable from `start` (one walk; a shallow clone's walk ends where
+    /// its history is cut).
+    pub fn reachable(
+        &self,
+        start: ObjectId,
+    ) -> Result<std::collections::HashSet<String>, SourceError> {
+        let mut walk = self.0.revwalk().map_err(git_error)?;
+        walk.push(oid(start)).map_err(git_error)?;
+        Ok(walk
+            .filter_map(Result::ok)
+            .map(|id| id.to_string())
+            .collect())
+    }
+
+    /// The commit a revision names (any form git accepts), if it names one.
+    pub fn resolve_commit(&self, rev: &str) -> Option<ObjectId> {
+        let commit = self.0.revparse_single(rev).ok()?.peel_to_commit().ok()?;
+        Some(object_id(commit.id()))
+    }
+
+    /// The raw message of commit `id`.
+    pub fn commit_message(&self, id: &str) -> Option<Vec<u8>> {
+        let commit = self.0.find_commit(Oid::from_str(id).ok()?).ok()?;
+        Some(commit.message_bytes().to_vec())
+    }
+
+    /// The paths that commit `id` added, modified or deleted against its first parent
+    /// (all of its tree for a root commit), as libgit2's tree diff lists them (no rename
+    /// detection); empty when the commit cannot be read.
+    pub fn changed_paths(&self, id: &str) -> Vec<String> {
+        let repo = &self.0;
+        let Ok(commit) = Oid::from_str(id).and_then(|id| repo.find_commit(id)) else {
+            return Vec::new();
+        };
+        let Ok(tree) = commit.tree() else {
+            return Vec::new();
+        };
+        let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let Ok(diff) = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else {
+            return Vec::new();
+        };
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.new_file(), delta.old_file()] {
+                if let Some(p) = file.path().and_then(|p| p.to_str()) {
+                    paths.push(p.to_string());
+                }
+            }
+        }
+        paths
+    }
+
+    /// Whether the repository is bare (has no working tree).
+    pub fn is_bare(&self) -> bool {
+        self.0.is_bare()
+    }
 }
 
 /// Reads one commit's author, dates and subject, formatted exactly as the scan does.
-pub fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
+fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
     let commit = repo.find_commit(id).map_err(git_error)?;
-    let (author, time, offset) = crate::scan::author(commit.raw_header_bytes());
+    let (author, time, offset) = author(commit.raw_header_bytes());
     let committer = commit.committer();
     let when = committer.when();
     Ok(CommitInfo {
         id: id.to_string(),
         author,
-        date: crate::scan::rfc3339(time, offset),
-        subject: crate::scan::subject(commit.message_raw_bytes()),
-        commit_date: crate::scan::rfc3339(when.seconds(), when.offset_minutes()),
+        date: rfc3339(time, offset),
+        subject: subject(commit.message_raw_bytes()),
+        commit_date: rfc3339(when.seconds(), when.offset_minutes()),
         commit_time: when.seconds(),
     })
 }
 
 /// The id of the entry at `path` (`/`-separated) in `tree`, if there is one.
-pub fn entry_at(repo: &Repository, tree: Oid, path: &str) -> Option<Oid> {
+fn entry_at(repo: &Repository, tree: Oid, path: &str) -> Option<Oid> {
     let tree = repo.find_tree(tree).ok()?;
     tree.get_path(std::path::Path::new(path))
         .ok()
@@ -69,7 +173,7 @@ pub fn entry_at(repo: &Repository, tree: Oid, path: &str) -> Option<Oid> {
 /// to the content it has at `start` (git's `log -1 -- PATH`, without following renames):
 /// newest first by commit date, a commit counts when the path's entry differs from every
 /// parent's. Paths absent at `start` get no commit. Commits that cannot be read are skipped.
-pub fn last_commits(
+fn last_commits(
     repo: &Repository,
     start: Oid,
     paths: &[&str],
@@ -236,56 +340,12 @@ impl PathTrie {
     }
 }
 
-/// The blob id of the file at `path` in the working tree, as `git hash-object` computes it
-/// (of the bytes on disk, no filters), or `None` when there is no regular file there
-/// (symlinks are not followed).
-pub fn worktree_blob(repo: &Repository, path: &str) -> Option<String> {
-    let full = repo.workdir()?.join(path);
-    let meta = std::fs::symlink_metadata(&full).ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    // Hashed as it is read (libgit2), not loaded whole: the file may have grown since.
-    Oid::hash_file(git2::ObjectType::Blob, &full)
-        .ok()
-        .map(|id| id.to_string())
-}
-
-/// The blob id of the file at `path` in the tree of commit `commit`, if it is a file there.
-pub fn revision_blob(repo: &Repository, commit: Oid, path: &str) -> Option<String> {
-    let tree = repo.find_commit(commit).ok()?.tree().ok()?;
-    let entry = tree.get_path(std::path::Path::new(path)).ok()?;
-    (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
-}
-
-/// Whether `id` names a commit in the object database.
-pub fn commit_exists(repo: &Repository, id: &str) -> bool {
-    Oid::from_str(id)
-        .ok()
-        .and_then(|id| repo.find_commit(id).ok())
-        .is_some()
-}
-
-/// Every commit reachable from `start` (one walk; a shallow clone's walk ends where its
-/// history is cut).
-pub fn reachable(
-    repo: &Repository,
-    start: Oid,
-) -> Result<std::collections::HashSet<String>, SourceError> {
-    let mut walk = repo.revwalk().map_err(git_error)?;
-    walk.push(start).map_err(git_error)?;
-    Ok(walk
-        .filter_map(Result::ok)
-        .map(|id| id.to_string())
-        .collect())
-}
-
 /// Opens the repository at or around `path` and resolves `rev` (default: HEAD, `None` when
 /// HEAD is unborn) to a commit.
 pub fn open_at(
     path: &std::path::Path,
     rev: Option<&str>,
-) -> Result<(Repository, Option<Oid>), SourceError> {
+) -> Result<(Repo, Option<ObjectId>), SourceError> {
     let repo = Repository::discover(path).map_err(|e| SourceError::Open {
         path: path.display().to_string(),
         message: e.message().to_string(),
@@ -306,5 +366,5 @@ pub fn open_at(
             .and_then(|h| h.peel_to_commit().ok())
             .map(|c| c.id()),
     };
-    Ok((repo, commit))
+    Ok((Repo(repo), commit.map(object_id)))
 }

@@ -1,0 +1,148 @@
+//! `status`, `gaps` and `trace`: the report, read three ways.
+
+use super::{CommandError, Io, Outcome, ScanFlags, has_errors};
+use crate::graph::Node;
+use crate::pipeline::Analysis;
+use crate::report::EvidenceReport;
+use crate::report::text::{self, Format, Trace};
+use crate::source::git::GitSource;
+
+/// `practrace status`: per process area, the level achieved, the target, evidence counts
+/// and gaps in short; as JSON, the whole report.
+pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
+    if format == Format::Json {
+        // The largest output: streamed, not built as one string; at a revision, from the
+        // remembered report of an ancestor when the cache has one.
+        let request = flags.request()?;
+        if let Some(errors) = crate::incremental::write_status_json_derived(&request, io.out)? {
+            return Ok(Outcome::from_errors(errors));
+        }
+        let analysis = crate::pipeline::analyze(&request)?;
+        crate::incremental::write_status_json(&analysis, &request, io.out)
+            .map_err(CommandError::io("writing to stdout"))?;
+        let errors = has_errors(&analysis);
+        io.release(analysis);
+        return Ok(Outcome::from_errors(errors));
+    }
+    let analysis = flags.analyze()?;
+    let errors = has_errors(&analysis);
+    let out = text::status(&analysis.report, format);
+    let err = match format {
+        Format::Table => text::diagnostics(&analysis.report.diagnostics),
+        _ => String::new(),
+    };
+    io.release(analysis);
+    io.print(out.as_bytes())?;
+    let _ = io.err.write_all(err.as_bytes());
+    Ok(Outcome::from_errors(errors))
+}
+
+/// `practrace gaps`: the practices lacking evidence, up to each area's target or `level`,
+/// of every area or of `area` alone.
+pub fn gaps(
+    flags: &ScanFlags,
+    format: Format,
+    level: Option<u8>,
+    area: Option<&str>,
+    io: &mut Io<'_>,
+) -> Result<Outcome, CommandError> {
+    let analysis = flags.analyze()?;
+    let errors = has_errors(&analysis);
+    let area = area
+        .map(|p| match crate::resolve::resolve_area(&analysis.model, p) {
+            Ok(n) => Ok(crate::model::id::area_id(n)),
+            Err(problem) => Err(CommandError::Usage(format!(
+                "--pa {p}: {}",
+                problem.message
+            ))),
+        })
+        .transpose()?;
+    let rows = text::gap_rows(&analysis.report, level, area.as_deref());
+    let mut out = text::gaps(&rows, format);
+    if format != Format::Json {
+        out.push_str(&text::not_applicable(&analysis.report, format));
+    }
+    io.release(analysis);
+    io.print(out.as_bytes())?;
+    Ok(Outcome::from_errors(errors))
+}
+
+/// `practrace trace`: everything linked to one practice id, file path or commit.
+pub fn trace(
+    flags: &ScanFlags,
+    target: &str,
+    format: Format,
+    io: &mut Io<'_>,
+) -> Result<Outcome, CommandError> {
+    let mut analysis = flags.analyze()?;
+    let errors = has_errors(&analysis);
+    let found = find(&mut analysis, flags, target)?;
+    io.print(text::trace(&found, format).as_bytes())?;
+    Ok(Outcome::from_errors(errors))
+}
+
+/// What `trace` shows for its target: a practice's evidence, the commits touching a file,
+/// or the files a commit touched.
+fn find(analysis: &mut Analysis, flags: &ScanFlags, target: &str) -> Result<Trace, CommandError> {
+    if let Ok(found) = crate::resolve::resolve(&analysis.model, target, &[])
+        && let [p] = found[..]
+    {
+        let practice = &analysis.report.practices[p];
+        return Ok(Trace {
+            target: practice.id.clone(),
+            kind: "practice".into(),
+            process_area: Some(practice.process_area.clone()),
+            practices: Vec::new(),
+            evidence: practice.evidence.clone(),
+        });
+    }
+    let repo = GitSource::open(&flags.repo, flags.rev.as_deref())?.repo()?;
+    crate::pipeline::link_touched(analysis, &repo);
+    let ids = |v: Vec<usize>| -> Vec<String> {
+        v.into_iter()
+            .map(|p| analysis.model.practices[p].id.clone())
+            .collect()
+    };
+    let scan = &analysis.scan;
+    let wanted = target.trim_start_matches("./");
+    if let Some(f) = scan.files.iter().position(|f| f.path == wanted) {
+        return Ok(Trace {
+            target: wanted.to_string(),
+            kind: "file".into(),
+            process_area: None,
+            practices: ids(analysis.graph.practices_of(Node::Artifact(f))),
+            evidence: analysis
+                .graph
+                .commits_touching(f)
+                .into_iter()
+                .map(|c| EvidenceReport::commit(&scan.commits[c]))
+                .collect(),
+        });
+    }
+    let Some(commit) = repo.resolve_commit(target) else {
+        return Err(CommandError::Usage(format!(
+            "{target:?} is not a practice id, a file with evidence, or a commit"
+        )));
+    };
+    let id = commit.to_string();
+    let mut trace = Trace {
+        target: id.clone(),
+        kind: "commit".into(),
+        process_area: None,
+        practices: Vec::new(),
+        evidence: Vec::new(),
+    };
+    if let Some(c) = scan.commits.iter().position(|c| c.id == id) {
+        trace.practices = ids(analysis.graph.practices_of(Node::Commit(c)));
+        trace.evidence = analysis
+            .graph
+            .artifacts_touched(c)
+            .into_iter()
+            .map(|f| {
+                let f = &scan.files[f];
+                EvidenceReport::file(f, f.practices.first().map_or(0, |&(_, l)| l))
+            })
+            .collect();
+    }
+    Ok(trace)
+}

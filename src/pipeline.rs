@@ -1,0 +1,366 @@
+//! One analysis, stage after stage: open the source, read its configuration and model,
+//! scan, build the graph, rate, report. Also the pair of analyses of `check --base`.
+
+use crate::cache;
+use crate::config::{self, ConfigInfo, ScanOptions};
+use crate::evidence::{ObjectId, Scan, Summary};
+use crate::graph;
+use crate::model;
+use crate::rate;
+use crate::report;
+use crate::scan;
+use crate::source::{self, Source};
+
+/// Everything one scan produces: the model, the scan, its graph, the ratings, the report.
+pub struct Analysis {
+    /// The model rated against.
+    pub model: model::Model,
+    /// The configuration, checked against the model.
+    pub policy: config::Policy,
+    /// The scan options used.
+    pub options: ScanOptions,
+    /// The git folder of the repository scanned (keys the cache), when known.
+    pub git_dir: Option<std::path::PathBuf>,
+    /// The scan.
+    pub scan: Scan,
+    /// The evidence graph.
+    pub graph: graph::EvidenceGraph,
+    /// Per-area ratings.
+    pub ratings: Vec<rate::AreaRating>,
+    /// The report built from all of the above.
+    pub report: report::Report,
+}
+
+/// Why an analysis could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The repository or revision.
+    #[error(transparent)]
+    Source(#[from] source::SourceError),
+    /// The model file.
+    #[error(transparent)]
+    Model(#[from] model::ModelError),
+    /// The configuration file.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+}
+
+/// What to analyze and how: the command line's choices, which win over the configuration
+/// file's, which win over the defaults.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The repository (any folder inside it).
+    pub repo: std::path::PathBuf,
+    /// A revision, or `None` for the working tree.
+    pub rev: Option<String>,
+    /// A model given on the command line (else the configuration's, else the built-in).
+    pub model: Option<model::Model>,
+    /// Limits; `front_matter_key`, `trailer_keys`, `ignore` and `evidence_map` come from the
+    /// configuration file.
+    pub options: ScanOptions,
+    /// `--max-file-size`, when given (else the configuration's, else the default).
+    pub max_file_size: Option<u64>,
+    /// Read and write the incremental cache.
+    pub use_cache: bool,
+    /// Leave the report's `practices` list empty: the gate needs only the areas and the
+    /// diagnostics, and that list is the costly part of a large report.
+    pub brief: bool,
+}
+
+impl Request {
+    /// The working tree of `repo`, with the defaults.
+    pub fn new(repo: impl Into<std::path::PathBuf>) -> Request {
+        Request {
+            repo: repo.into(),
+            rev: None,
+            model: None,
+            options: ScanOptions::default(),
+            max_file_size: None,
+            use_cache: true,
+            brief: false,
+        }
+    }
+}
+
+/// The configuration of a source: the file's digest, the model, the checked policy and the
+/// scan options it sets.
+pub struct Configured {
+    /// Path and blob id of `.practrace.yaml` (both `None` without one).
+    pub info: ConfigInfo,
+    /// The model.
+    pub model: model::Model,
+    /// The checked policy.
+    pub policy: config::Policy,
+    /// The scan options.
+    pub options: ScanOptions,
+}
+
+/// Reads `.practrace.yaml` of the scanned revision (or working tree) and the model it names.
+pub fn configure(
+    source: &dyn source::Source,
+    request: &Request,
+) -> Result<Configured, AnalysisError> {
+    let mut info = ConfigInfo::default();
+    let file = match source.read_path(config::FILE_NAME, 1 << 20)? {
+        Some(bytes) => {
+            info.path = Some(config::FILE_NAME.to_string());
+            info.blob = source::git::blob_id(&bytes).map(|b| b.to_string());
+            let text = String::from_utf8(bytes).map_err(|_| config::ConfigError {
+                path: config::FILE_NAME.into(),
+                line: 0,
+                column: 0,
+                message: "the file is not UTF-8".into(),
+                suggestion: None,
+            })?;
+            config::ConfigFile::parse(&text, config::FILE_NAME)?
+        }
+        None => config::ConfigFile::default(),
+    };
+    let model = match (&request.model, &file.model) {
+        (Some(m), _) => m.clone(),
+        (None, Some(path)) => {
+            let located = |message: String| config::ConfigError {
+                path: config::FILE_NAME.into(),
+                line: path.line,
+                column: path.column,
+                message,
+                suggestion: None,
+            };
+            let bytes = source
+                .read_path(&path.value, 16 << 20)
+                .map_err(|e| located(format!("`model`: {e}")))?
+                .ok_or_else(|| {
+                    located(format!(
+                        "`model`: `{}` is not a file of the scanned tree",
+                        path.value
+                    ))
+                })?;
+            let text = String::from_utf8_lossy(&bytes);
+            model::Model::from_text(&text, &path.value)?
+        }
+        (None, None) => model::Model::builtin(),
+    };
+    let policy = file.policy(&model, config::FILE_NAME)?;
+    let mut options = request.options.clone();
+    if let Some(key) = &file.front_matter_key {
+        options.front_matter_key = key.clone();
+    }
+    if let Some(keys) = &file.trailer_keys {
+        options.trailer_keys = keys.clone();
+    }
+    options.max_file_size = request
+        .max_file_size
+        .or(file.max_file_size)
+        .unwrap_or(options.max_file_size);
+    options.ignore = policy.ignore.clone();
+    options.evidence_map = policy.evidence_map.clone();
+    Ok(Configured {
+        info,
+        model,
+        policy,
+        options,
+    })
+}
+
+/// Scans the repository of `request` (its working tree, or a revision) under its
+/// configuration, and rates it.
+pub fn analyze(request: &Request) -> Result<Analysis, AnalysisError> {
+    let source = source::git::GitSource::open(&request.repo, request.rev.as_deref())?;
+    analyze_source(&source, request)
+}
+
+/// [`analyze`] on a source already open.
+pub fn analyze_source(
+    source: &source::git::GitSource,
+    request: &Request,
+) -> Result<Analysis, AnalysisError> {
+    let configured = configure(source, request)?;
+    let cache = request
+        .use_cache
+        .then(|| cache::Cache::open(source.git_dir(), &configured.model, &configured.options))
+        .flatten();
+    let scan = scan::scan_cached(
+        source,
+        &configured.model,
+        &configured.options,
+        cache.as_ref(),
+    )?;
+    let mut analysis = rate_scan(configured, scan, request.brief);
+    analysis.git_dir = Some(source.git_dir().to_path_buf());
+    Ok(analysis)
+}
+
+/// Analyses a base revision and a head revision for `check --base`, as brief analyses
+/// (see [`Request::brief`]).
+///
+/// When both have the same model and scan options and base is an ancestor of head, head is
+/// derived from a summary of base (kept in the cache per revision: its files, diagnostics
+/// and the number of commits evidencing each practice) by reading only what changed between
+/// them: the files of the tree diff and the commits in base..head. Commits cannot be lost
+/// on that path (every commit of base is reachable from head), so the scans of the two
+/// analyses then hold no commits of base's history: head's holds the commits of base..head.
+/// Otherwise both are scanned in full.
+pub fn analyze_pair(
+    base_source: &source::git::GitSource,
+    base_request: &Request,
+    head_source: &source::git::GitSource,
+    head_request: &Request,
+) -> Result<(Analysis, Analysis), AnalysisError> {
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+            eprintln!("practrace timings: {what} at {:?}", started.elapsed());
+        }
+    };
+    let brief = |r: &Request| Request {
+        brief: true,
+        ..r.clone()
+    };
+    let (base_request, head_request) = (brief(base_request), brief(head_request));
+    let base_conf = configure(base_source, &base_request)?;
+    let head_conf = configure(head_source, &head_request)?;
+    lap("configured");
+    let practice_ids = |m: &model::Model| -> Vec<String> {
+        std::iter::once(m.id.clone())
+            .chain(m.practices.iter().map(|p| p.id.clone()))
+            .collect()
+    };
+    let comparable = practice_ids(&base_conf.model) == practice_ids(&head_conf.model)
+        && format!("{:?}", base_conf.options) == format!("{:?}", head_conf.options);
+    let base_commit = base_source
+        .info()
+        .commit
+        .and_then(|c| ObjectId::from_hex(&c));
+    let full = || -> Result<(Analysis, Analysis), AnalysisError> {
+        Ok((
+            analyze_source(base_source, &base_request)?,
+            analyze_source(head_source, &head_request)?,
+        ))
+    };
+    let (Some(base_commit), true) = (base_commit, comparable) else {
+        return full();
+    };
+    let cache = head_request
+        .use_cache
+        .then(|| cache::Cache::open(head_source.git_dir(), &base_conf.model, &base_conf.options))
+        .flatten();
+    let commit = base_commit.to_string();
+    let remembered = cache
+        .as_ref()
+        .and_then(|c| c.load_revision(&commit, &base_conf.options));
+    lap("base summary loaded");
+    let base = match remembered {
+        Some(summary) => summary,
+        None => {
+            let scan = scan::scan_cached(
+                base_source,
+                &base_conf.model,
+                &base_conf.options,
+                cache.as_ref(),
+            )?;
+            let summary = Summary::of(&scan, base_conf.model.practices.len());
+            if let Some(c) = &cache {
+                c.store_revision(&commit, &base_conf.options, &summary);
+            }
+            drop(scan);
+            summary
+        }
+    };
+    let derived = scan::scan_since(
+        head_source,
+        &base.scan,
+        base_commit,
+        &head_conf.model,
+        &head_conf.options,
+    )?;
+    lap("head derived");
+    let Some((head_scan, _)) = derived else {
+        return full();
+    };
+    let head_counts = Summary::count_commits(base.commit_counts.clone(), &head_scan.commits);
+    let pair = (
+        rate(base_conf, base.scan, &base.commit_counts, true),
+        rate(head_conf, head_scan, &head_counts, true),
+    );
+    lap("rated");
+    Ok(pair)
+}
+
+/// The graph, ratings and report of a scan under a configuration (`brief`: see
+/// [`Request::brief`]).
+pub fn rate_scan(configured: Configured, scan: Scan, brief: bool) -> Analysis {
+    rate(configured, scan, &[], brief)
+}
+
+/// [`rate_scan`], counting for each practice `more_commits[p]` commits of evidence besides
+/// those of the scan (commits summarised away; empty: none).
+pub(crate) fn rate(
+    configured: Configured,
+    scan: Scan,
+    more_commits: &[u32],
+    brief: bool,
+) -> Analysis {
+    let Configured {
+        info,
+        model,
+        policy,
+        options,
+    } = configured;
+    let graph = graph::EvidenceGraph::build(&model, &scan);
+    let in_scope = |p: usize| policy.not_applicable[p].is_none();
+    let target = |a: usize| policy.targets[a];
+    let evidenced =
+        |p: usize| more_commits.get(p).is_some_and(|&n| n > 0) || graph.evidence_count(p) > 0;
+    let ratings = rate::rate(
+        &model,
+        &evidenced,
+        &rate::Policy {
+            target: &target,
+            in_scope: &in_scope,
+        },
+    );
+    let report = report::Report::build(
+        &model,
+        &scan,
+        if brief { None } else { Some(&graph) },
+        &ratings,
+        &|p| policy.not_applicable[p].clone(),
+        info,
+    );
+    Analysis {
+        model,
+        policy,
+        options,
+        git_dir: None,
+        scan,
+        graph,
+        ratings,
+        report,
+    }
+}
+
+/// Adds the commit → artifact "touched" edges: for each evidence commit, the evidence files
+/// its change (against its first parent) added, modified or deleted. This costs a tree diff
+/// per commit, so only outputs that show these links call it (spec §2.2).
+pub fn link_touched(analysis: &mut Analysis, repo: &source::git::Repo) {
+    let by_path: std::collections::HashMap<&str, usize> = analysis
+        .scan
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    let mut edges = Vec::new();
+    for (c, hit) in analysis.scan.commits.iter().enumerate() {
+        for path in repo.changed_paths(&hit.id) {
+            if let Some(&a) = by_path.get(path.as_str()) {
+                edges.push((c, a));
+            }
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    for (c, a) in edges {
+        analysis.graph.add_touched(c, a);
+    }
+}
