@@ -4,25 +4,22 @@
 //! index and never writes into the repository.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
 use std::sync::Arc;
 
-use super::pack::{Object, Packs};
-use super::{
-    CommitFindings, FileContent, FileEntry, FileReader, RawCommit, Since, Source, SourceError, Walk,
-};
+use super::pack::Packs;
+use super::{CommitFindings, FileEntry, FileReader, RawCommit, Since, Source, SourceError, Walk};
 use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
-use crate::extract::front_matter::may_start_front_matter;
-
-/// How many bytes to read from disk before deciding whether a file opens front matter.
-const HEAD_BYTES: usize = 8;
 
 pub mod history;
+mod readers;
 mod worktree;
+
+pub use readers::BLOBS_FROM_LIBGIT2;
+use readers::{BlobReader, DiskReader};
 
 fn git_error(e: git2::Error) -> SourceError {
     SourceError::Git(e.message().to_string())
@@ -527,105 +524,4 @@ pub fn blob_id(bytes: &[u8]) -> Option<ObjectId> {
     Oid::hash_object(ObjectType::Blob, bytes)
         .ok()
         .map(object_id)
-}
-
-/// Blobs that the pack reader left to libgit2 (loose, in alternates, or unreadable).
-pub static BLOBS_FROM_LIBGIT2: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(0);
-
-struct BlobReader {
-    repo: Repository,
-    /// The pack reader, for bulk reads (opening it costs a sort of every pack index).
-    packs: Option<Arc<LazyPacks>>,
-    inflater: libdeflater::Decompressor,
-}
-
-impl FileReader for BlobReader {
-    fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
-        let Some(id) = entry.blob else {
-            return FileContent::Unreadable("no blob id".into());
-        };
-        // From the packs directly when the blob is there; libgit2 reads everything else.
-        let packed = self.packs.as_ref().and_then(|packs| {
-            packs
-                .get()
-                .read(&mut self.inflater, id.as_bytes(), max_size)
-        });
-        match packed {
-            Some(Object::TooLarge(size)) => return FileContent::TooLarge(size),
-            Some(Object::Data(3, bytes)) if may_start_front_matter(&bytes) => {
-                return FileContent::Bytes(bytes);
-            }
-            Some(Object::Data(3, _)) => return FileContent::NoFrontMatter,
-            _ => {
-                BLOBS_FROM_LIBGIT2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-        let odb = match self.repo.odb() {
-            Ok(odb) => odb,
-            Err(e) => return FileContent::Unreadable(e.message().to_string()),
-        };
-        let id = oid(id);
-        match odb.read_header(id) {
-            Ok((size, _)) if size as u64 > max_size => return FileContent::TooLarge(size as u64),
-            Ok(_) => {}
-            Err(e) => return FileContent::Unreadable(e.message().to_string()),
-        }
-        match odb.read(id) {
-            Ok(object) if may_start_front_matter(object.data()) => {
-                FileContent::Bytes(object.data().to_vec())
-            }
-            Ok(_) => FileContent::NoFrontMatter,
-            Err(e) => FileContent::Unreadable(e.message().to_string()),
-        }
-    }
-}
-
-struct DiskReader {
-    root: PathBuf,
-}
-
-impl FileReader for DiskReader {
-    fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
-        let Some(relative) = &entry.disk else {
-            return FileContent::Unreadable("no path on disk".into());
-        };
-        let path = self.root.join(relative);
-        // Never follow a symlink: it may point outside the repository.
-        let meta = match std::fs::symlink_metadata(&path) {
-            Ok(m) => m,
-            Err(e) => return FileContent::Unreadable(e.to_string()),
-        };
-        if !meta.file_type().is_file() {
-            return FileContent::NoFrontMatter;
-        }
-        if meta.len() > max_size {
-            return FileContent::TooLarge(meta.len());
-        }
-        let mut file = match std::fs::File::open(&path) {
-            Ok(f) => f,
-            Err(e) => return FileContent::Unreadable(e.to_string()),
-        };
-        let mut head = [0u8; HEAD_BYTES];
-        let mut got = 0;
-        while got < HEAD_BYTES {
-            match file.read(&mut head[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) => return FileContent::Unreadable(e.to_string()),
-            }
-        }
-        if !may_start_front_matter(&head[..got]) {
-            return FileContent::NoFrontMatter;
-        }
-        let mut bytes = head[..got].to_vec();
-        // Bounded by the size limit even if the file grows while we read it.
-        match file
-            .take(max_size.saturating_sub(got as u64))
-            .read_to_end(&mut bytes)
-        {
-            Ok(_) => FileContent::Bytes(bytes),
-            Err(e) => FileContent::Unreadable(e.to_string()),
-        }
-    }
 }

@@ -1,0 +1,464 @@
+//! The matrix as a view: what every renderer reads, built once from a finished report.
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::model::{Model, PracticeKind};
+use crate::report::text::GapRow;
+use crate::report::{EvidenceReport, Report};
+
+/// The stamp at the top of every format: what the matrix describes, exactly.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    /// The repository as given on the command line.
+    pub repository: String,
+    /// The revision as given, or `working tree`.
+    pub revision: String,
+    /// The scanned commit (HEAD for a working tree), if any.
+    pub commit: Option<String>,
+    /// Its committer date, RFC 3339.
+    pub commit_date: Option<String>,
+    /// True for a working-tree scan.
+    pub worktree: bool,
+    /// True when history is cut (shallow clone).
+    pub shallow: bool,
+    /// Commits read.
+    pub commits_scanned: usize,
+    /// Model id.
+    pub model_id: String,
+    /// Model title.
+    pub model_title: String,
+    /// `practrace 0.1.0`.
+    pub tool: String,
+    /// The configuration file, if any.
+    pub config_path: Option<String>,
+    /// Its blob id: the configuration digest.
+    pub config_blob: Option<String>,
+    /// When the matrix was made, only with `--timestamp`.
+    pub generated: Option<String>,
+}
+
+impl Header {
+    /// The stamp as label/value pairs, in the order every format prints them.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        let mut out = vec![
+            ("Repository", self.repository.clone()),
+            ("Revision", self.revision.clone()),
+            ("Commit", or_none(&self.commit)),
+            ("Commit date", or_none(&self.commit_date)),
+            ("Commits read", {
+                let cut = if self.shallow {
+                    " (shallow: history cut)"
+                } else {
+                    ""
+                };
+                format!("{}{cut}", self.commits_scanned)
+            }),
+            ("Model", format!("{} — {}", self.model_id, self.model_title)),
+            ("Tool", self.tool.clone()),
+            (
+                "Configuration",
+                match (&self.config_path, &self.config_blob) {
+                    (Some(p), Some(b)) => format!("{p} (blob {b})"),
+                    _ => "(none: defaults)".into(),
+                },
+            ),
+        ];
+        if let Some(g) = &self.generated {
+            out.push(("Generated", g.clone()));
+        }
+        out
+    }
+}
+
+/// A capability level, as a column of the heat map.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelHead {
+    /// 1..=5.
+    pub level: u8,
+    /// "Planned and Tracked".
+    pub name: String,
+}
+
+/// The state of one level of one process area, as the heat map colours it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LevelState {
+    /// Every in-scope practice of the level has evidence, and the level below is achieved.
+    Achieved,
+    /// Not achieved: some in-scope practice lacks evidence, or a level below is missing.
+    Missing,
+    /// No practice of the level is in scope for this area (all declared not applicable).
+    OutOfScope,
+}
+
+/// One cell of the heat map: one level of one process area.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// The level.
+    pub level: u8,
+    /// `achieved`, `missing` or `out-of-scope` (in the template and JSON, kebab-case).
+    pub state: LevelState,
+    /// At or below the area's target level.
+    pub within_target: bool,
+    /// How many in-scope practices of the level lack evidence.
+    pub missing: usize,
+}
+
+/// A piece of evidence, flat: a file (with the last commit that changed it) or a commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRow {
+    /// `file` or `commit`.
+    pub kind: &'static str,
+    /// The file's path.
+    pub path: Option<String>,
+    /// Line of the tag in the file.
+    pub line: Option<u32>,
+    /// The file's blob id.
+    pub blob: Option<String>,
+    /// The evidence commit, or the last commit that changed the file.
+    pub commit: Option<String>,
+    /// Its author.
+    pub author: Option<String>,
+    /// Its author date.
+    pub date: Option<String>,
+    /// Its subject.
+    pub subject: Option<String>,
+}
+
+impl EvidenceRow {
+    fn from_report(e: &EvidenceReport) -> EvidenceRow {
+        match e {
+            EvidenceReport::File {
+                path,
+                blob,
+                line,
+                last_commit,
+            } => EvidenceRow {
+                kind: "file",
+                path: Some(path.clone()),
+                line: Some(*line),
+                blob: Some(blob.clone()),
+                commit: last_commit.as_ref().map(|c| c.commit.clone()),
+                author: last_commit.as_ref().map(|c| c.author.clone()),
+                date: last_commit.as_ref().map(|c| c.date.clone()),
+                subject: last_commit.as_ref().map(|c| c.subject.clone()),
+            },
+            EvidenceReport::Commit {
+                commit,
+                author,
+                date,
+                subject,
+            } => EvidenceRow {
+                kind: "commit",
+                path: None,
+                line: None,
+                blob: None,
+                commit: Some(commit.clone()),
+                author: Some(author.clone()),
+                date: Some(date.clone()),
+                subject: Some(subject.clone()),
+            },
+        }
+    }
+}
+
+/// One practice of one area with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct PracticeView {
+    /// `BP.05.02` or `GP.2.1.3@PA05`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `base` or `generic`.
+    pub kind: String,
+    /// In scope (else not applicable, with `not_applicable` the reason).
+    pub in_scope: bool,
+    /// Why it is not applicable.
+    pub not_applicable: Option<String>,
+    /// Its evidence, files first.
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// The practices of one area under one heading: its base practices, or the generic
+/// practices of one common feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// The level they count for.
+    pub level: u8,
+    /// "Base practices" or "2.1 Planning Performance".
+    pub label: String,
+    /// The practices, model order.
+    pub practices: Vec<PracticeView>,
+}
+
+/// One process area: its heat map row and its practices.
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaView {
+    /// `PA05`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Highest achieved level.
+    pub achieved_level: u8,
+    /// Target level.
+    pub target_level: u8,
+    /// One cell per level of the model.
+    pub cells: Vec<Cell>,
+    /// Base practices first, then generic practices per level and common feature.
+    pub groups: Vec<Group>,
+    /// In-scope practices with evidence / in scope (every level).
+    pub evidenced: usize,
+    /// In-scope practices (every level).
+    pub in_scope: usize,
+}
+
+/// The whole matrix: the view every renderer reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// The stamp.
+    pub header: Header,
+    /// The model's levels.
+    pub levels: Vec<LevelHead>,
+    /// Every process area, model order.
+    pub areas: Vec<AreaView>,
+    /// Practices lacking evidence up to each area's target.
+    pub gaps: Vec<GapRow>,
+    /// Every diagnostic of the scan.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One row of the flat matrix (CSV, the XLSX Matrix sheet, Markdown): a practice with one
+/// piece of evidence, or with none.
+#[derive(Debug, Clone)]
+pub struct FlatRow<'a> {
+    /// The area.
+    pub area: &'a AreaView,
+    /// The heading within the area.
+    pub group: &'a Group,
+    /// The practice.
+    pub practice: &'a PracticeView,
+    /// The evidence, `None` for a practice without any.
+    pub evidence: Option<&'a EvidenceRow>,
+}
+
+/// The columns of the flat matrix, in order.
+pub const COLUMNS: [&str; 17] = [
+    "process_area",
+    "process_area_title",
+    "level",
+    "group",
+    "practice",
+    "practice_title",
+    "practice_kind",
+    "scope",
+    "not_applicable_reason",
+    "evidence",
+    "path",
+    "line",
+    "blob",
+    "commit",
+    "author",
+    "date",
+    "subject",
+];
+
+/// Index of the `level` column (a number in XLSX).
+pub const LEVEL_COLUMN: usize = 2;
+
+/// Index of the `line` column (a number in XLSX).
+pub const LINE_COLUMN: usize = 11;
+
+impl FlatRow<'_> {
+    /// The cells, as text, in [`COLUMNS`] order (not yet neutralised).
+    pub fn cells(&self) -> Vec<String> {
+        let p = self.practice;
+        let e = self.evidence;
+        let text = |f: fn(&EvidenceRow) -> &Option<String>| {
+            e.and_then(|e| f(e).clone()).unwrap_or_default()
+        };
+        vec![
+            self.area.id.clone(),
+            self.area.title.clone(),
+            self.group.level.to_string(),
+            self.group.label.clone(),
+            p.id.clone(),
+            p.title.clone(),
+            p.kind.clone(),
+            if p.in_scope {
+                "in scope".into()
+            } else {
+                "not applicable".into()
+            },
+            p.not_applicable.clone().unwrap_or_default(),
+            e.map_or("none", |e| e.kind).to_string(),
+            text(|e| &e.path),
+            e.and_then(|e| e.line)
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+            text(|e| &e.blob),
+            text(|e| &e.commit),
+            text(|e| &e.author),
+            text(|e| &e.date),
+            text(|e| &e.subject),
+        ]
+    }
+}
+
+impl Matrix {
+    /// Builds the view from a report (with [`stamp`] applied, or not: then files show no
+    /// last commit) and the model it was rated against.
+    pub fn build(report: &Report, model: &Model) -> Matrix {
+        let info = report.matrix.clone().unwrap_or_default();
+        let header = Header {
+            repository: report.source.repo.clone(),
+            revision: match (&report.source.rev, report.source.worktree) {
+                (Some(rev), _) => rev.clone(),
+                (None, _) => "working tree".into(),
+            },
+            commit: report.source.commit.clone(),
+            commit_date: info.commit_date,
+            worktree: report.source.worktree,
+            shallow: report.source.shallow,
+            commits_scanned: report.source.commits_scanned,
+            model_id: report.model.id.clone(),
+            model_title: report.model.title.clone(),
+            tool: format!("{} {}", report.tool.name, report.tool.version),
+            config_path: report.config.path.clone(),
+            config_blob: report.config.blob.clone(),
+            generated: info.generated,
+        };
+        let levels = model
+            .levels
+            .iter()
+            .map(|l| LevelHead {
+                level: l.level,
+                name: l.name.clone(),
+            })
+            .collect();
+        let areas = report
+            .process_areas
+            .iter()
+            .enumerate()
+            .map(|(a, area)| {
+                let indices: Vec<usize> = model
+                    .process_areas
+                    .get(a)
+                    .map(|pa| {
+                        pa.base_practices
+                            .iter()
+                            .chain(&pa.generic_practices)
+                            .copied()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut groups: Vec<Group> = Vec::new();
+                let (mut evidenced, mut in_scope) = (0, 0);
+                // Per level: in-scope practices that the rating counts (not GP.1.x).
+                let mut counted = vec![0usize; model.levels.len()];
+                for &i in &indices {
+                    let (Some(practice), Some(shown)) =
+                        (model.practices.get(i), report.practices.get(i))
+                    else {
+                        continue;
+                    };
+                    let (level, label) = match practice.kind {
+                        PracticeKind::Base => (1, "Base practices".to_string()),
+                        PracticeKind::Generic { level, feature, .. } => {
+                            let cf = &model.common_features[feature];
+                            (level, format!("{} {}", cf.id, cf.title))
+                        }
+                    };
+                    if shown.in_scope {
+                        in_scope += 1;
+                        evidenced += usize::from(!shown.evidence.is_empty());
+                        let rated =
+                            !matches!(practice.kind, PracticeKind::Generic { level: 1, .. });
+                        if rated && let Some(n) = counted.get_mut(usize::from(level) - 1) {
+                            *n += 1;
+                        }
+                    }
+                    let view = PracticeView {
+                        id: shown.id.clone(),
+                        title: shown.title.clone(),
+                        kind: shown.kind.clone(),
+                        in_scope: shown.in_scope,
+                        not_applicable: shown.not_applicable.clone(),
+                        evidence: shown
+                            .evidence
+                            .iter()
+                            .map(EvidenceRow::from_report)
+                            .collect(),
+                    };
+                    match groups.last_mut() {
+                        Some(g) if g.label == label => g.practices.push(view),
+                        _ => groups.push(Group {
+                            level,
+                            label,
+                            practices: vec![view],
+                        }),
+                    }
+                }
+                let cells = area
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        let scoped = counted.get(usize::from(l.level) - 1).copied().unwrap_or(0);
+                        Cell {
+                            level: l.level,
+                            state: if scoped == 0 {
+                                LevelState::OutOfScope
+                            } else if l.achieved {
+                                LevelState::Achieved
+                            } else {
+                                LevelState::Missing
+                            },
+                            within_target: l.level <= area.target_level,
+                            missing: l.missing.len(),
+                        }
+                    })
+                    .collect();
+                AreaView {
+                    id: area.id.clone(),
+                    title: area.title.clone(),
+                    achieved_level: area.achieved_level,
+                    target_level: area.target_level,
+                    cells,
+                    groups,
+                    evidenced,
+                    in_scope,
+                }
+            })
+            .collect();
+        Matrix {
+            header,
+            levels,
+            areas,
+            gaps: crate::report::text::gap_rows(report, None, None),
+            diagnostics: report.diagnostics.clone(),
+        }
+    }
+
+    /// The flat rows, model order: each practice once per piece of evidence, or once
+    /// with none.
+    pub fn rows(&self) -> impl Iterator<Item = FlatRow<'_>> {
+        self.areas.iter().flat_map(|area| {
+            area.groups.iter().flat_map(move |group| {
+                group.practices.iter().flat_map(move |practice| {
+                    let evidence: Vec<Option<&EvidenceRow>> = if practice.evidence.is_empty() {
+                        vec![None]
+                    } else {
+                        practice.evidence.iter().map(Some).collect()
+                    };
+                    evidence.into_iter().map(move |evidence| FlatRow {
+                        area,
+                        group,
+                        practice,
+                        evidence,
+                    })
+                })
+            })
+        })
+    }
+}

@@ -1,0 +1,307 @@
+//! The files of a scan: front matter read and resolved, the evidence map applied, and what
+//! the cache remembers of each blob.
+
+use rayon::prelude::*;
+
+use crate::config::ScanOptions;
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::evidence::{BlobRecord, BlobTable, FileHit, ObjectId};
+use crate::extract::front_matter::{self, Split};
+use crate::model::Model;
+use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
+use crate::source::{FileContent, FileEntry, FileReader, Source};
+
+/// The files the evidence map names: each a hit with line 0 for its practices.
+pub(super) fn map_files(
+    source: &dyn Source,
+    entries: &[FileEntry],
+    rules: &[crate::config::MapRule],
+) -> Vec<FileHit> {
+    let sets: Vec<_> = rules
+        .iter()
+        .map(|r| crate::config::glob_set(&r.globs))
+        .collect();
+    entries
+        .par_iter()
+        .filter_map(|entry| {
+            let mut practices: Vec<(usize, u32)> = rules
+                .iter()
+                .zip(&sets)
+                .filter(|(_, set)| set.is_match(&entry.path))
+                .flat_map(|(rule, _)| rule.practices.iter().map(|&p| (p, 0)))
+                .collect();
+            if practices.is_empty() {
+                return None;
+            }
+            practices.sort_unstable();
+            practices.dedup();
+            Some(FileHit {
+                path: entry.path.clone(),
+                blob: source
+                    .blob_of(entry)
+                    .map(|b| b.to_string())
+                    .unwrap_or_default(),
+                practices,
+            })
+        })
+        .collect()
+}
+
+/// Front matter hits and evidence-map hits as one list, sorted by path: a file in both
+/// keeps the line of its tag, and gains the mapped practices it did not tag.
+pub(super) fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<FileHit> {
+    let at: std::collections::HashMap<String, usize> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.path.clone(), i))
+        .collect();
+    let mut extra = Vec::new();
+    for m in mapped {
+        match at.get(&m.path) {
+            Some(&i) => {
+                let hit = &mut hits[i];
+                for (p, line) in m.practices {
+                    if !hit.practices.iter().any(|&(q, _)| q == p) {
+                        hit.practices.push((p, line));
+                    }
+                }
+                hit.practices.sort_unstable();
+            }
+            None => extra.push(m),
+        }
+    }
+    hits.extend(extra);
+    hits.sort_by(|a, b| a.path.cmp(&b.path));
+    hits
+}
+
+pub(super) type FilesResult = (
+    Vec<FileHit>,
+    Vec<Diagnostic>,
+    Vec<(ObjectId, BlobRecord)>,
+    usize,
+);
+
+pub(super) fn scan_files(
+    source: &dyn Source,
+    few: bool,
+    entries: &[FileEntry],
+    model: &Model,
+    options: &ScanOptions,
+    known: &BlobTable,
+) -> FilesResult {
+    type One = (
+        Option<FileHit>,
+        Vec<Diagnostic>,
+        Option<(ObjectId, BlobRecord)>,
+        bool,
+    );
+    let results: Vec<One> = entries
+        .par_iter()
+        .map_init(
+            || {
+                if few {
+                    source.reader_for_few().ok()
+                } else {
+                    source.reader().ok()
+                }
+            },
+            |reader, entry| {
+                let key = entry.blob;
+                if let Some(record) = key.and_then(|k| known.get(&k)) {
+                    let (hit, diags) = from_record(entry, record);
+                    return (hit, diags, None, false);
+                }
+                let (hit, diags) = match reader {
+                    Some(reader) => scan_file(reader.as_mut(), entry, model, options),
+                    None => (
+                        None,
+                        vec![Diagnostic::in_file(
+                            Severity::Error,
+                            Code::UnreadableFile,
+                            "could not open the repository to read this file".into(),
+                            &entry.path,
+                            None,
+                            None,
+                        )],
+                    ),
+                };
+                // Remember blobs (not files on disk), unless reading failed: that may pass.
+                let record = key
+                    .filter(|_| !diags.iter().any(|d| d.code == Code::UnreadableFile))
+                    .map(|k| (k, to_record(&hit, &diags)));
+                (hit, diags, record, true)
+            },
+        )
+        .collect();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut records = Vec::new();
+    let mut read = 0;
+    for (hit, diags, record, was_read) in results {
+        files.extend(hit);
+        diagnostics.extend(diags);
+        records.extend(record);
+        read += usize::from(was_read);
+    }
+    (files, diagnostics, records, read)
+}
+
+/// What to remember of a blob: practices and diagnostics, without the path.
+fn to_record(hit: &Option<FileHit>, diagnostics: &[Diagnostic]) -> BlobRecord {
+    BlobRecord {
+        practices: hit
+            .as_ref()
+            .map(|h| h.practices.clone())
+            .unwrap_or_default(),
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| Diagnostic {
+                path: None,
+                ..d.clone()
+            })
+            .collect(),
+    }
+}
+
+/// A remembered blob at this entry's path.
+fn from_record(entry: &FileEntry, record: &BlobRecord) -> (Option<FileHit>, Vec<Diagnostic>) {
+    let hit = (!record.practices.is_empty()).then(|| FileHit {
+        path: entry.path.clone(),
+        blob: entry.blob.map(|b| b.to_string()).unwrap_or_default(),
+        practices: record.practices.clone(),
+    });
+    let diagnostics = record
+        .diagnostics
+        .iter()
+        .map(|d| Diagnostic {
+            path: Some(entry.path.clone()),
+            ..d.clone()
+        })
+        .collect();
+    (hit, diagnostics)
+}
+
+fn is_binary(bytes: &[u8]) -> bool {
+    // git's heuristic: a NUL byte in the first 8000 bytes.
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
+/// Reads one file and resolves its front matter.
+pub fn scan_file(
+    reader: &mut dyn FileReader,
+    entry: &FileEntry,
+    model: &Model,
+    options: &ScanOptions,
+) -> (Option<FileHit>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let path = entry.path.as_str();
+    let bytes = match reader.read(entry, options.max_file_size) {
+        FileContent::NoFrontMatter => return (None, diagnostics),
+        FileContent::Bytes(b) => b,
+        FileContent::TooLarge(size) => {
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Note,
+                Code::FileTooLarge,
+                format!(
+                    "skipped: {size} bytes, over the size limit of {} bytes",
+                    options.max_file_size
+                ),
+                path,
+                None,
+                None,
+            ));
+            return (None, diagnostics);
+        }
+        FileContent::Unreadable(why) => {
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Error,
+                Code::UnreadableFile,
+                format!("could not be read: {why}"),
+                path,
+                None,
+                None,
+            ));
+            return (None, diagnostics);
+        }
+    };
+    if is_binary(&bytes) {
+        return (None, diagnostics);
+    }
+    let fm = match front_matter::split(&bytes, options.max_front_matter) {
+        Split::None => return (None, diagnostics),
+        Split::TooLarge => {
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Warning,
+                Code::FrontMatterTooLarge,
+                format!(
+                    "front matter not closed within {} bytes: not read",
+                    options.max_front_matter
+                ),
+                path,
+                Some(1),
+                Some(1),
+            ));
+            return (None, diagnostics);
+        }
+        Split::FrontMatter(fm) => fm,
+    };
+    let tags = match front_matter::read(fm, &options.front_matter_key) {
+        Ok(tags) => tags,
+        Err(e) => {
+            let mut d = Diagnostic::in_file(
+                Severity::Error,
+                Code::InvalidFrontMatter,
+                format!("front matter is not read: {}", e.message),
+                path,
+                Some(e.line),
+                Some(e.column),
+            );
+            d.suggestion = Some(format!(
+                "`{}` takes a practice id, a list of ids, or a list of {{id, note}} mappings",
+                options.front_matter_key
+            ));
+            diagnostics.push(d);
+            return (None, diagnostics);
+        }
+    };
+    let Some(practices) = tags.practices else {
+        return (None, diagnostics);
+    };
+    let raw = |l: &crate::extract::yaml::LocatedStr| RawTag {
+        text: l.value.clone(),
+        line: l.line,
+        column: l.column,
+    };
+    let mut tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
+    limit_tags(
+        &mut tags_raw,
+        options.max_ids,
+        Origin::File(path),
+        &mut diagnostics,
+    );
+    let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
+    let resolved = resolve_tags(
+        model,
+        Origin::File(path),
+        &tags_raw,
+        &areas,
+        &mut diagnostics,
+    );
+    if resolved.is_empty() {
+        return (None, diagnostics);
+    }
+    let blob = entry
+        .blob
+        .or_else(|| crate::source::git::blob_id(&bytes))
+        .map(|b| b.to_string())
+        .unwrap_or_default();
+    (
+        Some(FileHit {
+            path: path.to_string(),
+            blob,
+            practices: resolved,
+        }),
+        diagnostics,
+    )
+}

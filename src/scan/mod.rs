@@ -1,0 +1,224 @@
+//! The scan: a source's files and commits through extraction and resolution, in parallel,
+//! into one sorted [`Scan`].
+
+mod commits;
+mod files;
+
+pub use commits::scan_commit;
+pub use files::scan_file;
+
+use commits::scan_commits;
+use files::{map_files, merge_hits, scan_files};
+
+use crate::cache::Cache;
+use crate::config::ScanOptions;
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::evidence::{BlobTable, CommitHit, CommitTable, FileHit, ObjectId, Scan};
+use crate::model::Model;
+use crate::source::{RawCommit, Source, SourceError};
+
+/// Scans a source, without a cache.
+pub fn scan(
+    source: &dyn Source,
+    model: &Model,
+    options: &ScanOptions,
+) -> Result<Scan, SourceError> {
+    scan_cached(source, model, options, None)
+}
+
+/// Scans a source, taking what `cache` remembers of commits and blobs and adding what it
+/// had to read.
+pub fn scan_cached(
+    source: &dyn Source,
+    model: &Model,
+    options: &ScanOptions,
+    cache: Option<&Cache>,
+) -> Result<Scan, SourceError> {
+    let started = std::time::Instant::now();
+    // Fail early, on this thread, if no reader can be made at all.
+    drop(source.reader()?);
+    let (mut commit_table, mut blob_table): (CommitTable, BlobTable) = match cache {
+        Some(c) => rayon::join(|| c.load("commits"), || c.load("blobs")),
+        None => Default::default(),
+    };
+    let loaded = started.elapsed();
+    // The commit walk is the longer job: start it at once, list and read files beside it.
+    let blobs = &blob_table;
+    let (files, commits) = rayon::join(
+        || {
+            let t = std::time::Instant::now();
+            let files = source.files().map(|mut entries| {
+                if !options.ignore.is_empty() {
+                    let ignore = crate::config::glob_set(&options.ignore);
+                    entries.retain(|e| !ignore.is_match(&e.path));
+                }
+                if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+                    eprintln!(
+                        "practrace timings: {} files listed in {:?}",
+                        entries.len(),
+                        t.elapsed()
+                    );
+                }
+                let mut result = scan_files(source, false, &entries, model, options, blobs);
+                if !options.evidence_map.is_empty() {
+                    let mapped = map_files(source, &entries, &options.evidence_map);
+                    result.0 = merge_hits(std::mem::take(&mut result.0), mapped);
+                }
+                result
+            });
+            (files, t.elapsed())
+        },
+        || {
+            let t = std::time::Instant::now();
+            (
+                scan_commits(source, model, options, &mut commit_table, cache.is_some()),
+                t.elapsed(),
+            )
+        },
+    );
+    let ((files, files_time), (commits, commits_time)) = (files, commits);
+    let (files, mut diagnostics, new_blobs, files_read) = files?;
+    let (commits, commit_diagnostics, commits_scanned, commits_read) = commits?;
+    diagnostics.extend(commit_diagnostics);
+    if let Some(cache) = cache {
+        if commits_read > 0 {
+            cache.store("commits", &commit_table);
+        }
+        if !new_blobs.is_empty() {
+            blob_table.extend(new_blobs);
+            cache.store("blobs", &blob_table);
+        }
+    }
+    if std::env::var_os("PRACTRACE_STATS").is_some() {
+        eprintln!(
+            "practrace stats: files_read={files_read} commits_read={commits_read} commits={commits_scanned} cache={}",
+            cache.map_or("off".to_string(), |c| c.dir().display().to_string())
+        );
+    }
+    if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+        let from_libgit2 =
+            crate::source::git::BLOBS_FROM_LIBGIT2.load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!(
+            "practrace timings: cache loaded in {loaded:?}; files {files_time:?} ({files_read} read, {from_libgit2} through libgit2); commits {commits_time:?} ({commits_read} of {commits_scanned} read); scan {:?}",
+            started.elapsed()
+        );
+    }
+
+    Ok(finish(source, files, commits, diagnostics, commits_scanned))
+}
+
+/// The scan as every path ends it: the source's info, the shallow-history note, and every
+/// list sorted.
+fn finish(
+    source: &dyn Source,
+    mut files: Vec<FileHit>,
+    mut commits: Vec<CommitHit>,
+    mut diagnostics: Vec<Diagnostic>,
+    commits_scanned: usize,
+) -> Scan {
+    let mut info = source.info();
+    info.commits_scanned = commits_scanned;
+    if info.shallow {
+        diagnostics.push(Diagnostic {
+            suggestion: Some("git fetch --unshallow".into()),
+            ..Diagnostic::new(
+                Severity::Note,
+                Code::ShallowHistory,
+                "the repository is a shallow clone: history is cut, and commits beyond it are not read (fetch them with `git fetch --unshallow`)".into(),
+            )
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    commits.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Scan {
+        source: info,
+        files,
+        commits,
+        diagnostics,
+    }
+}
+
+/// The scan of `source` derived from `base_scan`, the scan of an ancestor commit `base`
+/// under the same model and options: the files that changed between them are read again
+/// and the commits between them read; nothing else is. `None` when the source cannot tell
+/// the changes (see [`Source::since`]): scan in full then. With the scan, the paths that
+/// changed (gone, changed or new).
+pub fn scan_since(
+    source: &dyn Source,
+    base_scan: &Scan,
+    base: ObjectId,
+    model: &Model,
+    options: &ScanOptions,
+) -> Result<Option<(Scan, Vec<String>)>, SourceError> {
+    let process = |commit: RawCommit<'_>| {
+        let mut diagnostics = Vec::new();
+        let hit = scan_commit(&commit, model, options, &mut diagnostics);
+        (hit, diagnostics)
+    };
+    let Some(since) = source.since(base, &process)? else {
+        return Ok(None);
+    };
+    let mut entries = since.entries;
+    if !options.ignore.is_empty() {
+        let ignore = crate::config::glob_set(&options.ignore);
+        entries.retain(|e| !ignore.is_match(&e.path));
+    }
+    let changed: std::collections::HashSet<&str> = since
+        .gone
+        .iter()
+        .map(String::as_str)
+        .chain(entries.iter().map(|e| e.path.as_str()))
+        .collect();
+    let (mut new_files, mut diagnostics, _, _) = scan_files(
+        source,
+        entries.len() < 1000,
+        &entries,
+        model,
+        options,
+        &BlobTable::default(),
+    );
+    if !options.evidence_map.is_empty() {
+        let mapped = map_files(source, &entries, &options.evidence_map);
+        new_files = merge_hits(new_files, mapped);
+    }
+    let mut files: Vec<FileHit> = base_scan
+        .files
+        .iter()
+        .filter(|f| !changed.contains(f.path.as_str()))
+        .cloned()
+        .collect();
+    files.extend(new_files);
+    // Diagnostics of unchanged files and of every base commit stay; the note on a shallow
+    // history is the source's own and is made again.
+    diagnostics.extend(
+        base_scan
+            .diagnostics
+            .iter()
+            .filter(|d| match (&d.path, &d.commit) {
+                (Some(path), _) => !changed.contains(path.as_str()),
+                (None, Some(_)) => true,
+                (None, None) => d.code != Code::ShallowHistory,
+            })
+            .cloned(),
+    );
+    let mut commits = base_scan.commits.clone();
+    for (hit, diags) in since.walk.findings {
+        commits.extend(hit);
+        diagnostics.extend(diags);
+    }
+    let count = base_scan.source.commits_scanned + since.walk.count;
+    let mut changed: Vec<String> = changed.into_iter().map(str::to_string).collect();
+    changed.sort_unstable();
+    if std::env::var_os("PRACTRACE_STATS").is_some() {
+        eprintln!(
+            "practrace stats: since base: files_read={} commits_read={}",
+            entries.len(),
+            since.walk.read
+        );
+    }
+    Ok(Some((
+        finish(source, files, commits, diagnostics, count),
+        changed,
+    )))
+}
