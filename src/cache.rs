@@ -8,7 +8,6 @@
 //! to a temporary name and renamed into place, so concurrent scans never see a partial
 //! file (the last complete one wins). `--no-cache` gives the same bytes.
 
-use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,42 +15,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigInfo, ScanOptions};
+use crate::digest::fnv;
 use crate::evidence::Summary;
 use crate::model::Model;
 
 const MAGIC: &[u8; 8] = b"PTCACHE1";
-
-/// FNV-1a, 64 bits: a checksum and a name, not a defence against an attacker (the cache is
-/// the user's own folder).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) fn fnv(parts: &[&[u8]]) -> u64 {
-    let mut h = Fnv::default();
-    for p in parts {
-        h.write(p);
-        h.write(&[0xff]);
-    }
-    h.finish()
-}
 
 /// How many whole reports a repository's cache keeps (each about as large as the report).
 const KEPT_REPORTS: usize = 2;
@@ -229,21 +197,16 @@ fn oldest_first(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 /// How many whole-revision scans a repository's cache keeps.
 const KEPT_REVISIONS: usize = 4;
 
-/// The cache file of one revision's scan: its commit, and the ignore globs and evidence map
-/// (which the salt does not cover, as per-blob and per-commit records do not depend on them).
-fn revision_name(commit: &str, options: &ScanOptions) -> String {
-    format!("rev-{commit}-{:016x}", policy_digest(options))
-}
-
-/// The cache file (without `.bin`) of one revision's report.
-fn report_name(commit: &str, options: &ScanOptions) -> String {
-    format!("report-{commit}-{:016x}", policy_digest(options))
-}
-
-/// What the salt does not cover: the ignore globs and the evidence map.
-fn policy_digest(options: &ScanOptions) -> u64 {
-    let policy = format!("{:?}|{:?}", options.ignore, options.evidence_map);
-    fnv(&[policy.as_bytes()])
+/// The key of every record a cache file holds: this build's version, the whole model (its
+/// digest) and the whole of the scan options, serialized — derived from the types, so an
+/// option added later is in the key without anyone remembering to add it.
+pub fn key(model: &Model, options: &ScanOptions) -> u64 {
+    let options = postcard::to_stdvec(options).unwrap_or_default();
+    fnv(&[
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        &model.digest().to_le_bytes(),
+        &options,
+    ])
 }
 
 /// One repository's cache folder, for one model and set of options.
@@ -269,26 +232,22 @@ impl Cache {
     /// cache folder to use (the scan then runs without one).
     pub fn open(git_dir: &Path, model: &Model, options: &ScanOptions) -> Option<Cache> {
         let canonical = git_dir.canonicalize().ok()?;
-        let key = fnv(&[canonical.as_os_str().as_encoded_bytes()]);
-        let dir = base_dir()?.join(format!("{key:016x}"));
-        let mut model_parts: Vec<&[u8]> = vec![model.id.as_bytes()];
-        model_parts.extend(model.practices.iter().map(|p| p.id.as_bytes()));
-        let model_digest = fnv(&model_parts);
-        let options_text = format!(
-            "{}|{:?}|{}|{}|{}|{}",
-            options.front_matter_key,
-            options.trailer_keys,
-            options.max_file_size,
-            options.max_front_matter,
-            options.max_message_size,
-            options.max_ids
-        );
-        let salt = fnv(&[
-            env!("CARGO_PKG_VERSION").as_bytes(),
-            &model_digest.to_le_bytes(),
-            options_text.as_bytes(),
-        ]);
-        Some(Cache { dir, salt })
+        let folder = fnv(&[canonical.as_os_str().as_encoded_bytes()]);
+        let dir = base_dir()?.join(format!("{folder:016x}"));
+        Some(Cache {
+            dir,
+            salt: key(model, options),
+        })
+    }
+
+    /// The file (without `.bin`) of one revision's scan.
+    fn revision_name(&self, commit: &str) -> String {
+        format!("rev-{commit}-{:016x}", self.salt)
+    }
+
+    /// The file (without `.bin`) of one revision's report.
+    fn report_name(&self, commit: &str) -> String {
+        format!("report-{commit}-{:016x}", self.salt)
     }
 
     /// The cache folder.
@@ -321,13 +280,13 @@ impl Cache {
     }
 
     /// The summary of one revision's scan, as [`Cache::store_revision`] left it.
-    pub fn load_revision(&self, commit: &str, options: &ScanOptions) -> Option<Summary> {
-        self.try_load(&revision_name(commit, options))
+    pub fn load_revision(&self, commit: &str) -> Option<Summary> {
+        self.try_load(&self.revision_name(commit))
     }
 
     /// The commits whose reports are remembered for these options, most recent first.
-    pub fn remembered_reports(&self, options: &ScanOptions) -> Vec<String> {
-        let suffix = format!("-{:016x}.bin", policy_digest(options));
+    pub fn remembered_reports(&self) -> Vec<String> {
+        let suffix = format!("-{:016x}.bin", self.salt);
         oldest_first(&self.dir, "report-")
             .into_iter()
             .rev()
@@ -343,8 +302,8 @@ impl Cache {
     }
 
     /// A remembered report of `commit`, when it is whole and made with this cache's salt.
-    pub fn load_report(&self, commit: &str, options: &ScanOptions) -> Option<RememberedReport> {
-        let file = std::fs::File::open(self.path(&report_name(commit, options))).ok()?;
+    pub fn load_report(&self, commit: &str) -> Option<RememberedReport> {
+        let file = std::fs::File::open(self.path(&self.report_name(commit))).ok()?;
         // SAFETY: cache files are written to a temporary name and renamed into place, never
         // changed where they are; the checksum below is verified before any use.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
@@ -383,13 +342,12 @@ impl Cache {
     pub fn report_writer(
         &self,
         commit: &str,
-        options: &ScanOptions,
         head: &ReportHead,
         count: usize,
     ) -> Option<ReportWriter> {
         let head_bytes = postcard::to_stdvec(head).ok()?;
         std::fs::create_dir_all(&self.dir).ok()?;
-        let name = report_name(commit, options);
+        let name = self.report_name(commit);
         let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file = std::fs::File::create(&tmp).ok()?;
         let mut writer = ReportWriter {
@@ -419,8 +377,8 @@ impl Cache {
 
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
     /// the few most recent ones.
-    pub fn store_revision(&self, commit: &str, options: &ScanOptions, summary: &Summary) {
-        self.store(&revision_name(commit, options), summary);
+    pub fn store_revision(&self, commit: &str, summary: &Summary) {
+        self.store(&self.revision_name(commit), summary);
         prune(&self.dir, "rev-", KEPT_REVISIONS);
     }
 
@@ -461,5 +419,93 @@ impl Cache {
         if written.is_err() || std::fs::rename(&tmp, self.path(name)).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+    use crate::config::{MapRule, ScanOptions};
+    use crate::model::Model;
+
+    /// Pins that the cache key is derived from the whole options type: before, it was built
+    /// by hand from a list of fields, and a field left off that list would reuse a stale
+    /// cache.
+    #[test]
+    fn every_scan_option_changes_the_cache_key() {
+        let model = Model::builtin();
+        let base = ScanOptions::default();
+        // Destructured without `..`: a field added to ScanOptions does not compile here
+        // until it gets a changed value below.
+        let ScanOptions {
+            front_matter_key,
+            trailer_keys,
+            max_file_size,
+            max_front_matter,
+            max_message_size,
+            max_ids,
+            ignore,
+            evidence_map,
+        } = base.clone();
+        let rule = MapRule {
+            globs: vec!["*.pdf".into()],
+            practices: vec![0],
+        };
+        let changed = [
+            ScanOptions {
+                front_matter_key: front_matter_key + "s",
+                ..base.clone()
+            },
+            ScanOptions {
+                trailer_keys: [trailer_keys, vec!["Evidence".into()]].concat(),
+                ..base.clone()
+            },
+            ScanOptions {
+                max_file_size: max_file_size + 1,
+                ..base.clone()
+            },
+            ScanOptions {
+                max_front_matter: max_front_matter + 1,
+                ..base.clone()
+            },
+            ScanOptions {
+                max_message_size: max_message_size + 1,
+                ..base.clone()
+            },
+            ScanOptions {
+                max_ids: max_ids + 1,
+                ..base.clone()
+            },
+            ScanOptions {
+                ignore: [ignore, vec!["vendor/**".into()]].concat(),
+                ..base.clone()
+            },
+            ScanOptions {
+                evidence_map: [evidence_map, vec![rule]].concat(),
+                ..base.clone()
+            },
+        ];
+        let before = key(&model, &base);
+        assert_eq!(key(&model, &base.clone()), before, "the key is stable");
+        for (i, options) in changed.iter().enumerate() {
+            assert_ne!(
+                key(&model, options),
+                before,
+                "option {i} left the key as it was"
+            );
+        }
+    }
+
+    #[test]
+    fn a_model_that_differs_in_any_text_changes_the_cache_key() {
+        let text = include_str!("../fixtures/models/tiny.model.yaml");
+        let options = ScanOptions::default();
+        let tiny = Model::from_text(text, "tiny.model.yaml").unwrap();
+        let retitled = text.replacen("title: ", "title: Renamed ", 1);
+        assert_ne!(retitled, text);
+        let retitled = Model::from_text(&retitled, "tiny.model.yaml").unwrap();
+        assert_eq!(tiny.practices.len(), retitled.practices.len());
+        assert_ne!(key(&tiny, &options), key(&retitled, &options));
+        assert_ne!(key(&tiny, &options), key(&Model::builtin(), &options));
     }
 }

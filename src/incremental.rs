@@ -34,7 +34,7 @@ pub fn write_status_json(
         config: analysis.report.config.clone(),
     };
     let count = analysis.report.practices.len();
-    let mut writer = cache.report_writer(commit, &analysis.options, &head, count);
+    let mut writer = cache.report_writer(commit, &head, count);
     let mut fragments = analysis.report.fragments();
     analysis.report.write_json_with(out, count, &mut |i, w| {
         let fragment = fragments.get(i);
@@ -72,8 +72,8 @@ pub fn write_status_json_derived(
     else {
         return Ok(None);
     };
-    for commit in cache.remembered_reports(&configured.options) {
-        let Some(base) = cache.load_report(&commit, &configured.options) else {
+    for commit in cache.remembered_reports() {
+        let Some(base) = cache.load_report(&commit) else {
             continue;
         };
         let Some(base_commit) = ObjectId::from_hex(&commit) else {
@@ -182,9 +182,7 @@ pub fn write_status_json_derived(
                 },
                 config: analysis.report.config.clone(),
             };
-            if let Some(mut writer) =
-                cache.report_writer(head_commit, &analysis.options, &head, practices_len)
-            {
+            if let Some(mut writer) = cache.report_writer(head_commit, &head, practices_len) {
                 for i in 0..practices_len {
                     match rebuilt.get(&i) {
                         Some(bytes) => writer.add(bytes),

@@ -20,6 +20,7 @@ pub mod check;
 pub mod commands;
 pub mod config;
 pub mod diag;
+pub mod digest;
 pub mod evidence;
 pub mod extract;
 pub mod graph;

@@ -226,7 +226,7 @@ pub fn analyze_pair(
             .collect()
     };
     let comparable = practice_ids(&base_conf.model) == practice_ids(&head_conf.model)
-        && format!("{:?}", base_conf.options) == format!("{:?}", head_conf.options);
+        && base_conf.options == head_conf.options;
     let base_commit = base_source
         .info()
         .commit
@@ -245,9 +245,7 @@ pub fn analyze_pair(
         .then(|| cache::Cache::open(head_source.git_dir(), &base_conf.model, &base_conf.options))
         .flatten();
     let commit = base_commit.to_string();
-    let remembered = cache
-        .as_ref()
-        .and_then(|c| c.load_revision(&commit, &base_conf.options));
+    let remembered = cache.as_ref().and_then(|c| c.load_revision(&commit));
     lap("base summary loaded");
     let base = match remembered {
         Some(summary) => summary,
@@ -260,7 +258,7 @@ pub fn analyze_pair(
             )?;
             let summary = Summary::of(&scan, base_conf.model.practices.len());
             if let Some(c) = &cache {
-                c.store_revision(&commit, &base_conf.options, &summary);
+                c.store_revision(&commit, &summary);
             }
             drop(scan);
             summary

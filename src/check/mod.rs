@@ -79,7 +79,7 @@ impl Finding {
     }
 
     fn with_fingerprint(mut self) -> Finding {
-        let h = crate::cache::fnv(&[
+        let h = crate::digest::fnv(&[
             self.code.as_bytes(),
             self.path.as_deref().unwrap_or("").as_bytes(),
             self.commit.as_deref().unwrap_or("").as_bytes(),

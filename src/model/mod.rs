@@ -215,6 +215,8 @@ pub struct Model {
     pub practices: Vec<Practice>,
     by_id: HashMap<String, usize>,
     area_by_number: HashMap<u8, usize>,
+    /// A digest of the whole model as loaded (see [`Model::digest`]).
+    digest: u64,
     /// "Did you mean" answers already computed: the same typo tends to repeat.
     suggestions: std::sync::Arc<std::sync::Mutex<HashMap<String, Option<String>>>>,
 }
@@ -262,6 +264,7 @@ impl Model {
 
     /// Validates a parsed model file and builds the lookup tables.
     pub fn from_file(file: ModelFile, shown: &str) -> Result<Model, ModelError> {
+        let digest = crate::digest::fnv(&[&serde_json::to_vec(&file).unwrap_or_default()]);
         let invalid = |message: String| ModelError::Invalid {
             path: shown.to_string(),
             message,
@@ -388,8 +391,15 @@ impl Model {
             practices,
             by_id,
             area_by_number,
+            digest,
             suggestions: Default::default(),
         })
+    }
+
+    /// A digest of everything the model file says (ids, titles, goals, levels): two models
+    /// with the same digest give the same reports.
+    pub fn digest(&self) -> u64 {
+        self.digest
     }
 
     /// The practice with this canonical id.
