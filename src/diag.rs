@@ -30,7 +30,8 @@ pub enum Severity {
     Note,
 }
 
-/// The stable code of a diagnostic (kebab-case in every output).
+/// The stable code of a finding, of the scan or of the gate (kebab-case in every output):
+/// the one list of codes practrace has.
 #[derive(
     Debug,
     Clone,
@@ -74,6 +75,16 @@ pub enum Code {
     MessageTooLarge,
     /// More ids in one file or message than the limit; the rest are not read.
     TooManyIds,
+    /// The gate: a process area below its target level.
+    BelowTarget,
+    /// The gate, with a base: evidence base had that head no longer has.
+    EvidenceLost,
+    /// The gate, with a base: a process area whose level fell.
+    LevelLowered,
+    /// The gate, with a base: evidence head has that base did not.
+    EvidenceAdded,
+    /// The gate, with a base: a process area whose level rose.
+    LevelRaised,
 }
 
 impl Code {
@@ -94,6 +105,38 @@ impl Code {
             Code::ShallowHistory => "shallow-history",
             Code::MessageTooLarge => "message-too-large",
             Code::TooManyIds => "too-many-ids",
+            Code::BelowTarget => "below-target",
+            Code::EvidenceLost => "evidence-lost",
+            Code::LevelLowered => "level-lowered",
+            Code::EvidenceAdded => "evidence-added",
+            Code::LevelRaised => "level-raised",
+        }
+    }
+
+    /// One sentence on what the code means (SARIF's rule descriptions).
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::MalformedId => "A tag is not a practice id of any form.",
+            Code::UnknownPractice => "A well-formed practice id that is not in the model.",
+            Code::UnscopedGenericPractice => "A generic practice without a process area.",
+            Code::ScopeMismatch => "A base practice qualified with another process area.",
+            Code::NotAPractice => "A process area id given as a practice.",
+            Code::InvalidFrontMatter => {
+                "Front matter that is not valid YAML or of the wrong shape."
+            }
+            Code::FrontMatterTooLarge => "Front matter over the size limit: not read.",
+            Code::TrailerOutsideBlock => "A Practice line that git does not read as a trailer.",
+            Code::FileTooLarge => "A file over the size limit: not read.",
+            Code::UnreadableFile => "A file that could not be read.",
+            Code::UnreadableObject => "A git object that could not be read.",
+            Code::ShallowHistory => "The clone is shallow: history is cut.",
+            Code::MessageTooLarge => "A commit message over the size limit: not read.",
+            Code::TooManyIds => "More ids in one place than the limit: the rest are not read.",
+            Code::BelowTarget => "A process area below its target capability level.",
+            Code::EvidenceLost => "Evidence in base that head no longer has.",
+            Code::LevelLowered => "A process area whose capability level fell since base.",
+            Code::EvidenceAdded => "Evidence head has that base did not.",
+            Code::LevelRaised => "A process area whose capability level rose since base.",
         }
     }
 }

@@ -13,30 +13,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::Analysis;
 use crate::config::ConfigInfo;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::evidence::SourceInfo;
 use crate::report::Report;
 
-/// One finding of the gate.
+/// One finding of the gate: a diagnostic (of the scan, or of the gate itself: `below-target`,
+/// `evidence-lost`, ...) and what the gate makes of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
-    /// Error, warning or note. Notes (good news, like evidence added) never fail.
-    pub severity: Severity,
-    /// A stable kebab-case code: a diagnostic's code, or `below-target`, `evidence-lost`,
-    /// `level-lowered`, `evidence-added`, `level-raised`.
-    pub code: String,
-    /// One sentence for a person.
-    pub message: String,
-    /// The file it is about.
-    pub path: Option<String>,
-    /// 1-based line.
-    pub line: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// The commit it is about.
-    pub commit: Option<String>,
-    /// A likely fix.
-    pub suggestion: Option<String>,
+    /// Severity, code, message, place and suggestion. Notes (good news, like evidence
+    /// added) never fail.
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
     /// Identifies the finding across runs and line shifts (code, place and message): what
     /// a baseline records.
     pub fingerprint: String,
@@ -50,16 +38,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(severity: Severity, code: &str, message: String) -> Finding {
+    fn new(severity: Severity, code: Code, message: String) -> Finding {
+        Finding::from_diagnostic(Diagnostic::new(severity, code, message))
+    }
+
+    fn from_diagnostic(diagnostic: Diagnostic) -> Finding {
         Finding {
-            severity,
-            code: code.to_string(),
-            message,
-            path: None,
-            line: None,
-            column: None,
-            commit: None,
-            suggestion: None,
+            diagnostic,
             fingerprint: String::new(),
             fails: false,
             baselined: false,
@@ -67,23 +52,12 @@ impl Finding {
         }
     }
 
-    fn from_diagnostic(d: &Diagnostic) -> Finding {
-        Finding {
-            path: d.path.clone(),
-            line: d.line,
-            column: d.column,
-            commit: d.commit.clone(),
-            suggestion: d.suggestion.clone(),
-            ..Finding::new(d.severity, d.code.as_str(), d.message.clone())
-        }
-    }
-
     fn with_fingerprint(mut self) -> Finding {
         let h = crate::digest::fnv(&[
-            self.code.as_bytes(),
-            self.path.as_deref().unwrap_or("").as_bytes(),
-            self.commit.as_deref().unwrap_or("").as_bytes(),
-            self.message.as_bytes(),
+            self.diagnostic.code.as_str().as_bytes(),
+            self.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
+            self.diagnostic.commit.as_deref().unwrap_or("").as_bytes(),
+            self.diagnostic.message.as_bytes(),
         ]);
         self.fingerprint = format!("{h:016x}");
         self
@@ -91,8 +65,8 @@ impl Finding {
 
     /// `path:line:col`, `commit <short>`, or empty.
     pub fn place(&self) -> String {
-        match (&self.path, &self.commit) {
-            (Some(p), _) => match (self.line, self.column) {
+        match (&self.diagnostic.path, &self.diagnostic.commit) {
+            (Some(p), _) => match (self.diagnostic.line, self.diagnostic.column) {
                 (Some(l), Some(c)) => format!("{p}:{l}:{c}"),
                 (Some(l), None) => format!("{p}:{l}"),
                 _ => p.clone(),
@@ -159,12 +133,12 @@ pub fn check(
     let mut at_base: HashMap<String, usize> = HashMap::new();
     if let Some(base) = base {
         for d in &base.report.diagnostics {
-            let f = Finding::from_diagnostic(d).with_fingerprint();
+            let f = Finding::from_diagnostic(d.clone()).with_fingerprint();
             *at_base.entry(f.fingerprint).or_default() += 1;
         }
     }
     for d in &head.report.diagnostics {
-        let mut f = Finding::from_diagnostic(d).with_fingerprint();
+        let mut f = Finding::from_diagnostic(d.clone()).with_fingerprint();
         if base.is_some() {
             let left = at_base.entry(f.fingerprint.clone()).or_default();
             f.introduced = Some(*left == 0);
@@ -179,7 +153,7 @@ pub fn check(
     }
     let mut findings: Vec<Finding> = findings.into_iter().map(|f| f.with_fingerprint()).collect();
     for f in &mut findings {
-        f.fails = match f.severity {
+        f.fails = match f.diagnostic.severity {
             Severity::Error => true,
             Severity::Warning => policy.deny_warnings,
             Severity::Note => false,
@@ -188,14 +162,14 @@ pub fn check(
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (
-                f.path.is_none(),
-                f.path.clone(),
-                f.commit.is_none(),
-                f.commit.clone(),
-                f.line,
-                f.column,
-                f.code.clone(),
-                f.message.clone(),
+                f.diagnostic.path.is_none(),
+                f.diagnostic.path.clone(),
+                f.diagnostic.commit.is_none(),
+                f.diagnostic.commit.clone(),
+                f.diagnostic.line,
+                f.diagnostic.column,
+                f.diagnostic.code.as_str(),
+                f.diagnostic.message.clone(),
             )
         };
         key(a).cmp(&key(b))
@@ -205,7 +179,7 @@ pub fn check(
     }
     let mut summary = Summary::default();
     for f in &findings {
-        match f.severity {
+        match f.diagnostic.severity {
             Severity::Error => summary.errors += 1,
             Severity::Warning => summary.warnings += 1,
             Severity::Note => summary.notes += 1,
@@ -229,7 +203,7 @@ pub fn check(
 
 /// The configuration file as the place of a policy finding, when there is one.
 fn at_config(mut f: Finding, config: &ConfigInfo) -> Finding {
-    f.path.clone_from(&config.path);
+    f.diagnostic.path.clone_from(&config.path);
     f
 }
 
@@ -252,13 +226,13 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
             };
             let mut f = Finding::new(
                 Severity::Error,
-                "below-target",
+                Code::BelowTarget,
                 format!(
                     "{} ({}) is at level {}, below its target level {}: no evidence for {shown}",
                     a.id, a.title, a.achieved_level, a.target_level
                 ),
             );
-            f.suggestion = Some(if a.achieved_level == 0 {
+            f.diagnostic.suggestion = Some(if a.achieved_level == 0 {
                 format!(
                     "add evidence for those practices, or declare them (or {}) not applicable with a reason in .practrace.yaml",
                     a.id
@@ -358,23 +332,23 @@ fn evidence_changes(
             };
             let mut f = Finding::new(
                 Severity::Error,
-                "evidence-lost",
+                Code::EvidenceLost,
                 format!(
                     "{path} is no longer evidence for {}: {why}",
                     lost.join(", ")
                 ),
             );
-            f.path = Some(path.clone());
+            f.diagnostic.path = Some(path.clone());
             out.push(f);
         }
         let added = minus(&is, &was);
         if !added.is_empty() {
             let mut f = Finding::new(
                 Severity::Note,
-                "evidence-added",
+                Code::EvidenceAdded,
                 format!("{path} is new evidence for {}", added.join(", ")),
             );
-            f.path = Some(path.clone());
+            f.diagnostic.path = Some(path.clone());
             out.push(f);
         }
     }
@@ -394,14 +368,14 @@ fn evidence_changes(
             let mut f = if lost {
                 let mut f = Finding::new(
                     Severity::Error,
-                    "evidence-lost",
+                    Code::EvidenceLost,
                     format!(
                         "commit {short} \"{}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
                         c.subject,
                         changed.join(", ")
                     ),
                 );
-                f.suggestion = Some(
+                f.diagnostic.suggestion = Some(
                     "keep the `Practice:` trailers when rewriting history, or tag the new commit"
                         .into(),
                 );
@@ -409,7 +383,7 @@ fn evidence_changes(
             } else {
                 Finding::new(
                     Severity::Note,
-                    "evidence-added",
+                    Code::EvidenceAdded,
                     format!(
                         "commit {short} \"{}\" is new evidence for {}",
                         c.subject,
@@ -417,7 +391,7 @@ fn evidence_changes(
                     ),
                 )
             };
-            f.commit = Some(c.id.clone());
+            f.diagnostic.commit = Some(c.id.clone());
             out.push(f);
         }
     }
@@ -445,7 +419,7 @@ fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
                 .collect();
             Finding::new(
                 Severity::Error,
-                "level-lowered",
+                Code::LevelLowered,
                 format!(
                     "{} ({}) fell from level {was} to level {}: no evidence left for {}",
                     a.id,
@@ -457,7 +431,7 @@ fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
         } else if a.achieved_level > was {
             Finding::new(
                 Severity::Note,
-                "level-raised",
+                Code::LevelRaised,
                 format!(
                     "{} ({}) rose from level {was} to level {}",
                     a.id, a.title, a.achieved_level
@@ -491,7 +465,7 @@ pub struct BaselineEntry {
     /// The finding's fingerprint.
     pub fingerprint: String,
     /// Its code (for the reader).
-    pub code: String,
+    pub code: Code,
     /// Its place (for the reader).
     pub place: String,
     /// Its message (for the reader).
@@ -507,9 +481,9 @@ impl Baseline {
             .filter(|f| f.fails)
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
-                code: f.code.clone(),
+                code: f.diagnostic.code,
                 place: f.place(),
-                message: f.message.clone(),
+                message: f.diagnostic.message.clone(),
             })
             .collect();
         findings.sort();

@@ -7,7 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde_json::{Value, json};
 
 use super::{CheckReport, Finding};
-use crate::diag::Severity;
+use crate::diag::{Code, Severity};
 
 fn severity_word(s: Severity) -> &'static str {
     match s {
@@ -66,7 +66,7 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
         if f.baselined {
             tags.push("in baseline");
         }
-        if f.introduced == Some(true) && f.severity != Severity::Note {
+        if f.introduced == Some(true) && f.diagnostic.severity != Severity::Note {
             tags.push("new");
         }
         let tags = if tags.is_empty() {
@@ -77,11 +77,13 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
         let _ = writeln!(
             out,
             "{lead}{}[{}]: {}{tags}",
-            severity_word(f.severity),
-            f.code,
-            f.message
+            severity_word(f.diagnostic.severity),
+            f.diagnostic.code,
+            f.diagnostic.message
         );
-        if let (Some(line_text), Some(line), Some(column)) = (source_line(f), f.line, f.column) {
+        if let (Some(line_text), Some(line), Some(column)) =
+            (source_line(f), f.diagnostic.line, f.diagnostic.column)
+        {
             let start = line_text
                 .char_indices()
                 .nth(column.saturating_sub(1) as usize)
@@ -90,7 +92,7 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
                 .find([',', ' ', ']', '\t'])
                 .map_or(line_text.len(), |n| start + n)
                 .max((start + 1).min(line_text.len()));
-            let level = match f.severity {
+            let level = match f.diagnostic.severity {
                 Severity::Error => Level::ERROR,
                 Severity::Warning => Level::WARNING,
                 Severity::Note => Level::NOTE,
@@ -98,14 +100,18 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
             let group = Group::with_level(level).element(
                 Snippet::source(line_text.as_str())
                     .line_start(line as usize)
-                    .annotation(AnnotationKind::Primary.span(start..end).label(&f.code)),
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(start..end)
+                            .label(f.diagnostic.code.as_str()),
+                    ),
             );
             let rendered = renderer.render(&[group]);
             for l in rendered.lines() {
                 let _ = writeln!(out, "{l}");
             }
         }
-        if let Some(s) = &f.suggestion {
+        if let Some(s) = &f.diagnostic.suggestion {
             let _ = writeln!(out, "  help: {s}");
         }
     }
@@ -134,29 +140,32 @@ fn escape_property(s: &str) -> String {
 pub fn github(report: &CheckReport) -> String {
     let mut out = String::new();
     for f in &report.findings {
-        let command = match f.severity {
+        let command = match f.diagnostic.severity {
             Severity::Error if f.fails && !f.baselined => "error",
             Severity::Error | Severity::Warning => "warning",
             Severity::Note => "notice",
         };
         let mut props = Vec::new();
-        if let Some(p) = &f.path {
+        if let Some(p) = &f.diagnostic.path {
             props.push(format!("file={}", escape_property(p)));
-            if let Some(l) = f.line {
+            if let Some(l) = f.diagnostic.line {
                 props.push(format!("line={l}"));
             }
-            if let Some(c) = f.column {
+            if let Some(c) = f.diagnostic.column {
                 props.push(format!("col={c}"));
             }
         }
-        props.push(format!("title={}", escape_property(&f.code)));
-        let mut message = f.message.clone();
-        if f.path.is_none()
-            && let Some(c) = &f.commit
+        props.push(format!(
+            "title={}",
+            escape_property(f.diagnostic.code.as_str())
+        ));
+        let mut message = f.diagnostic.message.clone();
+        if f.diagnostic.path.is_none()
+            && let Some(c) = &f.diagnostic.commit
         {
             message = format!("commit {}: {message}", &c[..c.len().min(12)]);
         }
-        if let Some(s) = &f.suggestion {
+        if let Some(s) = &f.diagnostic.suggestion {
             message = format!("{message}\nhelp: {s}");
         }
         let _ = writeln!(
@@ -170,37 +179,11 @@ pub fn github(report: &CheckReport) -> String {
     out
 }
 
-/// The rules (one per code) SARIF lists, with a short description each.
-fn rule_description(code: &str) -> &'static str {
-    match code {
-        "malformed-id" => "A tag is not a practice id of any form.",
-        "unknown-practice" => "A well-formed practice id that is not in the model.",
-        "unscoped-generic-practice" => "A generic practice without a process area.",
-        "scope-mismatch" => "A base practice qualified with another process area.",
-        "not-a-practice" => "A process area id given as a practice.",
-        "invalid-front-matter" => "Front matter that is not valid YAML or of the wrong shape.",
-        "front-matter-too-large" => "Front matter over the size limit: not read.",
-        "trailer-outside-block" => "A Practice line that git does not read as a trailer.",
-        "file-too-large" => "A file over the size limit: not read.",
-        "unreadable-file" => "A file that could not be read.",
-        "unreadable-object" => "A git object that could not be read.",
-        "shallow-history" => "The clone is shallow: history is cut.",
-        "message-too-large" => "A commit message over the size limit: not read.",
-        "too-many-ids" => "More ids in one place than the limit: the rest are not read.",
-        "below-target" => "A process area below its target capability level.",
-        "evidence-lost" => "Evidence in base that head no longer has.",
-        "level-lowered" => "A process area whose capability level fell since base.",
-        "evidence-added" => "Evidence head has that base did not.",
-        "level-raised" => "A process area whose capability level rose since base.",
-        _ => "A practrace finding.",
-    }
-}
-
 /// SARIF 2.1.0, one run, one result per finding; the fingerprint goes into
 /// `partialFingerprints` so code scanning tracks a finding across commits.
 pub fn sarif(report: &CheckReport) -> String {
-    let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
-    codes.sort_unstable();
+    let mut codes: Vec<Code> = report.findings.iter().map(|f| f.diagnostic.code).collect();
+    codes.sort_unstable_by_key(|c| c.as_str());
     codes.dedup();
     let rules: Vec<Value> = codes
         .iter()
@@ -208,7 +191,7 @@ pub fn sarif(report: &CheckReport) -> String {
             json!({
                 "id": c,
                 "name": c,
-                "shortDescription": {"text": rule_description(c)},
+                "shortDescription": {"text": c.description()},
             })
         })
         .collect();
@@ -216,23 +199,25 @@ pub fn sarif(report: &CheckReport) -> String {
         .findings
         .iter()
         .map(|f| {
-            let level = match f.severity {
+            let level = match f.diagnostic.severity {
                 Severity::Error if f.fails && !f.baselined => "error",
                 Severity::Error | Severity::Warning => "warning",
                 Severity::Note => "note",
             };
-            let mut text = f.message.clone();
-            if f.path.is_none()
-                && let Some(c) = &f.commit
+            let mut text = f.diagnostic.message.clone();
+            if f.diagnostic.path.is_none()
+                && let Some(c) = &f.diagnostic.commit
             {
                 text = format!("commit {c}: {text}");
             }
-            if let Some(s) = &f.suggestion {
+            if let Some(s) = &f.diagnostic.suggestion {
                 text = format!("{text} (help: {s})");
             }
             let mut result = json!({
-                "ruleId": f.code,
-                "ruleIndex": codes.binary_search(&f.code.as_str()).unwrap_or(0),
+                "ruleId": f.diagnostic.code,
+                "ruleIndex": codes
+                    .binary_search_by_key(&f.diagnostic.code.as_str(), |c| c.as_str())
+                    .unwrap_or(0),
                 "level": level,
                 "message": {"text": text},
                 "partialFingerprints": {"practrace/v1": f.fingerprint},
@@ -240,13 +225,17 @@ pub fn sarif(report: &CheckReport) -> String {
             // GitHub code scanning refuses a result without a location: findings about a
             // commit or the whole repository are placed on the configuration file, the
             // file that sets the policy (whether it exists or not).
-            let path = f.path.as_deref().unwrap_or(crate::config::FILE_NAME);
+            let path = f
+                .diagnostic
+                .path
+                .as_deref()
+                .unwrap_or(crate::config::FILE_NAME);
             let mut region = serde_json::Map::new();
-            if f.path.is_some()
-                && let Some(l) = f.line.filter(|&l| l > 0)
+            if f.diagnostic.path.is_some()
+                && let Some(l) = f.diagnostic.line.filter(|&l| l > 0)
             {
                 region.insert("startLine".into(), json!(l));
-                if let Some(c) = f.column.filter(|&c| c > 0) {
+                if let Some(c) = f.diagnostic.column.filter(|&c| c > 0) {
                     region.insert("startColumn".into(), json!(c));
                 }
             }

@@ -143,8 +143,8 @@ fn missing_base(rev: &str, shallow: bool, e: &crate::source::SourceError) -> Com
 
 /// The line of a finding, from the file in head or from the commit's message.
 fn source_line(head: &GitSource, f: &Finding) -> Option<String> {
-    let line = f.line? as usize;
-    let bytes = match (&f.path, &f.commit) {
+    let line = f.diagnostic.line? as usize;
+    let bytes = match (&f.diagnostic.path, &f.diagnostic.commit) {
         (Some(path), _) => head.read_path(path, 1 << 20).ok()??,
         (None, Some(commit)) => head.repo().ok()?.commit_message(commit)?,
         _ => return None,
