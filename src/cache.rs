@@ -230,10 +230,20 @@ fn base_dir() -> Option<PathBuf> {
 impl Cache {
     /// The cache of the repository whose git folder is `git_dir`; `None` when there is no
     /// cache folder to use (the scan then runs without one).
-    pub fn open(git_dir: &Path, model: &Model, options: &ScanOptions) -> Option<Cache> {
+    /// `base` is the cache folder (`None`: the user's, see [`base_dir`]).
+    pub fn open(
+        git_dir: &Path,
+        base: Option<&Path>,
+        model: &Model,
+        options: &ScanOptions,
+    ) -> Option<Cache> {
         let canonical = git_dir.canonicalize().ok()?;
         let folder = fnv(&[canonical.as_os_str().as_encoded_bytes()]);
-        let dir = base_dir()?.join(format!("{folder:016x}"));
+        let base = match base {
+            Some(base) => base.to_path_buf(),
+            None => base_dir()?,
+        };
+        let dir = base.join(format!("{folder:016x}"));
         Some(Cache {
             dir,
             salt: key(model, options),

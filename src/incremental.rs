@@ -8,10 +8,10 @@ use crate::cache;
 use crate::diag;
 use crate::evidence::{CommitHit, FileHit, ObjectId, Scan, Summary};
 use crate::extract::commit::parse_rfc3339;
-use crate::pipeline::{Analysis, AnalysisError, Request, configure, rate};
+use crate::pipeline::{Analysis, AnalysisError, Configured, Request, configure, rate};
 use crate::report;
 use crate::scan;
-use crate::source::{self, Source};
+use crate::source;
 
 /// Writes `status --format json` of a full analysis and, when it scanned a revision with the
 /// cache on, remembers the report (its summary and each practice's bytes) so that a later
@@ -24,7 +24,14 @@ pub fn write_status_json(
     let cache = (request.use_cache && !analysis.report.source.worktree)
         .then_some(analysis.git_dir.as_deref())
         .flatten()
-        .and_then(|dir| cache::Cache::open(dir, &analysis.model, &analysis.options));
+        .and_then(|dir| {
+            cache::Cache::open(
+                dir,
+                request.cache_dir.as_deref(),
+                &analysis.model,
+                &analysis.options,
+            )
+        });
     let (Some(cache), Some(commit)) = (cache, analysis.report.source.commit.as_deref()) else {
         return analysis.report.write_json(out);
     };
@@ -49,152 +56,237 @@ pub fn write_status_json(
     Ok(())
 }
 
-/// How many changed files and new commits a derived run reads before it remembers its own
-/// report for the next run (`PRACTRACE_REMEMBER_AFTER` sets another, for tests).
-const REMEMBER_AFTER: usize = 1000;
+/// What `status --format json` did.
+pub struct StatusJson {
+    /// Whether the report has error diagnostics.
+    pub errors: bool,
+    /// What the scan read.
+    pub stats: scan::Stats,
+    /// The commit of the remembered report the output was derived from, if it was.
+    pub derived_from: Option<String>,
+    /// The full analysis, when there was one (the caller may leave it to the OS at exit).
+    pub analysis: Option<Analysis>,
+}
+
+/// `status --format json`: derived from a remembered report of an ancestor when the cache
+/// has one that applies (see [`write_status_json_derived`]), else a full analysis (see
+/// [`write_status_json`]).
+pub fn status_json(
+    request: &Request,
+    out: &mut dyn std::io::Write,
+) -> Result<StatusJson, StatusJsonError> {
+    if let Some(derived) = write_status_json_derived(request, out)? {
+        return Ok(derived);
+    }
+    let analysis = crate::pipeline::analyze(request)?;
+    write_status_json(&analysis, request, out).map_err(StatusJsonError::Write)?;
+    Ok(StatusJson {
+        errors: has_errors(&analysis.report),
+        stats: analysis.stats,
+        derived_from: None,
+        analysis: Some(analysis),
+    })
+}
+
+/// Why `status --format json` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusJsonError {
+    /// The analysis.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    /// Writing the report.
+    #[error("writing to stdout")]
+    Write(#[source] std::io::Error),
+}
+
+fn has_errors(report: &report::Report) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == diag::Severity::Error)
+}
 
 /// `status --format json` of a revision derived from a remembered report of an ancestor
 /// (see [`write_status_json`]): only the files that changed and the commits in between are
 /// read, only the practices whose evidence changed are printed anew, and the others are
 /// copied from the remembered bytes. `Ok(None)` (nothing written) when no remembered report
-/// applies: run the full analysis then. `Ok(Some(errors))`: written; `errors` tells whether
-/// the report has error diagnostics.
+/// applies: run the full analysis then.
 pub fn write_status_json_derived(
     request: &Request,
     out: &mut dyn std::io::Write,
-) -> Result<Option<bool>, AnalysisError> {
+) -> Result<Option<StatusJson>, AnalysisError> {
     let Some(rev) = request.rev.as_deref().filter(|_| request.use_cache) else {
         return Ok(None);
     };
     let source = source::git::GitSource::open(&request.repo, Some(rev))?;
     let configured = configure(&source, request)?;
-    let Some(cache) = cache::Cache::open(source.git_dir(), &configured.model, &configured.options)
-    else {
+    let Some(cache) = request.cache(&source, &configured) else {
         return Ok(None);
     };
     for commit in cache.remembered_reports() {
         let Some(base) = cache.load_report(&commit) else {
             continue;
         };
-        let Some(base_commit) = ObjectId::from_hex(&commit) else {
+        let Some(plan) = plan(&source, &configured, &base, &commit)? else {
             continue;
         };
-        if base.head.config != configured.info || base.len() != configured.model.practices.len() {
-            continue;
-        }
-        let derived = scan::scan_since(
-            &source,
-            &base.head.summary.scan,
-            base_commit,
-            &configured.model,
-            &configured.options,
-        )?;
-        let Some((head_scan, changed_paths)) = derived else {
-            continue;
-        };
-        let counts =
-            Summary::count_commits(base.head.summary.commit_counts.clone(), &head_scan.commits);
-        // The practices whose evidence may differ: those of the changed files, before and
-        // after, and those of the new commits.
-        let practices_len = configured.model.practices.len();
-        let mut changed = vec![false; practices_len];
-        let files_at = |files: &[FileHit], path: &str| -> Option<usize> {
-            files.binary_search_by(|f| f.path.as_str().cmp(path)).ok()
-        };
-        for path in &changed_paths {
-            for files in [&base.head.summary.scan.files, &head_scan.files] {
-                if let Some(i) = files_at(files, path) {
-                    for &(p, _) in &files[i].practices {
-                        changed[p] = true;
-                    }
-                }
-            }
-        }
-        for c in &head_scan.commits {
-            for &p in &c.practices {
-                changed[p] = true;
-            }
-        }
-        let new_commits = head_scan.commits.clone();
-        let new_files: Vec<FileHit> = changed_paths
-            .iter()
-            .filter_map(|p| files_at(&head_scan.files, p).map(|i| head_scan.files[i].clone()))
-            .collect();
-        // The practices to print anew, made before anything is written.
-        let mut rebuilt = HashMap::new();
-        for i in (0..practices_len).filter(|&i| changed[i]) {
-            let p = rebuild_practice(
-                base.practice(i),
-                i,
-                &changed_paths,
-                &new_files,
-                &new_commits,
-            );
-            match p {
-                Some(p) => rebuilt.insert(i, report::practice_fragment(&p)),
-                None => break,
-            };
-        }
-        if rebuilt.len() != changed.iter().filter(|&&c| c).count() {
-            continue;
-        }
-        let analysis = rate(configured, head_scan, &counts, true);
-        let errors = analysis
-            .report
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == diag::Severity::Error);
-        analysis
-            .report
-            .write_json_with(out, practices_len, &mut |i, w| match rebuilt.get(&i) {
-                Some(bytes) => w.write_all(bytes),
-                None => w.write_all(base.practice(i)),
-            })
-            .map_err(|e| source::SourceError::Git(format!("writing the report: {e}")))?;
-        if std::env::var_os("PRACTRACE_STATS").is_some() {
-            eprintln!("practrace stats: derived from the remembered report of {commit}");
-        }
-        // Far from the remembered report, remember this one instead: the next run then
-        // starts from here. Near it, copying the whole report would cost more than it saves.
-        let walked = analysis.report.source.commits_scanned
-            - base
-                .head
-                .summary
-                .scan
-                .source
-                .commits_scanned
-                .min(analysis.report.source.commits_scanned);
-        let read = walked + changed_paths.len();
-        let threshold = std::env::var("PRACTRACE_REMEMBER_AFTER")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(REMEMBER_AFTER);
-        if read > threshold
-            && let Some(head_commit) = analysis.report.source.commit.as_deref()
-        {
-            let head = cache::ReportHead {
-                summary: Summary {
-                    scan: Scan {
-                        commits: Vec::new(),
-                        ..analysis.scan.clone()
-                    },
-                    commit_counts: counts,
-                },
-                config: analysis.report.config.clone(),
-            };
-            if let Some(mut writer) = cache.report_writer(head_commit, &head, practices_len) {
-                for i in 0..practices_len {
-                    match rebuilt.get(&i) {
-                        Some(bytes) => writer.add(bytes),
-                        None => writer.add(base.practice(i)),
-                    }
-                }
-                writer.finish();
-            }
-        }
-        return Ok(Some(errors));
+        let mut done = write_derived(plan, configured, &base, out, &cache, request)?;
+        done.derived_from = Some(commit);
+        return Ok(Some(done));
     }
     Ok(None)
+}
+
+/// A derived report before anything is written: head's scan, the changed paths, the
+/// commits per practice, and the practices printed anew.
+struct Plan {
+    scan: Scan,
+    changed: Vec<String>,
+    stats: scan::Stats,
+    counts: Vec<u32>,
+    rebuilt: HashMap<usize, Vec<u8>>,
+}
+
+/// Derives head from a remembered report of `commit`, when it applies: the same
+/// configuration and model size, `commit` an ancestor, and every changed practice rebuilt.
+fn plan(
+    source: &source::git::GitSource,
+    configured: &Configured,
+    base: &cache::RememberedReport,
+    commit: &str,
+) -> Result<Option<Plan>, AnalysisError> {
+    let Some(base_commit) = ObjectId::from_hex(commit) else {
+        return Ok(None);
+    };
+    let practices = configured.model.practices.len();
+    if base.head.config != configured.info || base.len() != practices {
+        return Ok(None);
+    }
+    let base_scan = &base.head.summary.scan;
+    let derived = scan::scan_since(
+        source,
+        base_scan,
+        base_commit,
+        &configured.model,
+        &configured.options,
+    )?;
+    let Some(derived) = derived else {
+        return Ok(None);
+    };
+    let head = &derived.scan;
+    let files_at = |files: &[FileHit], path: &str| -> Option<usize> {
+        files.binary_search_by(|f| f.path.as_str().cmp(path)).ok()
+    };
+    // The practices whose evidence may differ: those of the changed files, before and
+    // after, and those of the new commits.
+    let mut changed = vec![false; practices];
+    for path in &derived.changed {
+        for files in [&base_scan.files, &head.files] {
+            if let Some(i) = files_at(files, path) {
+                for &(p, _) in &files[i].practices {
+                    changed[p] = true;
+                }
+            }
+        }
+    }
+    for c in &head.commits {
+        for &p in &c.practices {
+            changed[p] = true;
+        }
+    }
+    let new_files: Vec<FileHit> = derived
+        .changed
+        .iter()
+        .filter_map(|p| files_at(&head.files, p).map(|i| head.files[i].clone()))
+        .collect();
+    let mut rebuilt = HashMap::new();
+    for i in (0..practices).filter(|&i| changed[i]) {
+        let Some(p) = rebuild_practice(
+            base.practice(i),
+            i,
+            &derived.changed,
+            &new_files,
+            &head.commits,
+        ) else {
+            return Ok(None);
+        };
+        rebuilt.insert(i, report::practice_fragment(&p));
+    }
+    let counts = Summary::count_commits(base.head.summary.commit_counts.clone(), &head.commits);
+    Ok(Some(Plan {
+        scan: derived.scan,
+        changed: derived.changed,
+        stats: derived.stats,
+        counts,
+        rebuilt,
+    }))
+}
+
+/// Rates and writes a derived report; far from the remembered report, remembers this one
+/// instead, so that the next run starts from here (near it, copying the whole report would
+/// cost more than it saves).
+fn write_derived(
+    plan: Plan,
+    configured: Configured,
+    base: &cache::RememberedReport,
+    out: &mut dyn std::io::Write,
+    cache: &cache::Cache,
+    request: &Request,
+) -> Result<StatusJson, AnalysisError> {
+    let practices = configured.model.practices.len();
+    let Plan {
+        scan,
+        changed,
+        stats,
+        counts,
+        rebuilt,
+    } = plan;
+    let fragment = |i: usize| -> &[u8] {
+        match rebuilt.get(&i) {
+            Some(bytes) => bytes,
+            None => base.practice(i),
+        }
+    };
+    let analysis = rate(configured, scan, &counts, true);
+    analysis
+        .report
+        .write_json_with(out, practices, &mut |i, w| w.write_all(fragment(i)))
+        .map_err(|e| source::SourceError::Git(format!("writing the report: {e}")))?;
+    let source = &analysis.report.source;
+    let walked = source.commits_scanned
+        - base
+            .head
+            .summary
+            .scan
+            .source
+            .commits_scanned
+            .min(source.commits_scanned);
+    if walked + changed.len() > request.remember_after
+        && let Some(head_commit) = source.commit.as_deref()
+    {
+        let head = cache::ReportHead {
+            summary: Summary {
+                scan: Scan {
+                    commits: Vec::new(),
+                    ..analysis.scan.clone()
+                },
+                commit_counts: counts,
+            },
+            config: analysis.report.config.clone(),
+        };
+        if let Some(mut writer) = cache.report_writer(head_commit, &head, practices) {
+            for i in 0..practices {
+                writer.add(fragment(i));
+            }
+            writer.finish();
+        }
+    }
+    Ok(StatusJson {
+        errors: has_errors(&analysis.report),
+        stats,
+        derived_from: None,
+        analysis: None,
+    })
 }
 
 /// A practice's report from its remembered JSON, with the evidence of the changed paths

@@ -29,6 +29,8 @@ pub struct Analysis {
     pub ratings: Vec<rate::AreaRating>,
     /// The report built from all of the above.
     pub report: report::Report,
+    /// What the scan read (for a derived head of [`analyze_pair`]: what it read since base).
+    pub stats: scan::Stats,
 }
 
 /// Why an analysis could not run.
@@ -44,6 +46,11 @@ pub enum AnalysisError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
 }
+
+/// How many changed files and new commits a derived `status --format json` reads, by
+/// default, before it remembers its own report for the next run
+/// ([`Request::remember_after`]).
+pub const REMEMBER_AFTER: usize = 1000;
 
 /// What to analyze and how: the command line's choices, which win over the configuration
 /// file's, which win over the defaults.
@@ -62,6 +69,11 @@ pub struct Request {
     pub max_file_size: Option<u64>,
     /// Read and write the incremental cache.
     pub use_cache: bool,
+    /// The cache folder (default: `$XDG_CACHE_HOME/practrace`, else `~/.cache/practrace`).
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// How many changed files and new commits a derived `status --format json` reads before
+    /// it remembers its own report for the next run.
+    pub remember_after: usize,
     /// Leave the report's `practices` list empty: the gate needs only the areas and the
     /// diagnostics, and that list is the costly part of a large report.
     pub brief: bool,
@@ -77,8 +89,28 @@ impl Request {
             options: ScanOptions::default(),
             max_file_size: None,
             use_cache: true,
+            cache_dir: None,
+            remember_after: REMEMBER_AFTER,
             brief: false,
         }
+    }
+
+    /// The cache for a configured source of this request, when the cache is on and there
+    /// is a folder for it.
+    pub(crate) fn cache(
+        &self,
+        source: &dyn Source,
+        configured: &Configured,
+    ) -> Option<cache::Cache> {
+        if !self.use_cache {
+            return None;
+        }
+        cache::Cache::open(
+            source.git_dir(),
+            self.cache_dir.as_deref(),
+            &configured.model,
+            &configured.options,
+        )
     }
 }
 
@@ -175,11 +207,8 @@ pub fn analyze_source(
     request: &Request,
 ) -> Result<Analysis, AnalysisError> {
     let configured = configure(source, request)?;
-    let cache = request
-        .use_cache
-        .then(|| cache::Cache::open(source.git_dir(), &configured.model, &configured.options))
-        .flatten();
-    let scan = scan::scan_cached(
+    let cache = request.cache(source, &configured);
+    let (scan, stats) = scan::scan_cached(
         source,
         &configured.model,
         &configured.options,
@@ -187,6 +216,7 @@ pub fn analyze_source(
     )?;
     let mut analysis = rate_scan(configured, scan, request.brief);
     analysis.git_dir = Some(source.git_dir().to_path_buf());
+    analysis.stats = stats;
     Ok(analysis)
 }
 
@@ -206,12 +236,6 @@ pub fn analyze_pair(
     head_source: &source::git::GitSource,
     head_request: &Request,
 ) -> Result<(Analysis, Analysis), AnalysisError> {
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
-            eprintln!("practrace timings: {what} at {:?}", started.elapsed());
-        }
-    };
     let brief = |r: &Request| Request {
         brief: true,
         ..r.clone()
@@ -219,51 +243,21 @@ pub fn analyze_pair(
     let (base_request, head_request) = (brief(base_request), brief(head_request));
     let base_conf = configure(base_source, &base_request)?;
     let head_conf = configure(head_source, &head_request)?;
-    lap("configured");
-    let practice_ids = |m: &model::Model| -> Vec<String> {
-        std::iter::once(m.id.clone())
-            .chain(m.practices.iter().map(|p| p.id.clone()))
-            .collect()
-    };
-    let comparable = practice_ids(&base_conf.model) == practice_ids(&head_conf.model)
-        && base_conf.options == head_conf.options;
-    let base_commit = base_source
-        .info()
-        .commit
-        .and_then(|c| ObjectId::from_hex(&c));
     let full = || -> Result<(Analysis, Analysis), AnalysisError> {
         Ok((
             analyze_source(base_source, &base_request)?,
             analyze_source(head_source, &head_request)?,
         ))
     };
-    let (Some(base_commit), true) = (base_commit, comparable) else {
+    let base_commit = base_source
+        .info()
+        .commit
+        .and_then(|c| ObjectId::from_hex(&c));
+    let Some(base_commit) = base_commit.filter(|_| comparable(&base_conf, &head_conf)) else {
         return full();
     };
-    let cache = head_request
-        .use_cache
-        .then(|| cache::Cache::open(head_source.git_dir(), &base_conf.model, &base_conf.options))
-        .flatten();
-    let commit = base_commit.to_string();
-    let remembered = cache.as_ref().and_then(|c| c.load_revision(&commit));
-    lap("base summary loaded");
-    let base = match remembered {
-        Some(summary) => summary,
-        None => {
-            let scan = scan::scan_cached(
-                base_source,
-                &base_conf.model,
-                &base_conf.options,
-                cache.as_ref(),
-            )?;
-            let summary = Summary::of(&scan, base_conf.model.practices.len());
-            if let Some(c) = &cache {
-                c.store_revision(&commit, &summary);
-            }
-            drop(scan);
-            summary
-        }
-    };
+    let cache = head_request.cache(head_source, &base_conf);
+    let base = base_summary(base_source, &base_conf, base_commit, cache.as_ref())?;
     let derived = scan::scan_since(
         head_source,
         &base.scan,
@@ -271,17 +265,43 @@ pub fn analyze_pair(
         &head_conf.model,
         &head_conf.options,
     )?;
-    lap("head derived");
-    let Some((head_scan, _)) = derived else {
+    let Some(derived) = derived else {
         return full();
     };
-    let head_counts = Summary::count_commits(base.commit_counts.clone(), &head_scan.commits);
-    let pair = (
-        rate(base_conf, base.scan, &base.commit_counts, true),
-        rate(head_conf, head_scan, &head_counts, true),
-    );
-    lap("rated");
-    Ok(pair)
+    let head_counts = Summary::count_commits(base.commit_counts.clone(), &derived.scan.commits);
+    let mut head = rate(head_conf, derived.scan, &head_counts, true);
+    head.stats = derived.stats;
+    Ok((rate(base_conf, base.scan, &base.commit_counts, true), head))
+}
+
+/// Whether head can be derived from base's scan: the same practices (by id, in order) and
+/// the same scan options.
+fn comparable(base: &Configured, head: &Configured) -> bool {
+    let practice_ids = |m: &model::Model| -> Vec<String> {
+        std::iter::once(m.id.clone())
+            .chain(m.practices.iter().map(|p| p.id.clone()))
+            .collect()
+    };
+    practice_ids(&base.model) == practice_ids(&head.model) && base.options == head.options
+}
+
+/// The summary of base's scan: remembered in the cache, else scanned (and remembered).
+fn base_summary(
+    source: &source::git::GitSource,
+    configured: &Configured,
+    commit: ObjectId,
+    cache: Option<&cache::Cache>,
+) -> Result<Summary, AnalysisError> {
+    let commit = commit.to_string();
+    if let Some(summary) = cache.and_then(|c| c.load_revision(&commit)) {
+        return Ok(summary);
+    }
+    let (scan, _) = scan::scan_cached(source, &configured.model, &configured.options, cache)?;
+    let summary = Summary::of(&scan, configured.model.practices.len());
+    if let Some(c) = cache {
+        c.store_revision(&commit, &summary);
+    }
+    Ok(summary)
 }
 
 /// The graph, ratings and report of a scan under a configuration (`brief`: see
@@ -334,6 +354,7 @@ pub(crate) fn rate(
         graph,
         ratings,
         report,
+        stats: scan::Stats::default(),
     }
 }
 

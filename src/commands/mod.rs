@@ -44,6 +44,9 @@ pub enum CommandError {
     /// The analysis: repository, revision, model or configuration.
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    /// `status --format json`.
+    #[error(transparent)]
+    StatusJson(#[from] crate::incremental::StatusJsonError),
     /// The model file given with `--model`.
     #[error(transparent)]
     Model(#[from] ModelError),
@@ -143,7 +146,7 @@ impl ScanFlags {
             },
             max_file_size: self.max_file_size,
             use_cache: !self.no_cache,
-            brief: false,
+            ..Request::new(&self.repo)
         })
     }
 

@@ -13,16 +13,9 @@ pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outc
     if format == Format::Json {
         // The largest output: streamed, not built as one string; at a revision, from the
         // remembered report of an ancestor when the cache has one.
-        let request = flags.request()?;
-        if let Some(errors) = crate::incremental::write_status_json_derived(&request, io.out)? {
-            return Ok(Outcome::from_errors(errors));
-        }
-        let analysis = crate::pipeline::analyze(&request)?;
-        crate::incremental::write_status_json(&analysis, &request, io.out)
-            .map_err(CommandError::io("writing to stdout"))?;
-        let errors = has_errors(&analysis);
-        io.release(analysis);
-        return Ok(Outcome::from_errors(errors));
+        let done = crate::incremental::status_json(&flags.request()?, io.out)?;
+        io.release(done.analysis);
+        return Ok(Outcome::from_errors(done.errors));
     }
     let analysis = flags.analyze()?;
     let errors = has_errors(&analysis);

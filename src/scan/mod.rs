@@ -17,13 +17,34 @@ use crate::evidence::{BlobTable, CommitHit, CommitTable, FileHit, ObjectId, Scan
 use crate::model::Model;
 use crate::source::{RawCommit, Source, SourceError};
 
+/// What a scan read from the repository (the rest came from the cache or from the scan of
+/// an ancestor): the counters that show an incremental run does only what it must.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Files read and parsed.
+    pub files_read: usize,
+    /// Commits read and parsed.
+    pub commits_read: usize,
+}
+
+/// A scan derived from an ancestor's (see [`scan_since`]).
+#[derive(Debug)]
+pub struct Derived {
+    /// The scan.
+    pub scan: Scan,
+    /// The paths that changed between the two (gone, changed or new), sorted.
+    pub changed: Vec<String>,
+    /// What it read.
+    pub stats: Stats,
+}
+
 /// Scans a source, without a cache.
 pub fn scan(
     source: &dyn Source,
     model: &Model,
     options: &ScanOptions,
 ) -> Result<Scan, SourceError> {
-    scan_cached(source, model, options, None)
+    scan_cached(source, model, options, None).map(|(scan, _)| scan)
 }
 
 /// Scans a source, taking what `cache` remembers of commits and blobs and adding what it
@@ -33,7 +54,7 @@ pub fn scan_cached(
     model: &Model,
     options: &ScanOptions,
     cache: Option<&Cache>,
-) -> Result<Scan, SourceError> {
+) -> Result<(Scan, Stats), SourceError> {
     let started = std::time::Instant::now();
     // Fail early, on this thread, if no reader can be made at all.
     drop(source.reader()?);
@@ -89,12 +110,6 @@ pub fn scan_cached(
             cache.store("blobs", &blob_table);
         }
     }
-    if std::env::var_os("PRACTRACE_STATS").is_some() {
-        eprintln!(
-            "practrace stats: files_read={files_read} commits_read={commits_read} commits={commits_scanned} cache={}",
-            cache.map_or("off".to_string(), |c| c.dir().display().to_string())
-        );
-    }
     if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
         let from_libgit2 =
             crate::source::git::BLOBS_FROM_LIBGIT2.load(std::sync::atomic::Ordering::Relaxed);
@@ -103,8 +118,14 @@ pub fn scan_cached(
             started.elapsed()
         );
     }
-
-    Ok(finish(source, files, commits, diagnostics, commits_scanned))
+    let stats = Stats {
+        files_read,
+        commits_read,
+    };
+    Ok((
+        finish(source, files, commits, diagnostics, commits_scanned),
+        stats,
+    ))
 }
 
 /// The scan as every path ends it: the source's info, the shallow-history note, and every
@@ -143,14 +164,14 @@ fn finish(
 /// under the same model and options: the files that changed between them are read again
 /// and the commits between them read; nothing else is. `None` when the source cannot tell
 /// the changes (see [`Source::since`]): scan in full then. With the scan, the paths that
-/// changed (gone, changed or new).
+/// changed (gone, changed or new) and what was read.
 pub fn scan_since(
     source: &dyn Source,
     base_scan: &Scan,
     base: ObjectId,
     model: &Model,
     options: &ScanOptions,
-) -> Result<Option<(Scan, Vec<String>)>, SourceError> {
+) -> Result<Option<Derived>, SourceError> {
     let process = |commit: RawCommit<'_>| {
         let mut diagnostics = Vec::new();
         let hit = scan_commit(&commit, model, options, &mut diagnostics);
@@ -210,15 +231,12 @@ pub fn scan_since(
     let count = base_scan.source.commits_scanned + since.walk.count;
     let mut changed: Vec<String> = changed.into_iter().map(str::to_string).collect();
     changed.sort_unstable();
-    if std::env::var_os("PRACTRACE_STATS").is_some() {
-        eprintln!(
-            "practrace stats: since base: files_read={} commits_read={}",
-            entries.len(),
-            since.walk.read
-        );
-    }
-    Ok(Some((
-        finish(source, files, commits, diagnostics, count),
+    Ok(Some(Derived {
+        scan: finish(source, files, commits, diagnostics, count),
         changed,
-    )))
+        stats: Stats {
+            files_read: entries.len(),
+            commits_read: since.walk.read,
+        },
+    }))
 }
