@@ -179,6 +179,67 @@ pub fn github(report: &CheckReport) -> String {
     out
 }
 
+/// One SARIF result: rule, level, message, fingerprint, location and baseline state.
+fn sarif_result(f: &Finding, codes: &[Code]) -> Value {
+    let level = match f.diagnostic.severity {
+        Severity::Error if f.fails && !f.baselined => "error",
+        Severity::Error | Severity::Warning => "warning",
+        Severity::Note => "note",
+    };
+    let mut text = f.diagnostic.message.clone();
+    if f.diagnostic.path.is_none()
+        && let Some(c) = &f.diagnostic.commit
+    {
+        text = format!("commit {c}: {text}");
+    }
+    if let Some(s) = &f.diagnostic.suggestion {
+        text = format!("{text} (help: {s})");
+    }
+    let mut result = json!({
+        "ruleId": f.diagnostic.code,
+        "ruleIndex": codes
+            .binary_search_by_key(&f.diagnostic.code.as_str(), |c| c.as_str())
+            .unwrap_or(0),
+        "level": level,
+        "message": {"text": text},
+        "partialFingerprints": {"practrace/v1": f.fingerprint},
+    });
+    result["locations"] = json!([{ "physicalLocation": sarif_location(f) }]);
+    if f.baselined {
+        result["baselineState"] = json!("unchanged");
+    } else if f.introduced == Some(true) {
+        result["baselineState"] = json!("new");
+    }
+    result
+}
+
+/// Where a SARIF result is. GitHub code scanning refuses a result without a location:
+/// findings about a commit or the whole repository are placed on the configuration file,
+/// the file that sets the policy (whether it exists or not).
+fn sarif_location(f: &Finding) -> Value {
+    let path = f
+        .diagnostic
+        .path
+        .as_deref()
+        .unwrap_or(crate::config::FILE_NAME);
+    let mut region = serde_json::Map::new();
+    if f.diagnostic.path.is_some()
+        && let Some(l) = f.diagnostic.line.filter(|&l| l > 0)
+    {
+        region.insert("startLine".into(), json!(l));
+        if let Some(c) = f.diagnostic.column.filter(|&c| c > 0) {
+            region.insert("startColumn".into(), json!(c));
+        }
+    }
+    let mut physical = json!({
+        "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
+    });
+    if !region.is_empty() {
+        physical["region"] = Value::Object(region);
+    }
+    physical
+}
+
 /// SARIF 2.1.0, one run, one result per finding; the fingerprint goes into
 /// `partialFingerprints` so code scanning tracks a finding across commits.
 pub fn sarif(report: &CheckReport) -> String {
@@ -198,61 +259,7 @@ pub fn sarif(report: &CheckReport) -> String {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            let level = match f.diagnostic.severity {
-                Severity::Error if f.fails && !f.baselined => "error",
-                Severity::Error | Severity::Warning => "warning",
-                Severity::Note => "note",
-            };
-            let mut text = f.diagnostic.message.clone();
-            if f.diagnostic.path.is_none()
-                && let Some(c) = &f.diagnostic.commit
-            {
-                text = format!("commit {c}: {text}");
-            }
-            if let Some(s) = &f.diagnostic.suggestion {
-                text = format!("{text} (help: {s})");
-            }
-            let mut result = json!({
-                "ruleId": f.diagnostic.code,
-                "ruleIndex": codes
-                    .binary_search_by_key(&f.diagnostic.code.as_str(), |c| c.as_str())
-                    .unwrap_or(0),
-                "level": level,
-                "message": {"text": text},
-                "partialFingerprints": {"practrace/v1": f.fingerprint},
-            });
-            // GitHub code scanning refuses a result without a location: findings about a
-            // commit or the whole repository are placed on the configuration file, the
-            // file that sets the policy (whether it exists or not).
-            let path = f
-                .diagnostic
-                .path
-                .as_deref()
-                .unwrap_or(crate::config::FILE_NAME);
-            let mut region = serde_json::Map::new();
-            if f.diagnostic.path.is_some()
-                && let Some(l) = f.diagnostic.line.filter(|&l| l > 0)
-            {
-                region.insert("startLine".into(), json!(l));
-                if let Some(c) = f.diagnostic.column.filter(|&c| c > 0) {
-                    region.insert("startColumn".into(), json!(c));
-                }
-            }
-            let mut physical = json!({
-                "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
-            });
-            if !region.is_empty() {
-                physical["region"] = Value::Object(region);
-            }
-            result["locations"] = json!([{ "physicalLocation": physical }]);
-            if f.baselined {
-                result["baselineState"] = json!("unchanged");
-            } else if f.introduced == Some(true) {
-                result["baselineState"] = json!("new");
-            }
-            result
-        })
+        .map(|f| sarif_result(f, &codes))
         .collect();
     let mut run = json!({
         "tool": {"driver": {

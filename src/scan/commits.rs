@@ -81,63 +81,8 @@ pub fn scan_commit(
         return None;
     }
     let parsed = trailers::parse(message);
-    // One more than the limit, to know that the limit cuts something.
-    let mut tags = Vec::new();
-    'trailers: for trailer in parsed
-        .trailers
-        .iter()
-        .filter(|t| options.trailer_keys.iter().any(|k| t.has_key(k)))
-    {
-        for part in &trailer.parts {
-            // Columns are counted in characters, carried along the line (not from its start
-            // for every value: a line may hold a hundred thousand of them).
-            let mut counted = (0usize, 1u32);
-            let mut column_of = |offset: usize| {
-                let (done, column) = &mut counted;
-                let chars = String::from_utf8_lossy(&part.line_bytes[*done..offset])
-                    .chars()
-                    .count();
-                *column += chars as u32;
-                *done = offset;
-                *column
-            };
-            let mut start = None;
-            for (i, &b) in part.bytes.iter().chain(std::iter::once(&b',')).enumerate() {
-                let separator = b == b',' || b.is_ascii_whitespace();
-                match (separator, start) {
-                    (false, None) => start = Some(i),
-                    (true, Some(s)) => {
-                        tags.push(RawTag {
-                            text: String::from_utf8_lossy(&part.bytes[s..i]).into_owned(),
-                            line: part.line,
-                            column: column_of(part.offset + s),
-                        });
-                        start = None;
-                        if tags.len() > options.max_ids {
-                            break 'trailers;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    for outside in trailers::lines_outside_block(message, &parsed.block, &options.trailer_keys) {
-        let mut d = Diagnostic::in_commit(
-            Severity::Warning,
-            Code::TrailerOutsideBlock,
-            format!(
-                "`{}:` line is not in the commit's trailer block, so git (and practrace) do not read it",
-                outside.key
-            ),
-            &id,
-            outside.line,
-            1,
-        );
-        d.suggestion =
-            Some("move it into the last paragraph of the message, with the other trailers".into());
-        diagnostics.push(d);
-    }
+    let mut tags = trailer_tags(&parsed, options);
+    warn_outside_block(message, &parsed, options, &id, diagnostics);
     limit_tags(&mut tags, options.max_ids, Origin::Commit(&id), diagnostics);
     if tags.is_empty() {
         return None;
@@ -158,4 +103,74 @@ pub fn scan_commit(
         subject: subject(message),
         practices,
     })
+}
+
+/// The ids the trailers with a practice key hold, each with its line and column: at most
+/// one more than `max_ids` (to know that the limit cuts something).
+fn trailer_tags(parsed: &trailers::Trailers<'_>, options: &ScanOptions) -> Vec<RawTag> {
+    let mut tags = Vec::new();
+    let keyed = parsed
+        .trailers
+        .iter()
+        .filter(|t| options.trailer_keys.iter().any(|k| t.has_key(k)));
+    for part in keyed.flat_map(|t| &t.parts) {
+        // Columns are counted in characters, carried along the line (not from its start
+        // for every value: a line may hold a hundred thousand of them).
+        let mut counted = (0usize, 1u32);
+        let mut column_of = |offset: usize| {
+            let (done, column) = &mut counted;
+            let chars = String::from_utf8_lossy(&part.line_bytes[*done..offset])
+                .chars()
+                .count();
+            *column += chars as u32;
+            *done = offset;
+            *column
+        };
+        let mut start = None;
+        for (i, &b) in part.bytes.iter().chain(std::iter::once(&b',')).enumerate() {
+            let separator = b == b',' || b.is_ascii_whitespace();
+            match (separator, start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    tags.push(RawTag {
+                        text: String::from_utf8_lossy(&part.bytes[s..i]).into_owned(),
+                        line: part.line,
+                        column: column_of(part.offset + s),
+                    });
+                    start = None;
+                    if tags.len() > options.max_ids {
+                        return tags;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    tags
+}
+
+/// A warning for each practice-key line that git does not read as a trailer.
+fn warn_outside_block(
+    message: &[u8],
+    parsed: &trailers::Trailers<'_>,
+    options: &ScanOptions,
+    id: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for outside in trailers::lines_outside_block(message, &parsed.block, &options.trailer_keys) {
+        let mut d = Diagnostic::in_commit(
+            Severity::Warning,
+            Code::TrailerOutsideBlock,
+            format!(
+                "`{}:` line is not in the commit's trailer block, so git (and practrace) do not read it",
+                outside.key
+            ),
+            id,
+            outside.line,
+            1,
+        );
+        d.suggestion =
+            Some("move it into the last paragraph of the message, with the other trailers".into());
+        diagnostics.push(d);
+    }
 }

@@ -195,9 +195,40 @@ pub fn scan_file(
     options: &ScanOptions,
 ) -> (Option<FileHit>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    let Some(bytes) = read_text(reader, entry, options, &mut diagnostics) else {
+        return (None, diagnostics);
+    };
+    let Some(tags) = read_tags(&bytes, &entry.path, options, &mut diagnostics) else {
+        return (None, diagnostics);
+    };
+    let resolved = resolve_file_tags(&tags, &entry.path, model, options, &mut diagnostics);
+    if resolved.is_empty() {
+        return (None, diagnostics);
+    }
+    let blob = entry
+        .blob
+        .or_else(|| crate::source::git::blob_id(&bytes))
+        .map(|b| b.to_string())
+        .unwrap_or_default();
+    let hit = FileHit {
+        path: entry.path.clone(),
+        blob,
+        practices: resolved,
+    };
+    (Some(hit), diagnostics)
+}
+
+/// The bytes of a text file that may open front matter; `None` for a file that does not,
+/// a binary file, or one that is too large or unreadable (with a diagnostic).
+fn read_text(
+    reader: &mut dyn FileReader,
+    entry: &FileEntry,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<u8>> {
     let path = entry.path.as_str();
     let bytes = match reader.read(entry, options.max_file_size) {
-        FileContent::NoFrontMatter => return (None, diagnostics),
+        FileContent::NoFrontMatter => return None,
         FileContent::Bytes(b) => b,
         FileContent::TooLarge(size) => {
             diagnostics.push(Diagnostic::in_file(
@@ -211,7 +242,7 @@ pub fn scan_file(
                 None,
                 None,
             ));
-            return (None, diagnostics);
+            return None;
         }
         FileContent::Unreadable(why) => {
             diagnostics.push(Diagnostic::in_file(
@@ -222,14 +253,22 @@ pub fn scan_file(
                 None,
                 None,
             ));
-            return (None, diagnostics);
+            return None;
         }
     };
-    if is_binary(&bytes) {
-        return (None, diagnostics);
-    }
-    let fm = match front_matter::split(&bytes, options.max_front_matter) {
-        Split::None => return (None, diagnostics),
+    (!is_binary(&bytes)).then_some(bytes)
+}
+
+/// The tags of a file's front matter; `None` without front matter, or with front matter
+/// that is too large or not valid (with a diagnostic).
+fn read_tags(
+    bytes: &[u8],
+    path: &str,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<front_matter::FrontMatterTags> {
+    let fm = match front_matter::split(bytes, options.max_front_matter) {
+        Split::None => return None,
         Split::TooLarge => {
             diagnostics.push(Diagnostic::in_file(
                 Severity::Warning,
@@ -242,12 +281,12 @@ pub fn scan_file(
                 Some(1),
                 Some(1),
             ));
-            return (None, diagnostics);
+            return None;
         }
         Split::FrontMatter(fm) => fm,
     };
-    let tags = match front_matter::read(fm, &options.front_matter_key) {
-        Ok(tags) => tags,
+    match front_matter::read(fm, &options.front_matter_key) {
+        Ok(tags) => Some(tags),
         Err(e) => {
             let mut d = Diagnostic::in_file(
                 Severity::Error,
@@ -262,11 +301,22 @@ pub fn scan_file(
                 options.front_matter_key
             ));
             diagnostics.push(d);
-            return (None, diagnostics);
+            None
         }
-    };
-    let Some(practices) = tags.practices else {
-        return (None, diagnostics);
+    }
+}
+
+/// The practices a file's tags evidence, each with the line of its first tag (at most
+/// `max_ids` tags are read).
+fn resolve_file_tags(
+    tags: &front_matter::FrontMatterTags,
+    path: &str,
+    model: &Model,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(usize, u32)> {
+    let Some(practices) = &tags.practices else {
+        return Vec::new();
     };
     let raw = |l: &crate::extract::yaml::LocatedStr| RawTag {
         text: l.value.clone(),
@@ -278,30 +328,8 @@ pub fn scan_file(
         &mut tags_raw,
         options.max_ids,
         Origin::File(path),
-        &mut diagnostics,
+        diagnostics,
     );
     let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
-    let resolved = resolve_tags(
-        model,
-        Origin::File(path),
-        &tags_raw,
-        &areas,
-        &mut diagnostics,
-    );
-    if resolved.is_empty() {
-        return (None, diagnostics);
-    }
-    let blob = entry
-        .blob
-        .or_else(|| crate::source::git::blob_id(&bytes))
-        .map(|b| b.to_string())
-        .unwrap_or_default();
-    (
-        Some(FileHit {
-            path: path.to_string(),
-            blob,
-            practices: resolved,
-        }),
-        diagnostics,
-    )
+    resolve_tags(model, Origin::File(path), &tags_raw, &areas, diagnostics)
 }

@@ -164,6 +164,29 @@ fn read_shallow_file(path: &Path) -> HashSet<ObjectId> {
         .collect()
 }
 
+impl GitSource {
+    /// Every whole commit of the packs, inflated and processed on all cores at once: its
+    /// parents and what `process` made of it.
+    fn process_packed(
+        &self,
+        process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+    ) -> HashMap<ObjectId, (Vec<ObjectId>, CommitFindings)> {
+        let t = std::time::Instant::now();
+        let packed = self.packs.get().process_all(&|id, raw| {
+            let parents: Vec<ObjectId> = parents(raw).collect();
+            (parents, process(RawCommit { id, raw }))
+        });
+        if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+            eprintln!(
+                "practrace timings: {} packed commits processed in {:?}",
+                packed.len(),
+                t.elapsed()
+            );
+        }
+        packed
+    }
+}
+
 impl Source for GitSource {
     fn info(&self) -> SourceInfo {
         SourceInfo {
@@ -249,19 +272,7 @@ impl Source for GitSource {
         // With nothing known, every whole commit of the packs is inflated and processed
         // on all cores at once; with a warm cache, only the new commits are read.
         let mut packed = if known.is_empty() {
-            let t = std::time::Instant::now();
-            let packed = self.packs.get().process_all(&|id, raw| {
-                let parents: Vec<ObjectId> = parents(raw).collect();
-                (parents, process(RawCommit { id, raw }))
-            });
-            if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
-                eprintln!(
-                    "practrace timings: {} packed commits processed in {:?}",
-                    packed.len(),
-                    t.elapsed()
-                );
-            }
-            packed
+            self.process_packed(process)
         } else {
             HashMap::new()
         };
