@@ -30,6 +30,17 @@ pub enum Severity {
     Note,
 }
 
+impl Severity {
+    /// The lowercase word, as every output spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
 /// The stable code of a finding, of the scan or of the gate (kebab-case in every output):
 /// the one list of codes practrace has.
 #[derive(

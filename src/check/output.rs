@@ -9,11 +9,28 @@ use serde_json::{Value, json};
 use super::{CheckReport, Finding};
 use crate::diag::{Code, Severity};
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
+/// A printer of a [`CheckReport`], one per `check --format`.
+pub enum Printer<'a> {
+    /// Compiler-style text; the closure gives a finding's source line, for its snippet.
+    Text(&'a dyn Fn(&Finding) -> Option<String>),
+    /// GitHub Actions workflow commands.
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// The check report as JSON.
+    Json,
+}
+
+impl crate::report::Render<CheckReport> for Printer<'_> {
+    type Error = std::io::Error;
+    fn render(&self, report: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text = match self {
+            Printer::Text(source_line) => text(report, source_line),
+            Printer::Github => github(report),
+            Printer::Sarif => sarif(report),
+            Printer::Json => json(report),
+        };
+        out.write_all(text.as_bytes())
     }
 }
 
@@ -77,7 +94,7 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
         let _ = writeln!(
             out,
             "{lead}{}[{}]: {}{tags}",
-            severity_word(f.diagnostic.severity),
+            f.diagnostic.severity.as_str(),
             f.diagnostic.code,
             f.diagnostic.message
         );

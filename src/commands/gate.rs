@@ -2,9 +2,12 @@
 
 use std::path::PathBuf;
 
+use super::stdout;
 use super::{CommandError, Io, Outcome, ScanFlags, write_atomically};
+use crate::check::output::Printer;
 use crate::check::{self, Baseline, CheckReport, Finding};
 use crate::pipeline::{analyze_pair, analyze_source};
+use crate::report::Render;
 use crate::source::Source;
 use crate::source::git::GitSource;
 
@@ -54,13 +57,16 @@ pub fn check(
         })
         .transpose()?;
     let (report, head) = run(gate, baseline)?;
-    let out = match format {
-        CheckFormat::Text => check::output::text(&report, &|f| source_line(&head, f)),
-        CheckFormat::Github => check::output::github(&report),
-        CheckFormat::Sarif => check::output::sarif(&report),
-        CheckFormat::Json => check::output::json(&report),
+    let source_line = |f: &Finding| source_line(&head, f);
+    let printer = match format {
+        CheckFormat::Text => Printer::Text(&source_line),
+        CheckFormat::Github => Printer::Github,
+        CheckFormat::Sarif => Printer::Sarif,
+        CheckFormat::Json => Printer::Json,
     };
-    io.print(out.as_bytes())?;
+    let mut out = Vec::new();
+    printer.render(&report, &mut out).map_err(stdout)?;
+    io.print(&out)?;
     Ok(Outcome::from_errors(!report.passed))
 }
 

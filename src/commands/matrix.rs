@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::{CommandError, Io, Outcome, ScanFlags, has_errors, write_atomically};
 use crate::matrix::MatrixFormat;
+use crate::report::Render;
 use crate::source::git::GitSource;
 
 /// `practrace matrix`: what to scan, and where and how to write the matrix.
@@ -32,7 +33,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let repo = GitSource::open(&what.scan.repo, what.scan.rev.as_deref())?.repo()?;
     crate::matrix::stamp(&mut analysis, &repo, what.generated.clone())?;
     let mut bytes = Vec::new();
-    crate::matrix::write(&analysis, what.format, &mut bytes)?;
+    what.format.render(&analysis, &mut bytes)?;
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,
         None => {

@@ -187,6 +187,11 @@ impl Io<'_> {
     }
 }
 
+/// A failure to write standard output.
+fn stdout(source: std::io::Error) -> CommandError {
+    CommandError::io("writing to stdout")(source)
+}
+
 fn has_errors(analysis: &Analysis) -> bool {
     analysis
         .report

@@ -1,10 +1,11 @@
 //! `status`, `gaps` and `trace`: the report, read three ways.
 
-use super::{CommandError, Io, Outcome, ScanFlags, has_errors};
+use super::{CommandError, Io, Outcome, ScanFlags, has_errors, stdout};
 use crate::graph::Node;
 use crate::pipeline::Analysis;
 use crate::report::EvidenceReport;
-use crate::report::text::{self, Format, Trace};
+use crate::report::Render;
+use crate::report::text::{self, Format, Gaps, Trace};
 use crate::source::git::GitSource;
 
 /// `practrace status`: per process area, the level achieved, the target, evidence counts
@@ -19,13 +20,14 @@ pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outc
     }
     let analysis = flags.analyze()?;
     let errors = has_errors(&analysis);
-    let out = text::status(&analysis.report, format);
+    let mut out = Vec::new();
+    format.render(&analysis.report, &mut out).map_err(stdout)?;
     let err = match format {
         Format::Table => text::diagnostics(&analysis.report.diagnostics),
         _ => String::new(),
     };
     io.release(analysis);
-    io.print(out.as_bytes())?;
+    io.print(&out)?;
     let _ = io.err.write_all(err.as_bytes());
     Ok(Outcome::from_errors(errors))
 }
@@ -50,13 +52,14 @@ pub fn gaps(
             ))),
         })
         .transpose()?;
-    let rows = text::gap_rows(&analysis.report, level, area.as_deref());
-    let mut out = text::gaps(&rows, format);
-    if format != Format::Json {
-        out.push_str(&text::not_applicable(&analysis.report, format));
-    }
+    let gaps = Gaps {
+        rows: text::gap_rows(&analysis.report, level, area.as_deref()),
+        report: &analysis.report,
+    };
+    let mut out = Vec::new();
+    format.render(&gaps, &mut out).map_err(stdout)?;
     io.release(analysis);
-    io.print(out.as_bytes())?;
+    io.print(&out)?;
     Ok(Outcome::from_errors(errors))
 }
 
@@ -70,7 +73,9 @@ pub fn trace(
     let mut analysis = flags.analyze()?;
     let errors = has_errors(&analysis);
     let found = find(&mut analysis, flags, target)?;
-    io.print(text::trace(&found, format).as_bytes())?;
+    let mut out = Vec::new();
+    format.render(&found, &mut out).map_err(stdout)?;
+    io.print(&out)?;
     Ok(Outcome::from_errors(errors))
 }
 

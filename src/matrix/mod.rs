@@ -118,6 +118,18 @@ pub fn stamp(
     Ok(())
 }
 
+impl crate::report::Render<crate::pipeline::Analysis> for MatrixFormat {
+    type Error = MatrixError;
+    /// The matrix of an analysis, after [`stamp`].
+    fn render(
+        &self,
+        analysis: &crate::pipeline::Analysis,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), MatrixError> {
+        write(analysis, *self, out)
+    }
+}
+
 /// Writes the matrix of an analysis (after [`stamp`]) in `format`.
 pub fn write(
     analysis: &crate::Analysis,

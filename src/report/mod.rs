@@ -157,6 +157,16 @@ pub struct PracticeReport {
     pub evidence: Vec<EvidenceReport>,
 }
 
+/// A printer: one output format of one finished result (a report, the gaps, a trace, a
+/// check report, the matrix), written to `out`. Renderers never compute: everything they
+/// print is in the value they are given (as typos' `Report` trait and ripgrep's printers).
+pub trait Render<T: ?Sized> {
+    /// Why rendering failed (writing, or a format's own failure).
+    type Error: From<std::io::Error>;
+    /// Writes `value` in this format.
+    fn render(&self, value: &T, out: &mut dyn std::io::Write) -> Result<(), Self::Error>;
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {

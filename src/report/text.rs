@@ -5,7 +5,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
-use super::{AreaReport, EvidenceReport, Report};
+use super::{AreaReport, EvidenceReport, Render, Report};
 use crate::diag::{Diagnostic, Severity};
 
 /// An output format for `status`, `gaps` and `trace`.
@@ -17,6 +17,42 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown.
     Markdown,
+}
+
+impl Render<Report> for Format {
+    type Error = std::io::Error;
+    /// `practrace status`.
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(status(report, *self).as_bytes())
+    }
+}
+
+/// What `practrace gaps` shows: the rows, and (except in JSON) the practices declared not
+/// applicable.
+pub struct Gaps<'a> {
+    /// The gaps.
+    pub rows: Vec<GapRow>,
+    /// The report they come from.
+    pub report: &'a Report,
+}
+
+impl Render<Gaps<'_>> for Format {
+    type Error = std::io::Error;
+    fn render(&self, g: &Gaps<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(gaps(&g.rows, *self).as_bytes())?;
+        if *self != Format::Json {
+            out.write_all(not_applicable(g.report, *self).as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+impl Render<Trace> for Format {
+    type Error = std::io::Error;
+    /// `practrace trace`.
+    fn render(&self, t: &Trace, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(trace(t, *self).as_bytes())
+    }
 }
 
 fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
@@ -287,11 +323,7 @@ fn summary_line(diagnostics: &[Diagnostic]) -> String {
 pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let severity = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
+        let severity = d.severity.as_str();
         let place = match (&d.path, &d.commit) {
             (Some(p), _) => p.clone(),
             (None, Some(c)) => format!("commit {}", &c[..c.len().min(12)]),
