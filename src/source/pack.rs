@@ -71,12 +71,16 @@ fn be64(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
-/// Maps a range of a file read-only.
-fn map(file: &File, offset: u64, len: usize) -> Option<Mmap> {
-    // SAFETY: git never rewrites a pack or an index in place (new packs get new names, old
-    // ones are deleted whole), so the mapped bytes do not change while we read them; every
-    // read below is bounds-checked, so a truncated file cannot be read past its end.
-    unsafe { MmapOptions::new().offset(offset).len(len).map(file) }.ok()
+/// Maps a pack index read-only.
+fn map(file: &File, len: usize) -> Option<Mmap> {
+    // SAFETY: git never rewrites a pack index in place (new packs get new names, old ones
+    // are deleted whole, and a deleted file stays mapped), so the mapped bytes do not change
+    // while we read them, and every read below is bounds-checked against the length mapped.
+    // What a mapping cannot defend against is the file being truncated in place while it is
+    // mapped (the next access past the new end raises SIGBUS): only a process that can
+    // already write into the repository's `.git` can do that, git itself never does, and
+    // SECURITY.md says so. Packs themselves are read with `pread`, not mapped.
+    unsafe { MmapOptions::new().len(len).map(file) }.ok()
 }
 
 /// Parses a pack object header at `at`: type, inflated size, offset of the data.
@@ -222,13 +226,14 @@ impl Packs {
                 let file = File::open(idx_path.with_extension("pack")).ok()?;
                 let len = file.metadata().ok()?.len();
                 let end = len.checked_sub(ID_LEN as u64)?;
-                let header = map(&file, 0, 12)?;
-                if &header[..4] != b"PACK" {
+                let mut header = [0u8; 4];
+                std::os::unix::fs::FileExt::read_exact_at(&file, &mut header, 0).ok()?;
+                if &header != b"PACK" {
                     return None;
                 }
                 let idx_file = File::open(&idx_path).ok()?;
                 let idx_len = usize::try_from(idx_file.metadata().ok()?.len()).ok()?;
-                let idx = map(&idx_file, 0, idx_len)?;
+                let idx = map(&idx_file, idx_len)?;
                 let objects = index_objects(&idx, end)?;
                 Some(Pack {
                     file,

@@ -346,6 +346,7 @@ pub fn open_at(
     path: &std::path::Path,
     rev: Option<&str>,
 ) -> Result<(Repo, Option<ObjectId>), SourceError> {
+    super::configure_libgit2();
     let repo = Repository::discover(path).map_err(|e| SourceError::Open {
         path: path.display().to_string(),
         message: e.message().to_string(),

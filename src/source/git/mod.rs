@@ -44,6 +44,29 @@ fn open(path: &Path) -> Result<Repository, SourceError> {
     })
 }
 
+/// Sets libgit2's process-wide options, once, before the first repository is opened.
+fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Like git itself when it reads objects (git log, git show), do not re-hash every
+        // object read: that check costs a SHA-1 per object and is fsck's job.
+        git2::opts::strict_hash_verification(false);
+        // Bound libgit2's pack windows: they count in the resident memory, and libgit2 only
+        // reads trees and what the pack reader leaves to it. Not too small, though: listing
+        // the tree of W2 took 0.36-0.40 s with 8 MiB windows under a 32 MiB limit (a
+        // window mapped and unmapped for nearly every tree) and 0.20 s with these, at the
+        // same peak RSS (benches/run.sh).
+        // SAFETY: these are process-wide settings that libgit2 reads without locking. This
+        // runs once (the `Once`), before this process opens any repository through practrace
+        // (every repository is opened after it: `GitSource::open` and `history::open_at`
+        // call it first), so no object is being read while they change.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(32 << 20);
+            let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
+        }
+    });
+}
+
 /// A repository, for what the matrix, `verify` and `trace` ask of its history and objects
 /// (see [`history`]).
 pub struct Repo(Repository);
@@ -67,20 +90,7 @@ pub struct GitSource {
 impl GitSource {
     /// Opens `repo` at revision `rev`, or its working tree when `rev` is `None`.
     pub fn open(repo: &Path, rev: Option<&str>) -> Result<GitSource, SourceError> {
-        // Like git itself when it reads objects (git log, git show), do not re-hash every
-        // object read: that check costs a SHA-1 per object and is fsck's job.
-        git2::opts::strict_hash_verification(false);
-        // Bound libgit2's pack windows: they count in the resident memory, and libgit2 only
-        // reads trees and what the pack reader leaves to it. Not too small, though: listing
-        // the tree of W2 took 0.36-0.40 s with 8 MiB windows under a 32 MiB limit (a
-        // window mapped and unmapped for nearly every tree) and 0.20 s with these, at the
-        // same peak RSS (benches/run.sh).
-        // SAFETY: these are process-wide settings, changed here before this process reads
-        // any object, and always to the same values.
-        unsafe {
-            let _ = git2::opts::set_mwindow_size(32 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(128 << 20);
-        }
+        configure_libgit2();
         let repository = open(repo)?;
         let (commit, tree) = match rev {
             Some(rev) => {
