@@ -214,15 +214,36 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
             path.display()
         )));
     }
-    let mut file = tempfile::Builder::new()
-        .prefix(".practrace-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(CommandError::io(what()))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".practrace-").suffix(".tmp");
+    // Like any file a program creates: 0666 less the umask (tempfile's own default, 0600,
+    // suits secrets, not a matrix handed to an auditor).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir).map_err(CommandError::io(what()))?;
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(CommandError::io(what()))?;
     file.persist(path)
         .map_err(|e| CommandError::io(what())(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Pins the mode of `-o FILE` outputs: the same as a file created the ordinary way
+    /// (a refactor to tempfile once made them 0600, caught by scripts/same-bytes.sh).
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_mode_of_an_ordinary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join("matrix.html");
+        super::write_atomically(&ours, b"<html>").unwrap();
+        let ordinary = dir.path().join("ordinary");
+        std::fs::write(&ordinary, b"x").unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&ours), mode(&ordinary));
+        assert_eq!(std::fs::read(&ours).unwrap(), b"<html>");
+    }
 }
