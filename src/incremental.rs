@@ -114,11 +114,12 @@ fn has_errors(report: &report::Report) -> bool {
 pub fn write_status_json_derived(
     request: &Request,
     out: &mut dyn std::io::Write,
-) -> Result<Option<StatusJson>, AnalysisError> {
+) -> Result<Option<StatusJson>, StatusJsonError> {
     let Some(rev) = request.rev.as_deref().filter(|_| request.use_cache) else {
         return Ok(None);
     };
-    let source = source::git::GitSource::open(&request.repo, Some(rev))?;
+    let source =
+        source::git::GitSource::open(&request.repo, Some(rev)).map_err(AnalysisError::from)?;
     let configured = configure(&source, request)?;
     let Some(cache) = request.cache(&source, &configured) else {
         return Ok(None);
@@ -232,7 +233,7 @@ fn write_derived(
     out: &mut dyn std::io::Write,
     cache: &cache::Cache,
     request: &Request,
-) -> Result<StatusJson, AnalysisError> {
+) -> Result<StatusJson, StatusJsonError> {
     let practices = configured.model.practices.len();
     let Plan {
         scan,
@@ -251,7 +252,7 @@ fn write_derived(
     analysis
         .report
         .write_json_with(out, practices, &mut |i, w| w.write_all(fragment(i)))
-        .map_err(|e| source::SourceError::Git(format!("writing the report: {e}")))?;
+        .map_err(StatusJsonError::Write)?;
     let source = &analysis.report.source;
     let walked = source.commits_scanned
         - base

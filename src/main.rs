@@ -76,9 +76,10 @@ enum Command {
     Matrix {
         #[command(flatten)]
         scan: Common,
-        /// Output format (xlsx needs the default cargo feature `xlsx`).
-        #[arg(long, value_enum, default_value_t = MatrixFormatArg::Html)]
-        format: MatrixFormatArg,
+        /// Output format (xlsx needs the default cargo feature `xlsx`). Default: from the
+        /// extension of -o FILE (.html, .xlsx, .csv, .md, .json), else html.
+        #[arg(long, value_enum)]
+        format: Option<MatrixFormatArg>,
         /// Write to this file (atomically: a temporary file beside it, then renamed)
         /// instead of stdout.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -318,7 +319,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
         } => commands::matrix(
             &commands::Matrix {
                 scan: scan.into(),
-                format: format.into(),
+                format: format.map(Into::into),
                 output,
                 generated: timestamp.then(commands::now_rfc3339),
             },
@@ -344,6 +345,9 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli.command)) {
         Ok(Ok(Outcome::Clean)) => ExitCode::SUCCESS,
         Ok(Ok(Outcome::Findings)) => ExitCode::from(1),
+        // A reader that stops early (`| head`) is not an error: stop quietly, as ripgrep
+        // and git do.
+        Ok(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("practrace: error: {:#}", anyhow::Error::from(e));
             ExitCode::from(2)

@@ -98,3 +98,74 @@ fn packed_and_loose_objects_give_the_same_report() {
         String::from_utf8(packed.stdout).unwrap()
     );
 }
+
+/// Pins issue 10 item 13: a reader that closes the pipe early (`| head -1`) is not an
+/// error. practrace stops quietly with exit 0, as ripgrep and git do; it used to print
+/// `error: writing to stdout: Broken pipe` and exit 2.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::io::Read;
+    let repo = common::fixture_repo("basic");
+    for extra in [&["--no-cache"][..], &["--rev", "HEAD"], &["--rev", "HEAD"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
+            .args(["status", "--format", "json", "--repo"])
+            .arg(repo.path())
+            .args(extra)
+            .env("XDG_CACHE_HOME", common::cache_home())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).unwrap();
+        // The report is far larger than a pipe's buffer: the writer meets the closed end.
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{extra:?}");
+        assert_eq!(out.status.code(), Some(0), "{extra:?}");
+    }
+}
+
+/// Pins issue 10 item 12: `matrix -o FILE` picks the format from the file's extension
+/// when `--format` is absent (it wrote HTML into `matrix.xlsx`), and a `--format` that
+/// contradicts the extension is refused (exit 2) rather than obeyed.
+#[test]
+fn the_output_file_name_picks_the_matrix_format() {
+    let repo = common::fixture_repo("basic");
+    let out = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
+            .args(["matrix", "--no-cache", "--repo"])
+            .arg(repo.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let file = |name: &str| out.path().join(name).to_str().unwrap().to_string();
+    for (name, starts) in [
+        ("m.xlsx", &b"PK\x03\x04"[..]),
+        ("m.html", b"<!DOCTYPE html>"),
+        ("m.json", b"{"),
+        ("m.md", b"# "),
+        ("m.csv", b"process_area,"),
+        ("m.txt", b"<!DOCTYPE html>"),
+    ] {
+        let done = run(&["-o", &file(name)]);
+        assert!(
+            matches!(done.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let bytes = std::fs::read(file(name)).unwrap();
+        assert!(bytes.starts_with(starts), "{name}: {:?}", &bytes[..20]);
+    }
+    let refused = run(&["--format", "html", "-o", &file("n.xlsx")]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--format html does not match"), "{stderr}");
+    assert!(!out.path().join("n.xlsx").exists());
+    // Both given and agreeing is fine.
+    let agreed = run(&["--format", "csv", "-o", &file("n.csv")]);
+    assert!(matches!(agreed.status.code(), Some(0 | 1)));
+}

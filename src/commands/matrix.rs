@@ -12,8 +12,8 @@ use crate::source::git::GitSource;
 pub struct Matrix {
     /// What to scan.
     pub scan: ScanFlags,
-    /// The format.
-    pub format: MatrixFormat,
+    /// The format; `None`: from the extension of `output`, else HTML.
+    pub format: Option<MatrixFormat>,
     /// `-o FILE`: write there (atomically) instead of to standard output.
     pub output: Option<PathBuf>,
     /// `--timestamp`: the time it was made, RFC 3339, when the matrix is to carry it.
@@ -23,7 +23,8 @@ pub struct Matrix {
 /// Writes the evidence matrix: computed first (the analysis, then its stamp from the
 /// history), then rendered.
 pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
-    if what.format == MatrixFormat::Xlsx && what.output.is_none() && io.out_is_terminal {
+    let format = matrix_format(what.format, what.output.as_deref())?;
+    if format == MatrixFormat::Xlsx && what.output.is_none() && io.out_is_terminal {
         return Err(CommandError::Usage(
             "XLSX is binary: write it to a file with -o FILE, or redirect stdout".into(),
         ));
@@ -33,7 +34,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let repo = GitSource::open(&what.scan.repo, what.scan.rev.as_deref())?.repo()?;
     crate::matrix::stamp(&mut analysis, &repo, what.generated.clone())?;
     let mut bytes = Vec::new();
-    what.format.render(&analysis, &mut bytes)?;
+    format.render(&analysis, &mut bytes)?;
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,
         None => {
@@ -44,6 +45,37 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         }
     }
     Ok(Outcome::from_errors(errors))
+}
+
+/// The format a matrix is written in: `--format` when given, else the one the extension
+/// of `-o FILE` names, else HTML. Both given and different is an error (a `.xlsx` file
+/// holding HTML helps nobody).
+fn matrix_format(
+    given: Option<MatrixFormat>,
+    output: Option<&Path>,
+) -> Result<MatrixFormat, CommandError> {
+    let by_extension = output.and_then(|path| {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "html" | "htm" => MatrixFormat::Html,
+            "xlsx" => MatrixFormat::Xlsx,
+            "csv" => MatrixFormat::Csv,
+            "md" | "markdown" => MatrixFormat::Markdown,
+            "json" => MatrixFormat::Json,
+            _ => return None,
+        })
+    });
+    match (given, by_extension) {
+        (Some(f), Some(e)) if f != e => Err(CommandError::Usage(format!(
+            "--format {} does not match the file name {}, which says {}: drop --format, or name the file for the format",
+            f.name(),
+            output.map(|p| p.display().to_string()).unwrap_or_default(),
+            e.name()
+        ))),
+        (Some(f), _) => Ok(f),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Ok(MatrixFormat::Html),
+    }
 }
 
 /// An output format of `practrace verify`.

@@ -83,6 +83,22 @@ pub enum CommandError {
 }
 
 impl CommandError {
+    /// Whether the command failed because standard output was closed by its reader
+    /// (`practrace status --format json | head -1`): a cause anywhere in the chain is an
+    /// I/O error of kind `BrokenPipe`.
+    pub fn is_broken_pipe(&self) -> bool {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = cause {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return true;
+            }
+            cause = e.source();
+        }
+        false
+    }
+
     /// An I/O failure while doing `what`.
     pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> CommandError {
         let what = what.into();

@@ -63,6 +63,19 @@ pub enum MatrixFormat {
     Json,
 }
 
+impl MatrixFormat {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatrixFormat::Html => "html",
+            MatrixFormat::Xlsx => "xlsx",
+            MatrixFormat::Csv => "csv",
+            MatrixFormat::Markdown => "markdown",
+            MatrixFormat::Json => "json",
+        }
+    }
+}
+
 /// Adds to `analysis.report` what only the matrix shows: for each evidence file, the last
 /// commit that changed it to its scanned content (one walk of the history from the scanned
 /// commit; for a working tree, from HEAD: uncommitted files get none), the scanned
