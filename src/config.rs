@@ -234,102 +234,149 @@ impl Policy {
 impl ConfigFile {
     /// Checks every id, level and glob against `model`; the first problem is the error.
     pub fn policy(&self, model: &Model, path: &str) -> Result<Policy, ConfigError> {
-        let err =
-            |line: u32, column: u32, message: String, suggestion: Option<String>| ConfigError {
-                path: path.to_string(),
-                line,
-                column,
-                message,
-                suggestion,
-            };
-        let max_level = model.levels.iter().map(|l| l.level).max().unwrap_or(1);
-        let level = |l: &Located<u8>| {
-            if (1..=max_level).contains(&l.value) {
-                Ok(l.value)
-            } else {
-                Err(err(
-                    l.line,
-                    l.column,
-                    format!(
-                        "target level {} is not a level of the model (1 to {max_level})",
-                        l.value
-                    ),
-                    None,
-                ))
-            }
-        };
+        self.checked_policy(model).map_err(|p| p.in_file(path))
+    }
+
+    /// [`ConfigFile::policy`], key by key in the file's order, so the first problem found
+    /// is the one reported.
+    fn checked_policy(&self, model: &Model) -> Result<Policy, Problem> {
         let mut policy = Policy::defaults(model);
+        self.apply_targets(model, &mut policy.targets)?;
+        self.apply_not_applicable(model, &mut policy.not_applicable)?;
+        policy.evidence_map = self
+            .evidence_map
+            .iter()
+            .map(|entry| map_rule(model, entry))
+            .collect::<Result<_, _>>()?;
+        policy.ignore = self.ignore_globs()?;
+        Ok(policy)
+    }
+
+    /// Sets `targets` (one per process area) from `default_target`, then from `targets`.
+    fn apply_targets(&self, model: &Model, targets: &mut [u8]) -> Result<(), Problem> {
+        let max_level = model.levels.iter().map(|l| l.level).max().unwrap_or(1);
         if let Some(default) = &self.default_target {
-            let d = level(default)?;
-            policy.targets.iter_mut().for_each(|t| *t = d);
+            let d = target_level(default, max_level)?;
+            targets.iter_mut().for_each(|t| *t = d);
         }
         for (area, target) in &self.targets {
             let a = crate::resolve::resolve_area(model, &area.value).map_err(|p| {
-                err(
-                    area.line,
-                    area.column,
-                    format!("`targets`: {}", p.message),
-                    p.suggestion,
-                )
+                Problem::at(area, format!("`targets`: {}", p.message), p.suggestion)
             })?;
             let index = model.area_by_number(a).unwrap_or_default();
-            policy.targets[index] = level(target)?;
+            targets[index] = target_level(target, max_level)?;
         }
+        Ok(())
+    }
+
+    /// Records the reason of every `not_applicable` entry against each practice it names.
+    fn apply_not_applicable(
+        &self,
+        model: &Model,
+        reasons: &mut [Option<String>],
+    ) -> Result<(), Problem> {
         for entry in &self.not_applicable {
             let reason = entry.reason.value.trim();
             if reason.is_empty() {
-                return Err(err(
-                    entry.reason.line,
-                    entry.reason.column,
-                    format!(
-                        "`not_applicable`: {} needs a written reason",
-                        entry.practice.value
-                    ),
-                    None,
-                ));
+                let message = format!(
+                    "`not_applicable`: {} needs a written reason",
+                    entry.practice.value
+                );
+                return Err(Problem::at(&entry.reason, message, None));
             }
-            for p in practices_named(model, &entry.practice, true).map_err(|(m, s)| {
-                err(
-                    entry.practice.line,
-                    entry.practice.column,
-                    format!("`not_applicable`: {m}"),
-                    s,
-                )
-            })? {
-                policy.not_applicable[p] = Some(reason.to_string());
+            let named = practices_named(model, &entry.practice, true).map_err(|(m, s)| {
+                Problem::at(&entry.practice, format!("`not_applicable`: {m}"), s)
+            })?;
+            for p in named {
+                reasons[p] = Some(reason.to_string());
             }
         }
-        for entry in &self.evidence_map {
-            let mut practices = Vec::new();
-            for id in &entry.practices {
-                practices.extend(practices_named(model, id, false).map_err(|(m, s)| {
-                    err(id.line, id.column, format!("`evidence_map`: {m}"), s)
-                })?);
-            }
-            for g in &entry.paths {
-                glob(&g.value).map_err(|m| err(g.line, g.column, m, None))?;
-            }
-            if entry.paths.is_empty() {
-                return Err(err(
-                    0,
-                    0,
-                    "`evidence_map`: an entry has no paths".into(),
-                    None,
-                ));
-            }
-            practices.sort_unstable();
-            practices.dedup();
-            policy.evidence_map.push(MapRule {
-                globs: entry.paths.iter().map(|g| g.value.clone()).collect(),
-                practices,
-            });
-        }
-        for g in &self.ignore {
-            glob(&g.value).map_err(|m| err(g.line, g.column, m, None))?;
-            policy.ignore.push(g.value.clone());
-        }
-        Ok(policy)
+        Ok(())
     }
+
+    /// The `ignore` globs, each checked.
+    fn ignore_globs(&self) -> Result<Vec<String>, Problem> {
+        let mut ignore = Vec::new();
+        for g in &self.ignore {
+            glob(&g.value).map_err(|m| Problem::at(g, m, None))?;
+            ignore.push(g.value.clone());
+        }
+        Ok(ignore)
+    }
+}
+
+/// A problem at a place in the configuration file: a [`ConfigError`] before it is given
+/// the file's path.
+struct Problem {
+    line: u32,
+    column: u32,
+    message: String,
+    suggestion: Option<String>,
+}
+
+impl Problem {
+    /// A problem at the place of a value of the file.
+    fn at<T>(place: &Located<T>, message: String, suggestion: Option<String>) -> Problem {
+        Problem {
+            line: place.line,
+            column: place.column,
+            message,
+            suggestion,
+        }
+    }
+
+    /// The error, in the file at `path`.
+    fn in_file(self, path: &str) -> ConfigError {
+        ConfigError {
+            path: path.to_string(),
+            line: self.line,
+            column: self.column,
+            message: self.message,
+            suggestion: self.suggestion,
+        }
+    }
+}
+
+/// A target level, checked to be a level of the model (1 to `max_level`).
+fn target_level(level: &Located<u8>, max_level: u8) -> Result<u8, Problem> {
+    if (1..=max_level).contains(&level.value) {
+        Ok(level.value)
+    } else {
+        let message = format!(
+            "target level {} is not a level of the model (1 to {max_level})",
+            level.value
+        );
+        Err(Problem::at(level, message, None))
+    }
+}
+
+/// One `evidence_map` entry resolved: its practices (sorted, once each) and its globs,
+/// each checked.
+fn map_rule(model: &Model, entry: &EvidenceMapFile) -> Result<MapRule, Problem> {
+    let mut practices = Vec::new();
+    for id in &entry.practices {
+        practices.extend(
+            practices_named(model, id, false)
+                .map_err(|(m, s)| Problem::at(id, format!("`evidence_map`: {m}"), s))?,
+        );
+    }
+    for g in &entry.paths {
+        glob(&g.value).map_err(|m| Problem::at(g, m, None))?;
+    }
+    if entry.paths.is_empty() {
+        return Err(Problem {
+            line: 0,
+            column: 0,
+            message: "`evidence_map`: an entry has no paths".into(),
+            suggestion: None,
+        });
+    }
+    practices.sort_unstable();
+    practices.dedup();
+    Ok(MapRule {
+        globs: entry.paths.iter().map(|g| g.value.clone()).collect(),
+        practices,
+    })
 }
 
 /// The practices an id names: one practice, or with `areas`, every practice of a process area.

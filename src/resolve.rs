@@ -128,48 +128,12 @@ pub struct IdProblem {
 /// generic practice is evidence for that practice in each of those areas.
 pub fn resolve(model: &Model, text: &str, scope: &[u8]) -> Result<Vec<usize>, IdProblem> {
     let Ok(parsed) = parse(text) else {
-        return Err(IdProblem {
-            code: Code::MalformedId,
-            message: format!(
-                "`{text}` is not a practice id (expected BP.<area>.<n>, GP.<level>.<feature>.<n>@PA<area>)"
-            ),
-            suggestion: repair(model, text),
-        });
-    };
-    let unknown = |what: String, canonical: &str| IdProblem {
-        code: Code::UnknownPractice,
-        message: what,
-        suggestion: closest(model, canonical),
+        return Err(malformed(model, text));
     };
     match parsed {
-        ParsedId::ProcessArea { area } => Err(IdProblem {
-            code: Code::NotAPractice,
-            message: format!(
-                "`{}` is a process area, not a practice: name one of its practices, or list it under `process_areas` to scope generic practices",
-                area_id(area)
-            ),
-            suggestion: None,
-        }),
+        ParsedId::ProcessArea { area } => Err(not_a_practice(area)),
         ParsedId::Base { area, n, qualifier } => {
-            let canonical = base_id(area, n);
-            if let Some(q) = qualifier.filter(|&q| q != area) {
-                return Err(IdProblem {
-                    code: Code::ScopeMismatch,
-                    message: format!(
-                        "`{text}`: base practice {canonical} belongs to {}, not {}",
-                        area_id(area),
-                        area_id(q)
-                    ),
-                    suggestion: Some(canonical),
-                });
-            }
-            match model.practice(&canonical) {
-                Some(p) => Ok(vec![p]),
-                None => Err(unknown(
-                    format!("`{text}`: {canonical} is not a practice of {}", model.id),
-                    &canonical,
-                )),
-            }
+            resolve_base(model, text, area, n, qualifier).map(|p| vec![p])
         }
         ParsedId::Generic {
             level,
@@ -179,45 +143,115 @@ pub fn resolve(model: &Model, text: &str, scope: &[u8]) -> Result<Vec<usize>, Id
         } => {
             let gp = generic_id(level, feature, n);
             if !model.generic_practices.iter().any(|g| g.id == gp) {
-                let shown = parsed.canonical();
-                return Err(unknown(
-                    format!("`{text}`: {gp} is not a generic practice of {}", model.id),
-                    &shown,
-                ));
+                let message = format!("`{text}`: {gp} is not a generic practice of {}", model.id);
+                return Err(unknown(model, message, &parsed.canonical()));
             }
-            let areas: Vec<u8> = match area {
-                Some(a) => vec![a],
-                None if !scope.is_empty() => scope.to_vec(),
-                None => {
-                    return Err(IdProblem {
-                        code: Code::UnscopedGenericPractice,
-                        message: format!(
-                            "`{text}`: a generic practice needs a process area: write {gp}@PA<nn>, or add a `process_areas` key"
-                        ),
-                        suggestion: None,
-                    });
-                }
-            };
-            let mut out = Vec::with_capacity(areas.len());
-            for a in areas {
-                let canonical = format!("{gp}@{}", area_id(a));
-                match model.practice(&canonical) {
-                    Some(p) => out.push(p),
-                    None => {
-                        return Err(unknown(
-                            format!(
-                                "`{text}`: process area {} is not part of {}",
-                                area_id(a),
-                                model.id
-                            ),
-                            &canonical,
-                        ));
-                    }
-                }
-            }
-            Ok(out)
+            generic_areas(text, &gp, area, scope)?
+                .into_iter()
+                .map(|a| resolve_applied_generic(model, text, &gp, a))
+                .collect()
         }
     }
+}
+
+/// A tag that is not an id at all, with the id it probably meant.
+fn malformed(model: &Model, text: &str) -> IdProblem {
+    IdProblem {
+        code: Code::MalformedId,
+        message: format!(
+            "`{text}` is not a practice id (expected BP.<area>.<n>, GP.<level>.<feature>.<n>@PA<area>)"
+        ),
+        suggestion: repair(model, text),
+    }
+}
+
+/// A well-formed id the model does not have, with the model's id nearest to `canonical`
+/// (the id as written, made canonical).
+fn unknown(model: &Model, message: String, canonical: &str) -> IdProblem {
+    IdProblem {
+        code: Code::UnknownPractice,
+        message,
+        suggestion: closest(model, canonical),
+    }
+}
+
+/// A process area id used as a tag: it scopes practices, it is not evidence.
+fn not_a_practice(area: u8) -> IdProblem {
+    IdProblem {
+        code: Code::NotAPractice,
+        message: format!(
+            "`{}` is a process area, not a practice: name one of its practices, or list it under `process_areas` to scope generic practices",
+            area_id(area)
+        ),
+        suggestion: None,
+    }
+}
+
+/// A base practice (`BP.<area>.<n>`, with a `@PA<qualifier>` that must be its own area).
+fn resolve_base(
+    model: &Model,
+    text: &str,
+    area: u8,
+    n: u8,
+    qualifier: Option<u8>,
+) -> Result<usize, IdProblem> {
+    let canonical = base_id(area, n);
+    if let Some(q) = qualifier.filter(|&q| q != area) {
+        return Err(IdProblem {
+            code: Code::ScopeMismatch,
+            message: format!(
+                "`{text}`: base practice {canonical} belongs to {}, not {}",
+                area_id(area),
+                area_id(q)
+            ),
+            suggestion: Some(canonical),
+        });
+    }
+    match model.practice(&canonical) {
+        Some(p) => Ok(p),
+        None => Err(unknown(
+            model,
+            format!("`{text}`: {canonical} is not a practice of {}", model.id),
+            &canonical,
+        )),
+    }
+}
+
+/// The areas a generic practice `gp` is applied to: the one written after `@`, else those
+/// of the `process_areas` key (`scope`); without either, a problem.
+fn generic_areas(
+    text: &str,
+    gp: &str,
+    area: Option<u8>,
+    scope: &[u8],
+) -> Result<Vec<u8>, IdProblem> {
+    match area {
+        Some(a) => Ok(vec![a]),
+        None if !scope.is_empty() => Ok(scope.to_vec()),
+        None => Err(IdProblem {
+            code: Code::UnscopedGenericPractice,
+            message: format!(
+                "`{text}`: a generic practice needs a process area: write {gp}@PA<nn>, or add a `process_areas` key"
+            ),
+            suggestion: None,
+        }),
+    }
+}
+
+/// Generic practice `gp` applied to area number `a` (`GP.2.1.3@PA05`).
+fn resolve_applied_generic(model: &Model, text: &str, gp: &str, a: u8) -> Result<usize, IdProblem> {
+    let canonical = format!("{gp}@{}", area_id(a));
+    model.practice(&canonical).ok_or_else(|| {
+        unknown(
+            model,
+            format!(
+                "`{text}`: process area {} is not part of {}",
+                area_id(a),
+                model.id
+            ),
+            &canonical,
+        )
+    })
 }
 
 /// Resolves a `process_areas` entry to an area number.

@@ -13,8 +13,9 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::evidence::ObjectId;
 use crate::source::SourceError;
-use crate::source::git::history;
+use crate::source::git::{Repo, history};
 
 /// Why a verification could not run (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -243,6 +244,29 @@ pub fn verify(
     rev: Option<&str>,
 ) -> Result<Verification, VerifyError> {
     let claims = claims(json, shown)?;
+    let (repository, target) = open_repository(repo, rev)?;
+    let mut findings: Vec<Finding> = report_commit_missing(&repository, &claims)
+        .into_iter()
+        .collect();
+    let (files_unchanged, file_findings) = check_files(&repository, rev, target, &claims.files);
+    findings.extend(file_findings);
+    let (commits_unchanged, commit_findings) = check_commits(&repository, target, &claims.commits)?;
+    findings.extend(commit_findings);
+    Ok(Verification {
+        against: rev.map_or_else(|| "the working tree".to_string(), str::to_string),
+        against_commit: target.map(|t| t.to_string()),
+        report_commit: claims.commit,
+        checked: claims.files.len() + claims.commits.len(),
+        unchanged: files_unchanged + commits_unchanged,
+        findings,
+    })
+}
+
+/// Opens the repository and resolves `rev`; without `rev` it must have a working tree.
+fn open_repository(
+    repo: &Path,
+    rev: Option<&str>,
+) -> Result<(Repo, Option<ObjectId>), VerifyError> {
     let (repository, target) = history::open_at(repo, rev)?;
     if rev.is_none() && repository.is_bare() {
         return Err(SourceError::Open {
@@ -252,21 +276,34 @@ pub fn verify(
         }
         .into());
     }
-    let mut findings = Vec::new();
-    if let Some(c) = &claims.commit
-        && !repository.commit_exists(c)
-    {
-        findings.push(Finding {
-            change: Change::ReportCommitMissing,
-            path: None,
-            commit: Some(c.clone()),
-            expected_blob: None,
-            found_blob: None,
-            practices: Vec::new(),
-        });
-    }
+    Ok((repository, target))
+}
+
+/// A finding when the commit the report describes is not in the repository.
+fn report_commit_missing(repository: &Repo, claims: &Claims) -> Option<Finding> {
+    let c = claims.commit.as_ref()?;
+    (!repository.commit_exists(c)).then(|| Finding {
+        change: Change::ReportCommitMissing,
+        path: None,
+        commit: Some(c.clone()),
+        expected_blob: None,
+        found_blob: None,
+        practices: Vec::new(),
+    })
+}
+
+/// File evidence: each path's blob now (in the working tree without `rev`, else in
+/// `target`'s tree) against the one recorded. How many are unchanged, and a finding per
+/// file changed or gone, by path.
+fn check_files(
+    repository: &Repo,
+    rev: Option<&str>,
+    target: Option<ObjectId>,
+    files: &BTreeMap<String, (String, Vec<String>)>,
+) -> (usize, Vec<Finding>) {
     let mut unchanged = 0;
-    for (path, (blob, practices)) in &claims.files {
+    let mut findings = Vec::new();
+    for (path, (blob, practices)) in files {
         let found = match (rev, target) {
             (None, _) => repository.worktree_blob(path),
             (Some(_), Some(commit)) => repository.revision_blob(commit, path),
@@ -289,11 +326,23 @@ pub fn verify(
             practices: practices.clone(),
         });
     }
-    let reachable = match (target, claims.commits.is_empty()) {
+    (unchanged, findings)
+}
+
+/// Commit evidence: each commit must still be reachable from `target`. How many are, and
+/// a finding per commit unreachable or gone, by id.
+fn check_commits(
+    repository: &Repo,
+    target: Option<ObjectId>,
+    commits: &BTreeMap<String, Vec<String>>,
+) -> Result<(usize, Vec<Finding>), VerifyError> {
+    let reachable = match (target, commits.is_empty()) {
         (Some(t), false) => repository.reachable(t)?,
         _ => Default::default(),
     };
-    for (commit, practices) in &claims.commits {
+    let mut unchanged = 0;
+    let mut findings = Vec::new();
+    for (commit, practices) in commits {
         let change = if reachable.contains(commit) {
             unchanged += 1;
             continue;
@@ -311,12 +360,5 @@ pub fn verify(
             practices: practices.clone(),
         });
     }
-    Ok(Verification {
-        against: rev.map_or_else(|| "the working tree".to_string(), str::to_string),
-        against_commit: target.map(|t| t.to_string()),
-        report_commit: claims.commit,
-        checked: claims.files.len() + claims.commits.len(),
-        unchanged,
-        findings,
-    })
+    Ok((unchanged, findings))
 }

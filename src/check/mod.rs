@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::Analysis;
 use crate::config::ConfigInfo;
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::evidence::SourceInfo;
+use crate::evidence::{CommitHit, FileHit, SourceInfo};
 use crate::report::Report;
 
 /// One finding of the gate: a diagnostic (of the scan, or of the gate itself: `below-target`,
@@ -263,9 +263,7 @@ fn minus<'a>(was: &[&'a str], is: &[&'a str]) -> Vec<&'a str> {
     was.iter().filter(|p| !is.contains(p)).copied().collect()
 }
 
-/// Evidence lost and added, from the two scans: files matched by path (both lists are
-/// sorted by path), commits by id. Practices are compared by id, so two models that
-/// differ still compare.
+/// The index of each commit of a scan, by id.
 fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
     a.scan
         .commits
@@ -275,83 +273,111 @@ fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
         .collect()
 }
 
+/// Evidence lost and added, from the two scans: files matched by path (both lists are
+/// sorted by path), commits by id. Practices are compared by id, so two models that
+/// differ still compare.
 fn evidence_changes(
     base: &Analysis,
     head: &Analysis,
     exists: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    for (path, was, is) in changed_files(base, head) {
+        out.extend(file_evidence_lost(path, &was, &is, exists));
+        out.extend(file_evidence_added(path, &was, &is));
+    }
+    out.extend(commit_evidence_changes(base, head));
+    out
+}
+
+/// A file whose evidence may differ between the scans: its path, and the practices it is
+/// evidence for in base and in head (empty where the file is not evidence).
+type FileEvidence<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>);
+
+/// Every path that is evidence in base or head, by path, unless its blob and practices
+/// are the same in both: one walk over the two lists, each sorted by path.
+fn changed_files<'a>(base: &'a Analysis, head: &'a Analysis) -> Vec<FileEvidence<'a>> {
+    let mut out = Vec::new();
     let (bf, hf) = (&base.scan.files, &head.scan.files);
+    let was = |a: &'a FileHit| ids(&base.model, a.practices.iter().map(|x| x.0));
+    let is = |b: &'a FileHit| ids(&head.model, b.practices.iter().map(|x| x.0));
     let (mut i, mut j) = (0, 0);
-    let none: Vec<&str> = Vec::new();
     while i < bf.len() || j < hf.len() {
         let order = match (bf.get(i), hf.get(j)) {
             (Some(a), Some(b)) => a.path.cmp(&b.path),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
-        let (path, was, is) = match order {
+        match order {
             std::cmp::Ordering::Less => {
                 i += 1;
-                let a = &bf[i - 1];
-                (
-                    &a.path,
-                    ids(&base.model, a.practices.iter().map(|x| x.0)),
-                    none.clone(),
-                )
+                out.push((bf[i - 1].path.as_str(), was(&bf[i - 1]), Vec::new()));
             }
             std::cmp::Ordering::Greater => {
                 j += 1;
-                let b = &hf[j - 1];
-                (
-                    &b.path,
-                    none.clone(),
-                    ids(&head.model, b.practices.iter().map(|x| x.0)),
-                )
+                out.push((hf[j - 1].path.as_str(), Vec::new(), is(&hf[j - 1])));
             }
             std::cmp::Ordering::Equal => {
                 i += 1;
                 j += 1;
                 let (a, b) = (&bf[i - 1], &hf[j - 1]);
-                if a.blob == b.blob && a.practices == b.practices {
-                    continue;
+                if a.blob != b.blob || a.practices != b.practices {
+                    out.push((a.path.as_str(), was(a), is(b)));
                 }
-                (
-                    &a.path,
-                    ids(&base.model, a.practices.iter().map(|x| x.0)),
-                    ids(&head.model, b.practices.iter().map(|x| x.0)),
-                )
             }
-        };
-        let lost = minus(&was, &is);
-        if !lost.is_empty() {
-            let why = if exists(path) {
-                "its tag was removed or made invalid"
-            } else {
-                "the file was deleted, moved or ignored"
-            };
-            let mut f = Finding::new(
-                Severity::Error,
-                Code::EvidenceLost,
-                format!(
-                    "{path} is no longer evidence for {}: {why}",
-                    lost.join(", ")
-                ),
-            );
-            f.diagnostic.path = Some(path.clone());
-            out.push(f);
-        }
-        let added = minus(&is, &was);
-        if !added.is_empty() {
-            let mut f = Finding::new(
-                Severity::Note,
-                Code::EvidenceAdded,
-                format!("{path} is new evidence for {}", added.join(", ")),
-            );
-            f.diagnostic.path = Some(path.clone());
-            out.push(f);
         }
     }
+    out
+}
+
+/// An error when a file is no longer evidence for some practices, saying whether the file
+/// is gone or its tag is.
+fn file_evidence_lost(
+    path: &str,
+    was: &[&str],
+    is: &[&str],
+    exists: &dyn Fn(&str) -> bool,
+) -> Option<Finding> {
+    let lost = minus(was, is);
+    if lost.is_empty() {
+        return None;
+    }
+    let why = if exists(path) {
+        "its tag was removed or made invalid"
+    } else {
+        "the file was deleted, moved or ignored"
+    };
+    let mut f = Finding::new(
+        Severity::Error,
+        Code::EvidenceLost,
+        format!(
+            "{path} is no longer evidence for {}: {why}",
+            lost.join(", ")
+        ),
+    );
+    f.diagnostic.path = Some(path.to_string());
+    Some(f)
+}
+
+/// A note when a file is new evidence for some practices.
+fn file_evidence_added(path: &str, was: &[&str], is: &[&str]) -> Option<Finding> {
+    let added = minus(is, was);
+    if added.is_empty() {
+        return None;
+    }
+    let mut f = Finding::new(
+        Severity::Note,
+        Code::EvidenceAdded,
+        format!("{path} is new evidence for {}", added.join(", ")),
+    );
+    f.diagnostic.path = Some(path.to_string());
+    Some(f)
+}
+
+/// Commit evidence lost (base commits, in base order, that head no longer has as evidence
+/// for some practices), then added (head commits, in head order).
+fn commit_evidence_changes(base: &Analysis, head: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
     let (in_base, in_head) = (commits_by_id(base), commits_by_id(head));
     for (side, other, this, lost) in [(base, &in_head, head, true), (head, &in_base, base, false)] {
         for c in &side.scan.commits {
@@ -364,38 +390,52 @@ fn evidence_changes(
             if changed.is_empty() {
                 continue;
             }
-            let short = &c.id[..c.id.len().min(12)];
             let mut f = if lost {
-                let mut f = Finding::new(
-                    Severity::Error,
-                    Code::EvidenceLost,
-                    format!(
-                        "commit {short} \"{}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
-                        c.subject,
-                        changed.join(", ")
-                    ),
-                );
-                f.diagnostic.suggestion = Some(
-                    "keep the `Practice:` trailers when rewriting history, or tag the new commit"
-                        .into(),
-                );
-                f
+                commit_evidence_lost(c, &changed)
             } else {
-                Finding::new(
-                    Severity::Note,
-                    Code::EvidenceAdded,
-                    format!(
-                        "commit {short} \"{}\" is new evidence for {}",
-                        c.subject,
-                        changed.join(", ")
-                    ),
-                )
+                commit_evidence_added(c, &changed)
             };
             f.diagnostic.commit = Some(c.id.clone());
             out.push(f);
         }
     }
     out
+}
+
+/// An error for a base commit that is no longer evidence for `lost`: history was rewritten.
+fn commit_evidence_lost(c: &CommitHit, lost: &[&str]) -> Finding {
+    let mut f = Finding::new(
+        Severity::Error,
+        Code::EvidenceLost,
+        format!(
+            "commit {} \"{}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
+            short_id(&c.id),
+            c.subject,
+            lost.join(", ")
+        ),
+    );
+    f.diagnostic.suggestion =
+        Some("keep the `Practice:` trailers when rewriting history, or tag the new commit".into());
+    f
+}
+
+/// A note for a head commit that is new evidence for `added`.
+fn commit_evidence_added(c: &CommitHit, added: &[&str]) -> Finding {
+    Finding::new(
+        Severity::Note,
+        Code::EvidenceAdded,
+        format!(
+            "commit {} \"{}\" is new evidence for {}",
+            short_id(&c.id),
+            c.subject,
+            added.join(", ")
+        ),
+    )
+}
+
+/// The first 12 characters of a commit id, as messages show it.
+fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
 }
 
 fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {

@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use super::{LevelState, Matrix, MatrixError, neutralise};
+use super::{
+    AreaView, Cell, EvidenceRow, Group, LevelState, Matrix, MatrixError, PracticeView, neutralise,
+};
 
 /// One table cell (or inline text) of repository origin, escaped.
 pub fn escape(text: &str) -> String {
@@ -51,11 +53,27 @@ fn short(id: &Option<String>) -> String {
 /// Renders the matrix as Markdown.
 pub fn render(matrix: &Matrix) -> String {
     let mut out = String::new();
+    stamp(&mut out, matrix);
+    heat_map(&mut out, matrix);
+    for a in &matrix.areas {
+        area_section(&mut out, a);
+    }
+    gaps(&mut out, matrix);
+    diagnostics(&mut out, matrix);
+    out
+}
+
+/// The title and the stamp: what the matrix describes, as a list.
+fn stamp(out: &mut String, matrix: &Matrix) {
     let h = &matrix.header;
     let _ = writeln!(out, "# Evidence matrix — {}\n", escape(&h.model_title));
     for (label, value) in h.fields() {
         let _ = writeln!(out, "- **{label}:** {}", escape(&value));
     }
+}
+
+/// The heat map: one row per process area, one column per capability level.
+fn heat_map(out: &mut String, matrix: &Matrix) {
     out.push_str("\n## Capability levels\n\n");
     out.push_str(
         "✓ achieved · ✗ missing (count) · n/a out of scope · **bold**: up to the target level\n\n",
@@ -76,84 +94,103 @@ pub fn render(matrix: &Matrix) -> String {
             a.achieved_level.to_string(),
             a.target_level.to_string(),
         ];
-        for c in &a.cells {
-            let mark = match c.state {
-                LevelState::Achieved => "✓".to_string(),
-                LevelState::OutOfScope => "n/a".to_string(),
-                LevelState::Missing => format!("✗ {}", c.missing),
-            };
-            cells.push(if c.within_target {
-                format!("**{mark}**")
-            } else {
-                mark
-            });
-        }
+        cells.extend(a.cells.iter().map(level_mark));
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
-    for a in &matrix.areas {
-        let _ = writeln!(
-            out,
-            "\n## {} {} — level {} of target {}\n",
-            escape(&a.id),
-            escape(&a.title),
-            a.achieved_level,
-            a.target_level
-        );
-        let rows = a.groups.iter().flat_map(|g| {
-            g.practices.iter().flat_map(move |p| {
-                let scope = match &p.not_applicable {
-                    None => "in scope".to_string(),
-                    Some(reason) => format!("not applicable: {reason}"),
-                };
-                let lead = vec![g.label.clone(), p.id.clone(), p.title.clone(), scope];
-                if p.evidence.is_empty() {
-                    let mut row = lead;
-                    row.extend([
-                        "none".into(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]);
-                    return vec![row];
-                }
-                p.evidence
-                    .iter()
-                    .map(|e| {
-                        let mut row = lead.clone();
-                        let place = match (&e.path, e.line) {
-                            (Some(path), Some(line)) => format!("{path}:{line}"),
-                            _ => e.subject.clone().unwrap_or_default(),
-                        };
-                        row.extend([
-                            e.kind.to_string(),
-                            place,
-                            short(&e.blob),
-                            short(&e.commit),
-                            e.author.clone().unwrap_or_default(),
-                            e.date.clone().unwrap_or_default(),
-                        ]);
-                        row
-                    })
-                    .collect()
-            })
-        });
-        table(
-            &mut out,
-            &[
-                "Group", "Practice", "Title", "Scope", "Evidence", "Where", "Blob", "Commit",
-                "Author", "Date",
-            ],
-            rows,
-        );
+}
+
+/// One cell of the heat map: its state as a sign, bold up to the target level.
+fn level_mark(cell: &Cell) -> String {
+    let mark = match cell.state {
+        LevelState::Achieved => "✓".to_string(),
+        LevelState::OutOfScope => "n/a".to_string(),
+        LevelState::Missing => format!("✗ {}", cell.missing),
+    };
+    if cell.within_target {
+        format!("**{mark}**")
+    } else {
+        mark
     }
+}
+
+/// One process area: its heading, then a table of its practices and their evidence.
+fn area_section(out: &mut String, a: &AreaView) {
+    let _ = writeln!(
+        out,
+        "\n## {} {} — level {} of target {}\n",
+        escape(&a.id),
+        escape(&a.title),
+        a.achieved_level,
+        a.target_level
+    );
+    let rows = a
+        .groups
+        .iter()
+        .flat_map(|g| g.practices.iter().flat_map(move |p| practice_rows(g, p)));
+    table(
+        out,
+        &[
+            "Group", "Practice", "Title", "Scope", "Evidence", "Where", "Blob", "Commit", "Author",
+            "Date",
+        ],
+        rows,
+    );
+}
+
+/// The rows of one practice: one per piece of evidence, or a single `none` row.
+fn practice_rows(g: &Group, p: &PracticeView) -> Vec<Vec<String>> {
+    let scope = match &p.not_applicable {
+        None => "in scope".to_string(),
+        Some(reason) => format!("not applicable: {reason}"),
+    };
+    let lead = vec![g.label.clone(), p.id.clone(), p.title.clone(), scope];
+    if p.evidence.is_empty() {
+        let mut row = lead;
+        row.extend([
+            "none".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        return vec![row];
+    }
+    p.evidence
+        .iter()
+        .map(|e| {
+            let mut row = lead.clone();
+            row.extend(evidence_cells(e));
+            row
+        })
+        .collect()
+}
+
+/// The evidence columns of a row: kind, where (path:line, or a commit's subject), blob,
+/// commit, author and date.
+fn evidence_cells(e: &EvidenceRow) -> [String; 6] {
+    let place = match (&e.path, e.line) {
+        (Some(path), Some(line)) => format!("{path}:{line}"),
+        _ => e.subject.clone().unwrap_or_default(),
+    };
+    [
+        e.kind.to_string(),
+        place,
+        short(&e.blob),
+        short(&e.commit),
+        e.author.clone().unwrap_or_default(),
+        e.date.clone().unwrap_or_default(),
+    ]
+}
+
+/// The gaps: practices lacking evidence up to each area's target, or a line saying none.
+fn gaps(out: &mut String, matrix: &Matrix) {
     out.push_str("\n## Gaps\n\n");
     if matrix.gaps.is_empty() {
         out.push_str("None: every process area has reached its target level.\n");
     } else {
         table(
-            &mut out,
+            out,
             &["Area", "Level", "Practice", "Title"],
             matrix.gaps.iter().map(|g| {
                 vec![
@@ -165,17 +202,20 @@ pub fn render(matrix: &Matrix) -> String {
             }),
         );
     }
+}
+
+/// The scan's diagnostics, or a line saying none.
+fn diagnostics(out: &mut String, matrix: &Matrix) {
     out.push_str("\n## Diagnostics\n\n");
     if matrix.diagnostics.is_empty() {
         out.push_str("None.\n");
     } else {
         table(
-            &mut out,
+            out,
             &["Severity", "Code", "Where", "Message"],
             matrix.diagnostics.iter().map(super::diagnostic_cells),
         );
     }
-    out
 }
 
 /// Writes the matrix as Markdown.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::diag::Diagnostic;
 use crate::model::{Model, PracticeKind};
 use crate::report::text::GapRow;
-use crate::report::{EvidenceReport, Report};
+use crate::report::{AreaReport, EvidenceReport, PracticeReport, Report};
 
 /// The stamp at the top of every format: what the matrix describes, exactly.
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +39,30 @@ pub struct Header {
 }
 
 impl Header {
+    /// The stamp of a report: its source, model, tool and configuration, and the matrix's
+    /// own commit date and time of making when the report has them.
+    fn from_report(report: &Report) -> Header {
+        let info = report.matrix.clone().unwrap_or_default();
+        Header {
+            repository: report.source.repo.clone(),
+            revision: match (&report.source.rev, report.source.worktree) {
+                (Some(rev), _) => rev.clone(),
+                (None, _) => "working tree".into(),
+            },
+            commit: report.source.commit.clone(),
+            commit_date: info.commit_date,
+            worktree: report.source.worktree,
+            shallow: report.source.shallow,
+            commits_scanned: report.source.commits_scanned,
+            model_id: report.model.id.clone(),
+            model_title: report.model.title.clone(),
+            tool: format!("{} {}", report.tool.name, report.tool.version),
+            config_path: report.config.path.clone(),
+            config_blob: report.config.blob.clone(),
+            generated: info.generated,
+        }
+    }
+
     /// The stamp as label/value pairs, in the order every format prints them.
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
@@ -214,6 +238,124 @@ pub struct AreaView {
     pub in_scope: usize,
 }
 
+impl PracticeView {
+    /// A practice of the report, its evidence flattened for the renderers.
+    fn from_report(shown: &PracticeReport) -> PracticeView {
+        PracticeView {
+            id: shown.id.clone(),
+            title: shown.title.clone(),
+            kind: shown.kind.clone(),
+            in_scope: shown.in_scope,
+            not_applicable: shown.not_applicable.clone(),
+            evidence: shown
+                .evidence
+                .iter()
+                .map(EvidenceRow::from_report)
+                .collect(),
+        }
+    }
+}
+
+impl AreaView {
+    /// Process area `a` of the report: its practices under their headings, what is in
+    /// scope and evidenced, and its heat map row.
+    fn build(report: &Report, model: &Model, a: usize, area: &AreaReport) -> AreaView {
+        let mut groups: Vec<Group> = Vec::new();
+        let (mut evidenced, mut in_scope) = (0, 0);
+        // Per level: in-scope practices that the rating counts (not GP.1.x).
+        let mut counted = vec![0usize; model.levels.len()];
+        for i in practice_indices(model, a) {
+            let (Some(practice), Some(shown)) = (model.practices.get(i), report.practices.get(i))
+            else {
+                continue;
+            };
+            let (level, label) = heading(model, practice.kind);
+            if shown.in_scope {
+                in_scope += 1;
+                evidenced += usize::from(!shown.evidence.is_empty());
+                let rated = !matches!(practice.kind, PracticeKind::Generic { level: 1, .. });
+                if rated && let Some(n) = counted.get_mut(usize::from(level) - 1) {
+                    *n += 1;
+                }
+            }
+            add_to_group(&mut groups, level, label, PracticeView::from_report(shown));
+        }
+        AreaView {
+            id: area.id.clone(),
+            title: area.title.clone(),
+            achieved_level: area.achieved_level,
+            target_level: area.target_level,
+            cells: heat_map_row(area, &counted),
+            groups,
+            evidenced,
+            in_scope,
+        }
+    }
+}
+
+/// The practices of process area `a` (indices into `Model::practices`): its base
+/// practices, then its generic practices.
+fn practice_indices(model: &Model, a: usize) -> Vec<usize> {
+    model
+        .process_areas
+        .get(a)
+        .map(|pa| {
+            pa.base_practices
+                .iter()
+                .chain(&pa.generic_practices)
+                .copied()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The heading a practice is shown under, with the level it counts for: "Base practices"
+/// at level 1, or its common feature (`2.1 Planning Performance`).
+fn heading(model: &Model, kind: PracticeKind) -> (u8, String) {
+    match kind {
+        PracticeKind::Base => (1, "Base practices".to_string()),
+        PracticeKind::Generic { level, feature, .. } => {
+            let cf = &model.common_features[feature];
+            (level, format!("{} {}", cf.id, cf.title))
+        }
+    }
+}
+
+/// Appends a practice to the last group when it has the same heading, else to a new one.
+fn add_to_group(groups: &mut Vec<Group>, level: u8, label: String, view: PracticeView) {
+    match groups.last_mut() {
+        Some(g) if g.label == label => g.practices.push(view),
+        _ => groups.push(Group {
+            level,
+            label,
+            practices: vec![view],
+        }),
+    }
+}
+
+/// The heat map row of an area: per level, its state (out of scope when the rating counts
+/// no in-scope practice of it: `counted`, per level) and whether it is within the target.
+fn heat_map_row(area: &AreaReport, counted: &[usize]) -> Vec<Cell> {
+    area.levels
+        .iter()
+        .map(|l| {
+            let scoped = counted.get(usize::from(l.level) - 1).copied().unwrap_or(0);
+            Cell {
+                level: l.level,
+                state: if scoped == 0 {
+                    LevelState::OutOfScope
+                } else if l.achieved {
+                    LevelState::Achieved
+                } else {
+                    LevelState::Missing
+                },
+                within_target: l.level <= area.target_level,
+                missing: l.missing.len(),
+            }
+        })
+        .collect()
+}
+
 /// The whole matrix: the view every renderer reads.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
@@ -310,25 +452,6 @@ impl Matrix {
     /// Builds the view from a report (with [`stamp`] applied, or not: then files show no
     /// last commit) and the model it was rated against.
     pub fn build(report: &Report, model: &Model) -> Matrix {
-        let info = report.matrix.clone().unwrap_or_default();
-        let header = Header {
-            repository: report.source.repo.clone(),
-            revision: match (&report.source.rev, report.source.worktree) {
-                (Some(rev), _) => rev.clone(),
-                (None, _) => "working tree".into(),
-            },
-            commit: report.source.commit.clone(),
-            commit_date: info.commit_date,
-            worktree: report.source.worktree,
-            shallow: report.source.shallow,
-            commits_scanned: report.source.commits_scanned,
-            model_id: report.model.id.clone(),
-            model_title: report.model.title.clone(),
-            tool: format!("{} {}", report.tool.name, report.tool.version),
-            config_path: report.config.path.clone(),
-            config_blob: report.config.blob.clone(),
-            generated: info.generated,
-        };
         let levels = model
             .levels
             .iter()
@@ -341,98 +464,10 @@ impl Matrix {
             .process_areas
             .iter()
             .enumerate()
-            .map(|(a, area)| {
-                let indices: Vec<usize> = model
-                    .process_areas
-                    .get(a)
-                    .map(|pa| {
-                        pa.base_practices
-                            .iter()
-                            .chain(&pa.generic_practices)
-                            .copied()
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let mut groups: Vec<Group> = Vec::new();
-                let (mut evidenced, mut in_scope) = (0, 0);
-                // Per level: in-scope practices that the rating counts (not GP.1.x).
-                let mut counted = vec![0usize; model.levels.len()];
-                for &i in &indices {
-                    let (Some(practice), Some(shown)) =
-                        (model.practices.get(i), report.practices.get(i))
-                    else {
-                        continue;
-                    };
-                    let (level, label) = match practice.kind {
-                        PracticeKind::Base => (1, "Base practices".to_string()),
-                        PracticeKind::Generic { level, feature, .. } => {
-                            let cf = &model.common_features[feature];
-                            (level, format!("{} {}", cf.id, cf.title))
-                        }
-                    };
-                    if shown.in_scope {
-                        in_scope += 1;
-                        evidenced += usize::from(!shown.evidence.is_empty());
-                        let rated =
-                            !matches!(practice.kind, PracticeKind::Generic { level: 1, .. });
-                        if rated && let Some(n) = counted.get_mut(usize::from(level) - 1) {
-                            *n += 1;
-                        }
-                    }
-                    let view = PracticeView {
-                        id: shown.id.clone(),
-                        title: shown.title.clone(),
-                        kind: shown.kind.clone(),
-                        in_scope: shown.in_scope,
-                        not_applicable: shown.not_applicable.clone(),
-                        evidence: shown
-                            .evidence
-                            .iter()
-                            .map(EvidenceRow::from_report)
-                            .collect(),
-                    };
-                    match groups.last_mut() {
-                        Some(g) if g.label == label => g.practices.push(view),
-                        _ => groups.push(Group {
-                            level,
-                            label,
-                            practices: vec![view],
-                        }),
-                    }
-                }
-                let cells = area
-                    .levels
-                    .iter()
-                    .map(|l| {
-                        let scoped = counted.get(usize::from(l.level) - 1).copied().unwrap_or(0);
-                        Cell {
-                            level: l.level,
-                            state: if scoped == 0 {
-                                LevelState::OutOfScope
-                            } else if l.achieved {
-                                LevelState::Achieved
-                            } else {
-                                LevelState::Missing
-                            },
-                            within_target: l.level <= area.target_level,
-                            missing: l.missing.len(),
-                        }
-                    })
-                    .collect();
-                AreaView {
-                    id: area.id.clone(),
-                    title: area.title.clone(),
-                    achieved_level: area.achieved_level,
-                    target_level: area.target_level,
-                    cells,
-                    groups,
-                    evidenced,
-                    in_scope,
-                }
-            })
+            .map(|(a, area)| AreaView::build(report, model, a, area))
             .collect();
         Matrix {
-            header,
+            header: Header::from_report(report),
             levels,
             areas,
             gaps: crate::report::text::gap_rows(report, None, None),

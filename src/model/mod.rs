@@ -269,131 +269,160 @@ impl Model {
             path: shown.to_string(),
             message,
         };
-        let mut levels = Vec::new();
-        let mut common_features = Vec::new();
-        let mut generic_practices = Vec::new();
+        let mut model = Model {
+            id: file.id,
+            title: file.title,
+            levels: Vec::new(),
+            common_features: Vec::new(),
+            generic_practices: Vec::new(),
+            process_areas: Vec::new(),
+            practices: Vec::new(),
+            by_id: HashMap::new(),
+            area_by_number: HashMap::new(),
+            digest,
+            suggestions: Default::default(),
+        };
         for (i, level) in file.levels.iter().enumerate() {
-            if usize::from(level.level) != i + 1 {
-                return Err(invalid(format!(
-                    "levels must be numbered 1, 2, ... in order; found {} at position {}",
-                    level.level,
-                    i + 1
-                )));
-            }
-            levels.push(CapabilityLevel {
-                level: level.level,
-                name: level.name.clone(),
-            });
-            for (f, feature) in level.common_features.iter().enumerate() {
-                let expected = format!("{}.{}", level.level, f + 1);
-                if feature.id != expected {
-                    return Err(invalid(format!(
-                        "common feature {:?} should be {expected:?}",
-                        feature.id
-                    )));
-                }
-                let feature_index = common_features.len();
-                common_features.push(CommonFeature {
-                    id: feature.id.clone(),
-                    title: feature.title.clone(),
-                    level: level.level,
-                });
-                for (n, gp) in feature.generic_practices.iter().enumerate() {
-                    let expected = format!("GP.{}.{}.{}", level.level, f + 1, n + 1);
-                    if gp.id != expected {
-                        return Err(invalid(format!(
-                            "generic practice {:?} should be {expected:?}",
-                            gp.id
-                        )));
-                    }
-                    generic_practices.push(GenericPractice {
-                        id: gp.id.clone(),
-                        title: gp.title.clone(),
-                        level: level.level,
-                        feature: feature_index,
-                    });
-                }
-            }
+            model.push_level(i + 1, level).map_err(invalid)?;
         }
-        if levels.is_empty() {
+        if model.levels.is_empty() {
             return Err(invalid(
                 "a model needs at least one capability level".into(),
             ));
         }
-
-        let mut process_areas = Vec::new();
-        let mut practices = Vec::new();
-        let mut by_id = HashMap::new();
-        let mut area_by_number = HashMap::new();
         for (a, area) in file.process_areas.iter().enumerate() {
-            let number = match id::parse(&area.id) {
-                Ok(ParsedId::ProcessArea { area: n }) if id::area_id(n) == area.id => n,
-                _ => {
-                    return Err(invalid(format!(
-                        "process area id {:?} is not of the form PA<2 digits>",
-                        area.id
-                    )));
-                }
-            };
-            if area_by_number.insert(number, a).is_some() {
-                return Err(invalid(format!("process area {} appears twice", area.id)));
+            model.push_area(a, area).map_err(invalid)?;
+        }
+        Ok(model)
+    }
+
+    /// Adds the level found at 1-based `position` of the file, with its common features
+    /// and generic practices; the message says what is wrong with it.
+    fn push_level(&mut self, position: usize, level: &LevelFile) -> Result<(), String> {
+        if usize::from(level.level) != position {
+            return Err(format!(
+                "levels must be numbered 1, 2, ... in order; found {} at position {position}",
+                level.level
+            ));
+        }
+        self.levels.push(CapabilityLevel {
+            level: level.level,
+            name: level.name.clone(),
+        });
+        for (f, feature) in level.common_features.iter().enumerate() {
+            self.push_common_feature(level.level, f + 1, feature)?;
+        }
+        Ok(())
+    }
+
+    /// Adds common feature number `number` of `level` and its generic practices, each id
+    /// checked against its place (`2.1`, `GP.2.1.3`).
+    fn push_common_feature(
+        &mut self,
+        level: u8,
+        number: usize,
+        feature: &CommonFeatureFile,
+    ) -> Result<(), String> {
+        let expected = format!("{level}.{number}");
+        if feature.id != expected {
+            return Err(format!(
+                "common feature {:?} should be {expected:?}",
+                feature.id
+            ));
+        }
+        let feature_index = self.common_features.len();
+        self.common_features.push(CommonFeature {
+            id: feature.id.clone(),
+            title: feature.title.clone(),
+            level,
+        });
+        for (n, gp) in feature.generic_practices.iter().enumerate() {
+            let expected = format!("GP.{level}.{number}.{}", n + 1);
+            if gp.id != expected {
+                return Err(format!(
+                    "generic practice {:?} should be {expected:?}",
+                    gp.id
+                ));
             }
-            let mut base = Vec::new();
-            for (n, bp) in area.base_practices.iter().enumerate() {
-                let expected = id::base_id(number, (n + 1) as u8);
-                if bp.id != expected {
-                    return Err(invalid(format!(
-                        "base practice {:?} of {} should be {expected:?}",
-                        bp.id, area.id
-                    )));
-                }
-                base.push(practices.len());
-                by_id.insert(bp.id.clone(), practices.len());
-                practices.push(Practice {
-                    id: bp.id.clone(),
-                    title: bp.title.clone(),
-                    process_area: a,
-                    kind: PracticeKind::Base,
-                });
-            }
-            let mut generic = Vec::new();
-            for (g, gp) in generic_practices.iter().enumerate() {
-                let pid = format!("{}@{}", gp.id, area.id);
-                generic.push(practices.len());
-                by_id.insert(pid.clone(), practices.len());
-                practices.push(Practice {
-                    id: pid,
-                    title: gp.title.clone(),
-                    process_area: a,
-                    kind: PracticeKind::Generic {
-                        level: gp.level,
-                        feature: gp.feature,
-                        generic: g,
-                    },
-                });
-            }
-            process_areas.push(ProcessArea {
-                id: area.id.clone(),
-                number,
-                title: area.title.clone(),
-                goals: area.goals.clone(),
-                base_practices: base,
-                generic_practices: generic,
+            self.generic_practices.push(GenericPractice {
+                id: gp.id.clone(),
+                title: gp.title.clone(),
+                level,
+                feature: feature_index,
             });
         }
-        Ok(Model {
-            id: file.id,
-            title: file.title,
-            levels,
-            common_features,
-            generic_practices,
-            process_areas,
-            practices,
-            by_id,
-            area_by_number,
-            digest,
-            suggestions: Default::default(),
-        })
+        Ok(())
+    }
+
+    /// Adds the process area at index `a` with its base practices, then every generic
+    /// practice applied to it (the levels must be in already).
+    fn push_area(&mut self, a: usize, area: &ProcessAreaFile) -> Result<(), String> {
+        let number = area_number(&area.id)?;
+        if self.area_by_number.insert(number, a).is_some() {
+            return Err(format!("process area {} appears twice", area.id));
+        }
+        let base = self.push_base_practices(a, number, area)?;
+        let generic = self.push_generic_practices(a, &area.id);
+        self.process_areas.push(ProcessArea {
+            id: area.id.clone(),
+            number,
+            title: area.title.clone(),
+            goals: area.goals.clone(),
+            base_practices: base,
+            generic_practices: generic,
+        });
+        Ok(())
+    }
+
+    /// Adds the base practices of area `a` (number `number`), each id checked against its
+    /// place (`BP.05.02`); their indices into [`Model::practices`].
+    fn push_base_practices(
+        &mut self,
+        a: usize,
+        number: u8,
+        area: &ProcessAreaFile,
+    ) -> Result<Vec<usize>, String> {
+        let mut base = Vec::new();
+        for (n, bp) in area.base_practices.iter().enumerate() {
+            let expected = id::base_id(number, (n + 1) as u8);
+            if bp.id != expected {
+                return Err(format!(
+                    "base practice {:?} of {} should be {expected:?}",
+                    bp.id, area.id
+                ));
+            }
+            base.push(self.practices.len());
+            self.by_id.insert(bp.id.clone(), self.practices.len());
+            self.practices.push(Practice {
+                id: bp.id.clone(),
+                title: bp.title.clone(),
+                process_area: a,
+                kind: PracticeKind::Base,
+            });
+        }
+        Ok(base)
+    }
+
+    /// Adds every generic practice of the model applied to area `a` (`GP.2.1.3@PA05`);
+    /// their indices into [`Model::practices`].
+    fn push_generic_practices(&mut self, a: usize, area_id: &str) -> Vec<usize> {
+        let mut generic = Vec::new();
+        for (g, gp) in self.generic_practices.iter().enumerate() {
+            let pid = format!("{}@{area_id}", gp.id);
+            generic.push(self.practices.len());
+            self.by_id.insert(pid.clone(), self.practices.len());
+            self.practices.push(Practice {
+                id: pid,
+                title: gp.title.clone(),
+                process_area: a,
+                kind: PracticeKind::Generic {
+                    level: gp.level,
+                    feature: gp.feature,
+                    generic: g,
+                },
+            });
+        }
+        generic
     }
 
     /// A digest of everything the model file says (ids, titles, goals, levels): two models
@@ -442,6 +471,16 @@ impl Model {
             .iter()
             .map(|p| p.id.as_str())
             .chain(self.process_areas.iter().map(|a| a.id.as_str()))
+    }
+}
+
+/// The number of a process area id written `PA<2 digits>` (5 for `PA05`).
+fn area_number(area_id: &str) -> Result<u8, String> {
+    match id::parse(area_id) {
+        Ok(ParsedId::ProcessArea { area: n }) if id::area_id(n) == area_id => Ok(n),
+        _ => Err(format!(
+            "process area id {area_id:?} is not of the form PA<2 digits>"
+        )),
     }
 }
 
