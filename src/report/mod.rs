@@ -134,6 +134,20 @@ pub struct MatrixInfo {
     /// When the matrix was made (UTC, RFC 3339): only with `--timestamp`, else `null`, so
     /// that the same revision gives the same bytes.
     pub generated: Option<String>,
+    /// For a working-tree scan: how many of its evidence files differ from the commit
+    /// (HEAD). Absent for a revision, which is exactly its commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worktree_changes: Option<WorktreeChanges>,
+}
+
+/// How the evidence files of a working-tree scan differ from HEAD: the matrix then
+/// describes the files on disk, not the commit alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct WorktreeChanges {
+    /// Evidence files that HEAD does not have (new, not committed).
+    pub uncommitted: usize,
+    /// Evidence files whose content differs from HEAD's.
+    pub modified: usize,
 }
 
 /// One practice with its evidence.
