@@ -21,7 +21,7 @@ use crate::source::git::{Repo, history};
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     /// The report file could not be read.
-    #[error("cannot read report {path}: {source}")]
+    #[error("cannot read report {path}")]
     Read {
         /// The file.
         path: String,

@@ -140,7 +140,13 @@ fn missing_base(rev: &str, shallow: bool, e: &crate::source::SourceError) -> Com
             "this is a shallow clone: fetch the base with `git fetch --deepen=100 origin` (or `git fetch --unshallow`), or `git fetch origin {rev}`; in GitHub Actions, check out with `fetch-depth: 0`"
         )
     } else {
-        format!("fetch it first, e.g. `git fetch origin {rev}`")
+        // `origin/main` is fetched as `git fetch origin main`, not as a refspec of its own.
+        match rev.split_once('/') {
+            Some((remote, branch)) if !remote.is_empty() && !branch.is_empty() => {
+                format!("fetch it first: `git fetch {remote} {branch}`")
+            }
+            _ => format!("fetch it first, e.g. `git fetch origin {rev}`"),
+        }
     };
     CommandError::Usage(format!(
         "the base revision {rev:?} is not in this repository: {how} ({e})"

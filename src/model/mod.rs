@@ -22,7 +22,7 @@ pub const BUILTIN_SSE_CMM: &str = include_str!("../../schemas/sse-cmm.model.json
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The file could not be read.
-    #[error("cannot read model file {path}: {source}")]
+    #[error("cannot read model file {path}")]
     Read {
         /// The file.
         path: String,

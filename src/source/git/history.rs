@@ -357,7 +357,7 @@ pub fn open_at(
                 .and_then(|o| o.peel_to_commit())
                 .map_err(|e| SourceError::Revision {
                     rev: rev.to_string(),
-                    message: e.message().to_string(),
+                    message: super::with_nearest_reference(&repo, rev, e.message()),
                 })?
                 .id(),
         ),

@@ -44,6 +44,38 @@ fn open(path: &Path) -> Result<Repository, SourceError> {
     })
 }
 
+/// libgit2's message for a revision it cannot resolve, with the branch, tag or remote
+/// branch whose name is nearest (`mastr` → `master`), when exactly one is within two edits.
+pub(crate) fn with_nearest_reference(repo: &Repository, rev: &str, message: &str) -> String {
+    let mut names: Vec<String> = repo
+        .references()
+        .map(|refs| {
+            refs.filter_map(Result::ok)
+                .filter_map(|r| r.shorthand().ok().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.dedup();
+    let mut best: Vec<(usize, &str)> = names
+        .iter()
+        .map(|n| {
+            (
+                crate::model::id::edit_distance(rev.as_bytes(), n.as_bytes()),
+                n.as_str(),
+            )
+        })
+        .filter(|&(d, _)| d > 0 && d <= 2)
+        .collect();
+    best.sort();
+    match best.as_slice() {
+        [(d, name), rest @ ..] if rest.first().is_none_or(|(e, _)| e > d) => {
+            format!("{message} (did you mean `{name}`?)")
+        }
+        _ => message.to_string(),
+    }
+}
+
 /// Sets libgit2's process-wide options, once, before the first repository is opened.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -99,7 +131,7 @@ impl GitSource {
                     .and_then(|o| o.peel_to_commit())
                     .map_err(|e| SourceError::Revision {
                         rev: rev.to_string(),
-                        message: e.message().to_string(),
+                        message: with_nearest_reference(&repository, rev, e.message()),
                     })?;
                 (Some(commit.id()), Some(commit.tree_id()))
             }
