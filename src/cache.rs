@@ -19,12 +19,12 @@ use crate::digest::fnv;
 use crate::evidence::Summary;
 use crate::model::Model;
 
-const MAGIC: &[u8; 8] = b"PTCACHE1";
+const MAGIC: &[u8; 8] = b"PTCACHE2";
 
 /// How many whole reports a repository's cache keeps (each about as large as the report).
 const KEPT_REPORTS: usize = 2;
 
-const REPORT_MAGIC: &[u8; 8] = b"PTREPRT1";
+const REPORT_MAGIC: &[u8; 8] = b"PTREPRT2";
 
 /// A checksum for large files, eight bytes at a step (FNV-1a byte by byte costs 60 ms on a
 /// 45 MB report; this, a few), fed piece by piece. Not a defence against an attacker.

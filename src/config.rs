@@ -190,6 +190,14 @@ pub struct ScanOptions {
     pub evidence_map: Vec<MapRule>,
 }
 
+impl ScanOptions {
+    /// A digest of every option (16 hex digits), as reports record it.
+    pub fn digest(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        format!("{:016x}", crate::digest::fnv(&[&bytes]))
+    }
+}
+
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
@@ -215,6 +223,10 @@ pub struct ConfigInfo {
     /// The git blob id of that file's bytes: the configuration digest (`git hash-object`
     /// gives the same), `null` without a file.
     pub blob: Option<String>,
+    /// A digest of the scan options the report was made with (16 hex digits: the file's
+    /// keys and the command line's limits together), for `verify`.
+    #[serde(default)]
+    pub options: Option<String>,
 }
 
 /// An evidence-map rule, resolved against the model.

@@ -186,6 +186,7 @@ pub fn configure(
         .unwrap_or(options.max_file_size);
     options.ignore = policy.ignore.clone();
     options.evidence_map = policy.evidence_map.clone();
+    info.options = Some(options.digest());
     Ok(Configured {
         info,
         model,

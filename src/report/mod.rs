@@ -29,6 +29,9 @@ pub struct ModelInfo {
     pub id: String,
     /// Model title.
     pub title: String,
+    /// A digest of everything the model file says (16 hex digits): `verify` tells a report
+    /// made with another model from one made with this one.
+    pub digest: String,
 }
 
 /// One level of one process area.
@@ -251,6 +254,7 @@ impl Report {
             model: ModelInfo {
                 id: model.id.clone(),
                 title: model.title.clone(),
+                digest: format!("{:016x}", model.digest()),
             },
             source: scan.source.clone(),
             config,

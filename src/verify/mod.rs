@@ -5,7 +5,11 @@
 //! `git hash-object` does, commits reachable from HEAD), or against the revision given
 //! (files from its tree, commits reachable from it). Each file of the report's evidence
 //! must still be at its path with the same blob id; each evidence commit must still exist
-//! and be reachable; and the report's own `source.commit` must exist.
+//! and be reachable; and the report's own `source.commit` must exist. The configuration
+//! (`.practrace.yaml`'s blob), the scan options and the model must be those the report
+//! was made with ([`settings`]).
+
+mod settings;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,6 +43,9 @@ pub enum VerifyError {
     /// The repository or revision.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The configuration or model of what is compared against cannot be read.
+    #[error("{0}")]
+    Configuration(String),
 }
 
 /// What changed about one piece of evidence (or the report's commit).
@@ -55,6 +62,10 @@ pub enum Change {
     CommitUnreachable,
     /// The commit the report describes is not in the repository.
     ReportCommitMissing,
+    /// The configuration (its blob) or the scan options differ from the report's.
+    ConfigChanged,
+    /// The model (its digest) differs from the report's.
+    ModelChanged,
 }
 
 /// One thing that changed.
@@ -72,6 +83,9 @@ pub struct Finding {
     pub found_blob: Option<String>,
     /// The practices this evidence was for.
     pub practices: Vec<String>,
+    /// For a configuration or model change: what it changes in the assessment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affects: Vec<String>,
 }
 
 /// The outcome of a verification.
@@ -142,6 +156,22 @@ impl Verification {
                     "report commit missing {} (was the report made in another repository?)",
                     f.commit.as_deref().unwrap_or("")
                 ),
+                Change::ConfigChanged => format!(
+                    "config changed      {}  blob {} -> {}",
+                    f.path.as_deref().unwrap_or(""),
+                    short(&f.expected_blob),
+                    short(&f.found_blob)
+                ),
+                Change::ModelChanged => format!(
+                    "model changed       digest {} -> {}",
+                    short(&f.expected_blob),
+                    short(&f.found_blob)
+                ),
+            };
+            let practices = if f.affects.is_empty() {
+                practices
+            } else {
+                format!("{practices}  (affects: {})", f.affects.join("; "))
             };
             out.push_str(&format!("{line}{practices}\n"));
         }
@@ -161,6 +191,8 @@ struct Claims {
     files: BTreeMap<String, (String, Vec<String>)>,
     /// commit → practices
     commits: BTreeMap<String, Vec<String>>,
+    /// How the report was made: configuration, options, model.
+    made: settings::Made,
 }
 
 fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
@@ -218,22 +250,24 @@ fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
         commit,
         files,
         commits,
+        made: settings::Made::of(&value),
     })
 }
 
 /// Verifies the report in `report` (a file path) against `repo` at `rev` (default: the
-/// working tree).
+/// working tree), with `model` when the report was made with `--model`.
 pub fn verify_file(
     report: &Path,
     repo: &Path,
     rev: Option<&str>,
+    model: Option<&crate::model::Model>,
 ) -> Result<Verification, VerifyError> {
     let shown = report.display().to_string();
     let json = std::fs::read(report).map_err(|source| VerifyError::Read {
         path: shown.clone(),
         source,
     })?;
-    verify(&json, &shown, repo, rev)
+    verify(&json, &shown, repo, rev, model)
 }
 
 /// Verifies a report's JSON bytes (`shown` names it in messages).
@@ -242,12 +276,14 @@ pub fn verify(
     shown: &str,
     repo: &Path,
     rev: Option<&str>,
+    model: Option<&crate::model::Model>,
 ) -> Result<Verification, VerifyError> {
     let claims = claims(json, shown)?;
     let (repository, target) = open_repository(repo, rev)?;
     let mut findings: Vec<Finding> = report_commit_missing(&repository, &claims)
         .into_iter()
         .collect();
+    findings.extend(settings::check(&claims.made, repo, rev, model)?);
     let (files_unchanged, file_findings) = check_files(&repository, rev, target, &claims.files);
     findings.extend(file_findings);
     let (commits_unchanged, commit_findings) = check_commits(&repository, target, &claims.commits)?;
@@ -289,6 +325,7 @@ fn report_commit_missing(repository: &Repo, claims: &Claims) -> Option<Finding> 
         expected_blob: None,
         found_blob: None,
         practices: Vec::new(),
+        affects: Vec::new(),
     })
 }
 
@@ -324,6 +361,7 @@ fn check_files(
             expected_blob: Some(blob.clone()),
             found_blob: found,
             practices: practices.clone(),
+            affects: Vec::new(),
         });
     }
     (unchanged, findings)
@@ -358,6 +396,7 @@ fn check_commits(
             expected_blob: None,
             found_blob: None,
             practices: practices.clone(),
+            affects: Vec::new(),
         });
     }
     Ok((unchanged, findings))
