@@ -46,11 +46,10 @@ pub fn check(
 ) -> Result<Outcome, CommandError> {
     let baseline = baseline
         .map(|path| -> Result<Baseline, CommandError> {
-            let text = std::fs::read_to_string(path).map_err(CommandError::io(format!(
-                "reading the baseline {}",
-                path.display()
-            )))?;
-            serde_json::from_str(&text).map_err(|source| CommandError::Json {
+            let text = crate::files::read_bounded(path, crate::files::MAX_BASELINE).map_err(
+                CommandError::io(format!("reading the baseline {}", path.display())),
+            )?;
+            serde_json::from_slice(&text).map_err(|source| CommandError::Json {
                 what: format!("{} is not a practrace baseline", path.display()),
                 source,
             })

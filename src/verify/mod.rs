@@ -116,7 +116,7 @@ impl Verification {
     pub fn to_text(&self) -> String {
         let short = |s: &Option<String>| {
             s.as_deref()
-                .map(|s| s[..s.len().min(12)].to_string())
+                .map(|s| s.chars().take(12).collect::<String>())
                 .unwrap_or_else(|| "-".into())
         };
         let mut out = format!(
@@ -195,57 +195,100 @@ struct Claims {
     made: settings::Made,
 }
 
+/// The part of a report `verify` trusts, read strictly: a duplicate field is an error
+/// (serde's derive refuses it), unlike a `Value`, which keeps the last one.
+#[derive(serde::Deserialize)]
+struct ReportIn {
+    tool: ToolIn,
+    source: SourceIn,
+    practices: Vec<PracticeIn>,
+}
+
+#[derive(serde::Deserialize)]
+struct ToolIn {
+    name: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SourceIn {
+    commit: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct PracticeIn {
+    id: String,
+    evidence: Vec<EvidenceIn>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum EvidenceIn {
+    File { path: String, blob: String },
+    Commit { commit: String },
+}
+
+/// An object id as a report must spell it: 40 hex digits (read in either case, kept in
+/// lower case, as git prints them).
+fn object_id(text: &str) -> Option<String> {
+    ObjectId::from_hex(text).map(|id| id.to_string())
+}
+
+/// Whether a report's evidence path is one practrace could have written: relative to the
+/// repository, `/`-separated, with no empty, `.` or `..` component and no NUL. Anything
+/// else (`../../etc/passwd`, `/etc/passwd`) would make verify read outside the repository.
+fn repository_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
 fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
     let bad = |message: &str| VerifyError::NotAReport {
         path: shown.to_string(),
         message: message.to_string(),
     };
-    let value: Value = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
-    if value["tool"]["name"] != "practrace" {
+    let report: ReportIn = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
+    if report.tool.name != "practrace" {
         return Err(bad("no \"tool\": {\"name\": \"practrace\"}"));
     }
-    let source = value
-        .get("source")
-        .filter(|s| s.is_object())
-        .ok_or_else(|| bad("no \"source\" object"))?;
-    let commit = match &source["commit"] {
-        Value::Null => None,
-        Value::String(c) => Some(c.clone()),
-        _ => return Err(bad("\"source.commit\" is not a string")),
+    let commit = match &report.source.commit {
+        Some(c) => Some(
+            object_id(c)
+                .ok_or_else(|| bad(&format!("\"source.commit\" {c:?} is not a commit id")))?,
+        ),
+        None => None,
     };
-    let practices = value["practices"]
-        .as_array()
-        .ok_or_else(|| bad("no \"practices\" list"))?;
     let mut files: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     let mut commits: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in practices {
-        let id = p["id"]
-            .as_str()
-            .ok_or_else(|| bad("a practice without an \"id\""))?
-            .to_string();
-        let evidence = p["evidence"]
-            .as_array()
-            .ok_or_else(|| bad("a practice without an \"evidence\" list"))?;
-        for e in evidence {
-            let text = |key: &str| {
-                e[key]
-                    .as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| bad(&format!("evidence without \"{key}\"")))
-            };
-            match e["kind"].as_str() {
-                Some("file") => {
+    for p in report.practices {
+        for e in p.evidence {
+            match e {
+                EvidenceIn::File { path, blob } => {
+                    if !repository_path(&path) {
+                        return Err(bad(&format!(
+                            "evidence path {path:?} is not a path inside a repository"
+                        )));
+                    }
+                    let blob = object_id(&blob).ok_or_else(|| {
+                        bad(&format!("{path}: blob {blob:?} is not an object id"))
+                    })?;
                     let entry = files
-                        .entry(text("path")?)
+                        .entry(path)
                         .or_insert_with(|| (String::new(), Vec::new()));
-                    entry.0 = text("blob")?;
-                    entry.1.push(id.clone());
+                    entry.0 = blob;
+                    entry.1.push(p.id.clone());
                 }
-                Some("commit") => commits.entry(text("commit")?).or_default().push(id.clone()),
-                _ => return Err(bad("evidence of an unknown \"kind\"")),
+                EvidenceIn::Commit { commit } => {
+                    let commit = object_id(&commit)
+                        .ok_or_else(|| bad(&format!("commit {commit:?} is not a commit id")))?;
+                    commits.entry(commit).or_default().push(p.id.clone());
+                }
             }
         }
     }
+    let value: Value = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
     Ok(Claims {
         commit,
         files,
@@ -263,9 +306,11 @@ pub fn verify_file(
     model: Option<&crate::model::Model>,
 ) -> Result<Verification, VerifyError> {
     let shown = report.display().to_string();
-    let json = std::fs::read(report).map_err(|source| VerifyError::Read {
-        path: shown.clone(),
-        source,
+    let json = crate::files::read_bounded(report, crate::files::MAX_REPORT).map_err(|source| {
+        VerifyError::Read {
+            path: shown.clone(),
+            source,
+        }
     })?;
     verify(&json, &shown, repo, rev, model)
 }
