@@ -163,3 +163,42 @@ fn files_named_on_the_command_line_are_regular_and_bounded() {
         assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
     }
 }
+
+/// Pins issue 16 item 9: a HEAD naming a missing object made a working-tree scan report
+/// "no commits" and exit 0. It is an error that says HEAD is broken.
+#[test]
+fn a_broken_head_is_an_error_not_an_empty_history() {
+    let repo = common::fixture_repo("adoption");
+    std::fs::write(
+        repo.path().join(".git/refs/heads/main"),
+        "0123456789abcdef0123456789abcdef01234567\n",
+    )
+    .unwrap();
+    for extra in [&[][..], &["--rev", "HEAD"]] {
+        let mut args = vec![
+            "status",
+            "--no-cache",
+            "--repo",
+            repo.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = common::practrace(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("HEAD"), "{extra:?}: {stderr}");
+    }
+    // An unborn HEAD (no commit yet) is no error: no history to read.
+    let empty = tempfile::tempdir().unwrap();
+    common::git(empty.path(), &["init", "-q"]);
+    let out = common::practrace(&[
+        "status",
+        "--no-cache",
+        "--repo",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -370,11 +370,7 @@ pub fn open_at(
                 })?
                 .id(),
         ),
-        None => repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id()),
+        None => super::head_commit(&repo)?,
     };
     Ok((Repo(repo), commit.map(object_id)))
 }

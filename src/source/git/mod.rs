@@ -78,6 +78,26 @@ pub(crate) fn with_nearest_reference(repo: &Repository, rev: &str, message: &str
     }
 }
 
+/// The commit HEAD names; `None` for an unborn HEAD (no commit yet: no history, not an
+/// error). A HEAD that names a missing or broken object, or a symref loop, is an error
+/// that says so (as git's "bad object HEAD"), not an empty history.
+pub(crate) fn head_commit(repo: &Repository) -> Result<Option<Oid>, SourceError> {
+    let bad = |e: git2::Error| SourceError::Revision {
+        rev: "HEAD".into(),
+        message: format!(
+            "HEAD is broken: {} (git says \"bad object HEAD\")",
+            e.message()
+        ),
+    };
+    let head = match repo.head() {
+        Ok(head) => head,
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(None),
+        Err(e) => return Err(bad(e)),
+    };
+    let commit = head.peel_to_commit().map_err(bad)?;
+    Ok(Some(commit.id()))
+}
+
 /// Sets libgit2's process-wide options, once, before the first repository is opened.
 fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -146,9 +166,7 @@ impl GitSource {
                                 .into(),
                     });
                 }
-                // An unborn HEAD (no commit yet) has no history: that is not an error.
-                let head = repository.head().ok().and_then(|h| h.peel_to_commit().ok());
-                (head.map(|c| c.id()), None)
+                (head_commit(&repository)?, None)
             }
         };
         let shallow = repository.is_shallow();
