@@ -47,59 +47,33 @@ pub fn subject(message: &[u8]) -> String {
         .join(" ")
 }
 
-/// The seconds since the epoch of a date as [`rfc3339`] writes it
-/// (`YYYY-MM-DDTHH:MM:SS±HH:MM`); `None` for any other text.
+/// The seconds since the epoch of an RFC 3339 date (`YYYY-MM-DDTHH:MM:SS±HH:MM` as
+/// [`rfc3339`] writes it, or with `Z`); `None` for any other text.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() != 25 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[22] != b':' {
+    // RFC 3339's `T`, not the space other formats allow.
+    if text.as_bytes().get(10) != Some(&b'T') {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { text.get(r)?.parse().ok() };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let sign = match b[19] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let offset = sign * (num(20..22)? * 60 + num(23..25)?);
-    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm, the inverse of
-    // the one below).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + m * 60 + sec - offset * 60)
+    let stamp: jiff::Timestamp = text.parse().ok()?;
+    Some(stamp.as_second())
 }
 
-/// Seconds since the epoch and an offset in minutes, as RFC 3339.
+/// Seconds since the epoch and an offset in minutes, as RFC 3339 in that offset, the way
+/// `git log --format=%aI` prints them. Like git, a date out of the range RFC 3339 can
+/// write (years 0001-9999) is shown as the epoch, 1970-01-01T00:00:00+00:00 (git's own
+/// fallback), and a zone no clock has as +00:00 (git does that beyond ±99:59; practrace
+/// beyond ±25:59, the widest offset a date library represents).
 pub fn rfc3339(time: i64, offset_minutes: i32) -> String {
-    let local = time + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.unsigned_abs();
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        off / 60,
-        off % 60
-    )
+    let zoned = || -> Option<String> {
+        let offset = offset_minutes
+            .checked_mul(60)
+            .and_then(|s| jiff::tz::Offset::from_seconds(s).ok())
+            .unwrap_or(jiff::tz::Offset::UTC);
+        let stamp = jiff::Timestamp::from_second(time).ok()?;
+        let local = stamp.to_zoned(jiff::tz::TimeZone::fixed(offset));
+        (local.year() >= 1).then(|| local.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+    };
+    zoned().unwrap_or_else(|| "1970-01-01T00:00:00+00:00".into())
 }
 
 #[cfg(test)]
@@ -126,6 +100,22 @@ mod tests {
         assert_eq!(rfc3339(1_700_000_060, 0), "2023-11-14T22:14:20+00:00");
         assert_eq!(rfc3339(1_700_000_060, -330), "2023-11-14T16:44:20-05:30");
         assert_eq!(rfc3339(951_782_400, 0), "2000-02-29T00:00:00+00:00");
+    }
+
+    /// Pins issue 16 item 13: extreme timestamps wrapped silently (year -292277022657) and a
+    /// zone of +2147483647 printed `+21474836:47`, which is not RFC 3339. As git does: the
+    /// epoch for a date out of range, +00:00 for a zone no clock has.
+    #[test]
+    fn dates_out_of_range_fall_back_as_git_does() {
+        assert_eq!(rfc3339(i64::MIN, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(i64::MAX, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(253_402_300_800, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(0, i32::MAX), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(0, 99 * 60 + 59), "1970-01-01T00:00:00+00:00");
+        assert_eq!(rfc3339(0, 25 * 60 + 59), "1970-01-02T01:59:00+25:59");
+        assert_eq!(rfc3339(0, -(14 * 60)), "1969-12-31T10:00:00-14:00");
+        let (_, time, offset) = author(b"author a <a> 1700000060 +2147483647\n");
+        assert_eq!(rfc3339(time, offset), "2023-11-14T22:14:20+00:00");
     }
 
     #[test]

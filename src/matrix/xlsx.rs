@@ -103,27 +103,9 @@ fn table(
     Ok(widths)
 }
 
-/// Seconds since the epoch of an RFC 3339 date (`2024-01-02T03:04:05+01:00`).
+/// Seconds since the epoch of an RFC 3339 date as reports write it.
 fn unix_time(date: &str) -> Option<i64> {
-    let b = date.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> { date.get(from..from + len)?.parse().ok() };
-    let (y, m, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    let (hh, mm, ss) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    let offset = match b.get(19) {
-        Some(b'Z') | None => 0,
-        Some(&sign) => {
-            let minutes = num(20, 2)? * 60 + num(23, 2)?;
-            if sign == b'-' { -minutes } else { minutes }
-        }
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset * 60)
+    crate::extract::commit::parse_rfc3339(date)
 }
 
 /// Renders the matrix as XLSX bytes.
