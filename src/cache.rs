@@ -201,7 +201,8 @@ const KEPT_REVISIONS: usize = 4;
 /// number to raise whenever the same bytes give other records: within one tool version,
 /// a cache written before such a change would otherwise bring back the old findings.
 /// 2: a `Practice:` line outside the trailer block is a warning only when it holds an id.
-const RECORDS: &[u8] = b"records-2";
+/// 3: misspelt keys are warnings.
+const RECORDS: &[u8] = b"records-3";
 
 /// The key of every record a cache file holds: this build's version, the version of its
 /// records ([`RECORDS`]), the whole model (its digest) and the whole of the scan options,

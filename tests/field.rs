@@ -1,6 +1,6 @@
 //! What teams write in the field (issue 10), on the `field` fixture repository
-//! (`fixtures/repos/field.sh`): prose that wraps at `practice:` in a commit message, and a
-//! tag git does not read.
+//! (`fixtures/repos/field.sh`): prose that wraps at `practice:` in a commit message, a tag
+//! git does not read, and misspelt keys.
 
 mod common;
 
@@ -61,5 +61,63 @@ fn prose_at_practice_colon_is_not_a_warning_but_an_id_is() {
         [(discussed, 3, 1)],
         "{:#}",
         report["diagnostics"]
+    );
+}
+
+/// Issue 10, item 6: front matter `Practices:`, `practice:`, `pratices:` and trailers
+/// `Practices:`, `Pratice:`, `Practise:` gave no diagnostic, and their evidence silently
+/// vanished. Pins a `misspelt-key` warning at each key (file line and column, or message
+/// line), with the key as the suggestion; and that common keys (`process_areas`, `title`,
+/// `tags`, `prices`, …) and the key in another case in a trailer (`PRACTICE:`) stay quiet.
+#[test]
+fn misspelt_keys_are_warnings_at_the_key() {
+    let repo = common::fixture_repo("field");
+    let report = status(repo.path());
+    let parser = commit_id(repo.path(), "Assess the parser");
+    let lexer = commit_id(repo.path(), "Assess the lexer");
+    let mut want = vec![
+        ("docs/singular.md".to_string(), 3, 1),
+        ("docs/typo.md".to_string(), 2, 1),
+        ("docs/upper.md".to_string(), 2, 1),
+        (parser.clone(), 3, 1),
+        (parser, 4, 1),
+        (lexer, 3, 1),
+    ];
+    let mut got = located(&report, "misspelt-key");
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{:#}", report["diagnostics"]);
+    for d in report["diagnostics"].as_array().unwrap() {
+        if d["code"] == "misspelt-key" {
+            assert_eq!(d["severity"], "warning");
+            let key = if d["path"].is_string() {
+                "practices"
+            } else {
+                "Practice"
+            };
+            assert_eq!(d["suggestion"], key);
+            let message = d["message"].as_str().unwrap();
+            assert!(
+                message.ends_with(&format!("did you mean `{key}`?")),
+                "{message}"
+            );
+        }
+    }
+    // What the misspelt keys list is not evidence; the key in another case is.
+    assert!(common::evidence(&report, "BP.05.03").is_empty());
+    assert_eq!(common::evidence(&report, "BP.05.04"), ["Assess the parser"]);
+    // The gate shows them where they are, in compiler style.
+    let out = common::practrace(&[
+        "check",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--rev",
+        "HEAD",
+        "--no-cache",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("docs/upper.md:2:1: warning[misspelt-key]"),
+        "{stdout}"
     );
 }

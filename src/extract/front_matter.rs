@@ -63,6 +63,8 @@ pub struct FrontMatterTags {
     pub practices: Option<Vec<LocatedStr>>,
     /// The `process_areas` scope.
     pub process_areas: Vec<LocatedStr>,
+    /// The other top-level keys, where they are.
+    pub other_keys: Vec<LocatedStr>,
 }
 
 /// Why front matter could not be read, located in the file.
@@ -103,6 +105,7 @@ pub fn read(front_matter: &[u8], key: &str) -> Result<FrontMatterTags, FrontMatt
         Ok(tags) => Ok(FrontMatterTags {
             practices: tags.practices.map(|v| v.into_iter().map(shift).collect()),
             process_areas: tags.process_areas.into_iter().map(shift).collect(),
+            other_keys: tags.other_keys.into_iter().map(shift).collect(),
         }),
         Err(e) => Err(FrontMatterError {
             message: e.message,

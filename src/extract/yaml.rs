@@ -163,6 +163,9 @@ pub struct FrontMatterTags {
     pub process_areas: Vec<LocatedStr>,
     /// Where the practices key is (for a diagnostic about its value as a whole).
     pub key_line: u32,
+    /// The other top-level keys (not the practices key, not `process_areas`), where they
+    /// are: to tell a misspelt practices key.
+    pub other_keys: Vec<LocatedStr>,
 }
 
 /// Parses front matter text (the lines between the delimiters) and reads the practices key
@@ -228,7 +231,14 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                     out.practices = Some(map.next_value::<IdList>()?.0);
                 }
                 Some("process_areas") => out.process_areas = map.next_value::<IdList>()?.0,
-                _ => {
+                other => {
+                    if let Some(name) = other {
+                        out.other_keys.push(LocatedStr {
+                            value: name.to_string(),
+                            line: k.referenced.line() as u32,
+                            column: k.referenced.column() as u32,
+                        });
+                    }
                     map.next_value::<IgnoredAny>()?;
                 }
             }

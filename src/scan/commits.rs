@@ -10,6 +10,8 @@ use crate::model::id::looks_like_practice;
 use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
 use crate::source::{RawCommit, Source, SourceError};
 
+use super::keys;
+
 pub(super) type CommitsResult =
     Result<(Vec<CommitHit>, Vec<Diagnostic>, usize, usize), SourceError>;
 
@@ -57,11 +59,13 @@ pub fn scan_commit(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CommitHit> {
     let (headers, message) = split_commit(commit.raw);
-    // Fast path: most messages never mention a key.
+    // Fast path: most messages never mention a key, nor start a line with a misspelt one
+    // (one pass over the message's colons; see `keys::line_with_near_key`).
     if !options
         .trailer_keys
         .iter()
         .any(|k| trailers::contains_ignore_case(message, k.as_bytes()))
+        && !keys::line_with_near_key(message, &options.trailer_keys)
     {
         return None;
     }
@@ -84,6 +88,7 @@ pub fn scan_commit(
     let parsed = trailers::parse(message);
     let mut tags = trailer_tags(&parsed, options);
     warn_outside_block(message, &parsed, options, &id, diagnostics);
+    warn_misspelt_keys(&parsed, options, &id, diagnostics);
     limit_tags(&mut tags, options.max_ids, Origin::Commit(&id), diagnostics);
     if tags.is_empty() {
         return None;
@@ -148,6 +153,37 @@ fn trailer_tags(parsed: &trailers::Trailers<'_>, options: &ScanOptions) -> Vec<R
         }
     }
     tags
+}
+
+/// A warning for each trailer of the block whose key misspells a trailer key (see
+/// [`keys`]): git reads it under another key, and practrace does not read it at all.
+fn warn_misspelt_keys(
+    parsed: &trailers::Trailers<'_>,
+    options: &ScanOptions,
+    id: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for t in &parsed.trailers {
+        let Some(key) = keys::misspelt(t.key, &options.trailer_keys, true) else {
+            continue;
+        };
+        let Some(first) = t.parts.first() else {
+            continue;
+        };
+        let mut d = Diagnostic::in_commit(
+            Severity::Warning,
+            Code::MisspeltKey,
+            format!(
+                "`{}:` trailer is not a practice key, so its value is not read: did you mean `{key}`?",
+                String::from_utf8_lossy(t.key)
+            ),
+            id,
+            first.line,
+            1,
+        );
+        d.suggestion = Some(key.to_string());
+        diagnostics.push(d);
+    }
 }
 
 /// True when a value holds a word shaped like a practice id (see

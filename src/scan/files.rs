@@ -201,6 +201,7 @@ pub fn scan_file(
     let Some(tags) = read_tags(&bytes, &entry.path, options, &mut diagnostics) else {
         return (None, diagnostics);
     };
+    warn_misspelt_keys(&tags, &entry.path, options, &mut diagnostics);
     let resolved = resolve_file_tags(&tags, &entry.path, model, options, &mut diagnostics);
     if resolved.is_empty() {
         return (None, diagnostics);
@@ -303,6 +304,40 @@ fn read_tags(
             diagnostics.push(d);
             None
         }
+    }
+}
+
+/// A warning for each top-level key that misspells the practices key (see
+/// [`super::keys`]): what it lists is not read.
+fn warn_misspelt_keys(
+    tags: &front_matter::FrontMatterTags,
+    path: &str,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let key = &options.front_matter_key;
+    for written in &tags.other_keys {
+        if !super::keys::is_misspelling(written.value.as_bytes(), key, false) {
+            continue;
+        }
+        let case = if written.value.eq_ignore_ascii_case(key) {
+            " (front matter keys are case-sensitive)"
+        } else {
+            ""
+        };
+        let mut d = Diagnostic::in_file(
+            Severity::Warning,
+            Code::MisspeltKey,
+            format!(
+                "`{}` is not the practices key, so what it lists is not read{case}: did you mean `{key}`?",
+                written.value
+            ),
+            path,
+            Some(written.line),
+            Some(written.column),
+        );
+        d.suggestion = Some(key.clone());
+        diagnostics.push(d);
     }
 }
 
