@@ -202,7 +202,8 @@ const KEPT_REVISIONS: usize = 4;
 /// a cache written before such a change would otherwise bring back the old findings.
 /// 2: a `Practice:` line outside the trailer block is a warning only when it holds an id.
 /// 3: misspelt keys are warnings.
-const RECORDS: &[u8] = b"records-3";
+/// 4: file evidence carries its provenance and the tags' notes.
+const RECORDS: &[u8] = b"records-4";
 
 /// The key of every record a cache file holds: this build's version, the version of its
 /// records ([`RECORDS`]), the whole model (its digest) and the whole of the scan options,

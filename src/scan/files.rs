@@ -5,36 +5,57 @@ use rayon::prelude::*;
 
 use crate::config::ScanOptions;
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::evidence::{BlobRecord, BlobTable, FileHit, ObjectId};
+use crate::evidence::{BlobRecord, BlobTable, FileHit, ObjectId, Provenance};
 use crate::extract::front_matter::{self, Split};
 use crate::model::Model;
 use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
 use crate::source::{FileContent, FileEntry, FileReader, Source};
 
-/// The files the evidence map names: each a hit with line 0 for its practices.
+/// The files the evidence map names, each a hit whose practices say which rule (and which
+/// of its globs) named them: the first rule that names a practice.
 pub(super) fn map_files(
     source: &dyn Source,
     entries: &[FileEntry],
     rules: &[crate::config::MapRule],
 ) -> Vec<FileHit> {
+    // Per rule: all its globs as one set (the quick test), and each glob alone (to say
+    // which one matched).
     let sets: Vec<_> = rules
         .iter()
-        .map(|r| crate::config::glob_set(&r.globs))
+        .map(|r| {
+            let each: Vec<_> = r
+                .globs
+                .iter()
+                .map(|g| crate::config::glob_set(std::slice::from_ref(g)))
+                .collect();
+            (crate::config::glob_set(&r.globs), each)
+        })
         .collect();
     entries
         .par_iter()
         .filter_map(|entry| {
-            let mut practices: Vec<(usize, u32)> = rules
-                .iter()
-                .zip(&sets)
-                .filter(|(_, set)| set.is_match(&entry.path))
-                .flat_map(|(rule, _)| rule.practices.iter().map(|&p| (p, 0)))
-                .collect();
+            let mut practices: Vec<(usize, Provenance)> = Vec::new();
+            for (rule, (r, (set, each))) in rules.iter().zip(&sets).enumerate() {
+                if !set.is_match(&entry.path) {
+                    continue;
+                }
+                let glob = each
+                    .iter()
+                    .position(|g| g.is_match(&entry.path))
+                    .and_then(|i| r.globs.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                for &p in &r.practices {
+                    if !practices.iter().any(|&(q, _)| q == p) {
+                        let glob = glob.clone();
+                        practices.push((p, Provenance::EvidenceMap { rule, glob }));
+                    }
+                }
+            }
             if practices.is_empty() {
                 return None;
             }
-            practices.sort_unstable();
-            practices.dedup();
+            practices.sort_by_key(|&(p, _)| p);
             Some(FileHit {
                 path: entry.path.clone(),
                 blob: source
@@ -48,7 +69,7 @@ pub(super) fn map_files(
 }
 
 /// Front matter hits and evidence-map hits as one list, sorted by path: a file in both
-/// keeps the line of its tag, and gains the mapped practices it did not tag.
+/// keeps its tags, and gains the mapped practices it did not tag.
 pub(super) fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<FileHit> {
     let at: std::collections::HashMap<String, usize> = hits
         .iter()
@@ -60,12 +81,12 @@ pub(super) fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<Fi
         match at.get(&m.path) {
             Some(&i) => {
                 let hit = &mut hits[i];
-                for (p, line) in m.practices {
+                for (p, how) in m.practices {
                     if !hit.practices.iter().any(|&(q, _)| q == p) {
-                        hit.practices.push((p, line));
+                        hit.practices.push((p, how));
                     }
                 }
-                hit.practices.sort_unstable();
+                hit.practices.sort_by_key(|&(p, _)| p);
             }
             None => extra.push(m),
         }
@@ -341,15 +362,15 @@ fn warn_misspelt_keys(
     }
 }
 
-/// The practices a file's tags evidence, each with the line of its first tag (at most
-/// `max_ids` tags are read).
+/// The practices a file's tags evidence, each with the line and note of its first tag (at
+/// most `max_ids` tags are read).
 fn resolve_file_tags(
     tags: &front_matter::FrontMatterTags,
     path: &str,
     model: &Model,
     options: &ScanOptions,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<(usize, u32)> {
+) -> Vec<(usize, Provenance)> {
     let Some(practices) = &tags.practices else {
         return Vec::new();
     };
@@ -358,7 +379,7 @@ fn resolve_file_tags(
         line: l.line,
         column: l.column,
     };
-    let mut tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
+    let mut tags_raw: Vec<RawTag> = practices.iter().map(|t| raw(&t.id)).collect();
     limit_tags(
         &mut tags_raw,
         options.max_ids,
@@ -367,4 +388,13 @@ fn resolve_file_tags(
     );
     let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
     resolve_tags(model, Origin::File(path), &tags_raw, &areas, diagnostics)
+        .into_iter()
+        .map(|(p, i)| {
+            let how = Provenance::FrontMatter {
+                line: tags_raw[i].line,
+                note: practices[i].note.clone(),
+            };
+            (p, how)
+        })
+        .collect()
 }
