@@ -203,7 +203,8 @@ const KEPT_REVISIONS: usize = 4;
 /// 2: a `Practice:` line outside the trailer block is a warning only when it holds an id.
 /// 3: misspelt keys are warnings.
 /// 4: file evidence carries its provenance and the tags' notes.
-const RECORDS: &[u8] = b"records-4";
+/// 5: a misspelt key is a warning only when its value holds an id.
+const RECORDS: &[u8] = b"records-5";
 
 /// The key of every record a cache file holds: this build's version, the version of its
 /// records ([`RECORDS`]), the whole model (its digest) and the whole of the scan options,

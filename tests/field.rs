@@ -68,7 +68,9 @@ fn prose_at_practice_colon_is_not_a_warning_but_an_id_is() {
 /// `Practices:`, `Pratice:`, `Practise:` gave no diagnostic, and their evidence silently
 /// vanished. Pins a `misspelt-key` warning at each key (file line and column, or message
 /// line), with the key as the suggestion; and that common keys (`process_areas`, `title`,
-/// `tags`, `prices`, …) and the key in another case in a trailer (`PRACTICE:`) stay quiet.
+/// `tags`, `prices`, …), the key in another case in a trailer (`PRACTICE:`) and a near key
+/// with no id under it (`practical:` in front matter, and as prose the trailer block
+/// takes in) stay quiet.
 #[test]
 fn misspelt_keys_are_warnings_at_the_key() {
     let repo = common::fixture_repo("field");

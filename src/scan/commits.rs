@@ -6,7 +6,6 @@ use crate::evidence::{CommitHit, CommitTable};
 use crate::extract::commit::{author, rfc3339, split_commit, subject};
 use crate::extract::trailers;
 use crate::model::Model;
-use crate::model::id::looks_like_practice;
 use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
 use crate::source::{RawCommit, Source, SourceError};
 
@@ -156,7 +155,8 @@ fn trailer_tags(parsed: &trailers::Trailers<'_>, options: &ScanOptions) -> Vec<R
 }
 
 /// A warning for each trailer of the block whose key misspells a trailer key (see
-/// [`keys`]): git reads it under another key, and practrace does not read it at all.
+/// [`keys`]) and whose value holds an id: git reads it under another key, and practrace
+/// does not read it at all.
 fn warn_misspelt_keys(
     parsed: &trailers::Trailers<'_>,
     options: &ScanOptions,
@@ -167,6 +167,11 @@ fn warn_misspelt_keys(
         let Some(key) = keys::misspelt(t.key, &options.trailer_keys, true) else {
             continue;
         };
+        // Nothing shaped like an id: no evidence is lost (prose such as "practical: it
+        // works" can be read as a trailer in the last paragraph).
+        if !keys::holds_practice_id(&String::from_utf8_lossy(&t.unfolded_value())) {
+            continue;
+        }
         let Some(first) = t.parts.first() else {
             continue;
         };
@@ -186,16 +191,6 @@ fn warn_misspelt_keys(
     }
 }
 
-/// True when a value holds a word shaped like a practice id (see
-/// [`looks_like_practice`]), once the punctuation of prose around it is taken off.
-fn holds_practice_id(value: &str) -> bool {
-    value
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .map(|w| w.trim_start_matches(['(', '[', '{', '"', '\'', '`']))
-        .map(|w| w.trim_end_matches(['.', ',', ';', ':', ')', ']', '}', '"', '\'', '`']))
-        .any(looks_like_practice)
-}
-
 /// A warning for each practice-key line that git does not read as a trailer, when its
 /// value holds something shaped like a practice id: `practice: you over-allocate` is a
 /// sentence that wrapped, not a tag.
@@ -207,7 +202,7 @@ fn warn_outside_block(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let outside = trailers::lines_outside_block(message, &parsed.block, &options.trailer_keys);
-    for outside in outside.iter().filter(|o| holds_practice_id(&o.value)) {
+    for outside in outside.iter().filter(|o| keys::holds_practice_id(&o.value)) {
         let mut d = Diagnostic::in_commit(
             Severity::Warning,
             Code::TrailerOutsideBlock,
@@ -222,32 +217,5 @@ fn warn_outside_block(
         d.suggestion =
             Some("move it into the last paragraph of the message, with the other trailers".into());
         diagnostics.push(d);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::holds_practice_id;
-
-    #[test]
-    fn a_value_holds_a_practice_id_or_prose() {
-        for tagged in [
-            " BP.05.01 was discussed here",
-            " bp.5.2",
-            " see (GP.2.1.3@PA05).",
-            " BP-05-02, and more",
-            "BP.05.02,BP.05.03",
-        ] {
-            assert!(holds_practice_id(tagged), "{tagged}");
-        }
-        for prose in [
-            " you over-allocate the struct, then copy some data",
-            " it rarely matters",
-            "",
-            " PA05 is an area",
-            " GPG signing",
-        ] {
-            assert!(!holds_practice_id(prose), "{prose}");
-        }
     }
 }

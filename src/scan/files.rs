@@ -222,7 +222,7 @@ pub fn scan_file(
     let Some(tags) = read_tags(&bytes, &entry.path, options, &mut diagnostics) else {
         return (None, diagnostics);
     };
-    warn_misspelt_keys(&tags, &entry.path, options, &mut diagnostics);
+    warn_misspelt_keys(&tags, &bytes, &entry.path, options, &mut diagnostics);
     let resolved = resolve_file_tags(&tags, &entry.path, model, options, &mut diagnostics);
     if resolved.is_empty() {
         return (None, diagnostics);
@@ -329,16 +329,20 @@ fn read_tags(
 }
 
 /// A warning for each top-level key that misspells the practices key (see
-/// [`super::keys`]): what it lists is not read.
+/// [`super::keys`]) and lists something shaped like a practice id: what it lists is not
+/// read. `file` is the file's bytes, where the key's value is looked at.
 fn warn_misspelt_keys(
     tags: &front_matter::FrontMatterTags,
+    file: &[u8],
     path: &str,
     options: &ScanOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let key = &options.front_matter_key;
     for written in &tags.other_keys {
-        if !super::keys::is_misspelling(written.value.as_bytes(), key, false) {
+        if !super::keys::is_misspelling(written.value.as_bytes(), key, false)
+            || !super::keys::holds_practice_id(&value_text(file, written.line))
+        {
             continue;
         }
         let case = if written.value.eq_ignore_ascii_case(key) {
@@ -360,6 +364,32 @@ fn warn_misspelt_keys(
         d.suggestion = Some(key.clone());
         diagnostics.push(d);
     }
+}
+
+/// The text of the top-level key at 1-based `line` of a file and of its value: the rest
+/// of that line, and the lines after it that are indented or list items (blank ones
+/// included), up to the next key or the end of the front matter. A plain reading of the
+/// lines, enough to tell whether the value names ids (the YAML itself was read already).
+fn value_text(file: &[u8], line: u32) -> String {
+    let mut lines = file
+        .split(|&b| b == b'\n')
+        .skip(line.saturating_sub(1) as usize);
+    let mut out = lines.next().map(<[u8]>::to_vec).unwrap_or_default();
+    for l in lines {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        let more = match l.first() {
+            None => true,
+            Some(b' ' | b'\t') => true,
+            Some(b'-') => l != b"---",
+            _ => false,
+        };
+        if !more {
+            break;
+        }
+        out.push(b'\n');
+        out.extend_from_slice(l);
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The practices a file's tags evidence, each with the line and note of its first tag (at
@@ -397,4 +427,24 @@ fn resolve_file_tags(
             (p, how)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_text;
+
+    #[test]
+    fn the_value_of_a_key_is_its_line_and_the_indented_ones() {
+        let file = b"---\nPractices:\n  - BP.05.01\n\n- BP.05.02\ntitle: x\n---\nbody\n";
+        assert_eq!(
+            value_text(file, 2),
+            "Practices:\n  - BP.05.01\n\n- BP.05.02"
+        );
+        assert_eq!(value_text(file, 6), "title: x");
+        assert_eq!(
+            value_text(b"---\r\npratices: [a]\r\n---\r\n", 2),
+            "pratices: [a]\r"
+        );
+        assert_eq!(value_text(b"x", 9), "");
+    }
 }

@@ -11,7 +11,20 @@
 //! only in case and is a misspelling; trailer keys are not (git matches them ignoring
 //! case), so `PRACTICE:` is the key itself.
 
-use crate::model::id::edit_distance;
+use crate::model::id::{edit_distance, looks_like_practice};
+
+/// True when a value holds a word shaped like a practice id (see
+/// [`looks_like_practice`]), once the punctuation of prose or YAML around it (brackets,
+/// quotes, a final full stop) is taken off. A misspelt key, or a practice key outside the
+/// trailer block, is reported only then: without an id, no evidence is lost, and the line
+/// is most likely prose (`practice: you over-allocate…`, `practical: it works`).
+pub fn holds_practice_id(value: &str) -> bool {
+    value
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .map(|w| w.trim_start_matches(['(', '[', '{', '"', '\'', '`', '-']))
+        .map(|w| w.trim_end_matches(['.', ',', ';', ':', ')', ']', '}', '"', '\'', '`']))
+        .any(looks_like_practice)
+}
 
 /// How many edits a written key may be from a configured key of `len` bytes and still be
 /// read as a misspelling of it.
@@ -111,6 +124,31 @@ fn trim_blanks_end(mut b: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_holds_a_practice_id_or_prose() {
+        for tagged in [
+            " BP.05.01 was discussed here",
+            " bp.5.2",
+            " see (GP.2.1.3@PA05).",
+            " BP-05-02, and more",
+            "BP.05.02,BP.05.03",
+            " ['BP.05.02', \"GP.2.1.1@PA05\"]",
+            " {id: BP.05.02, note: x}",
+        ] {
+            assert!(holds_practice_id(tagged), "{tagged}");
+        }
+        for prose in [
+            " you over-allocate the struct, then copy some data",
+            " it rarely matters",
+            "",
+            " PA05 is an area",
+            " GPG signing",
+            " true",
+        ] {
+            assert!(!holds_practice_id(prose), "{prose}");
+        }
+    }
 
     #[test]
     fn front_matter_misspellings_of_practices() {
