@@ -55,6 +55,8 @@ def main(path):
     out["subjects"] = sorted({r[col["subject"]] for r in rows if r[col["subject"]]})
     out["authors"] = sorted({r[col["author"]] for r in rows if r[col["author"]]})
     out["lines"] = sorted({r[col["line"]] for r in rows if r[col["line"]] is not None})
+    out["sources"] = sorted({r[col["source"]] for r in rows if r[col["source"]]})
+    out["notes"] = sorted({r[col["note"]] for r in rows if r[col["note"]]})
     summary = book["Summary"]
     out["summary_a1"] = summary["A1"].value
     out["summary_fill"] = {}

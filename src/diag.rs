@@ -74,6 +74,8 @@ pub enum Code {
     FrontMatterTooLarge,
     /// A `Practice:` line that git does not see as a trailer.
     TrailerOutsideBlock,
+    /// A front matter or trailer key that is almost the configured key: not read.
+    MisspeltKey,
     /// A file over the size limit; not read.
     FileTooLarge,
     /// A file that could not be read.
@@ -110,6 +112,7 @@ impl Code {
             Code::InvalidFrontMatter => "invalid-front-matter",
             Code::FrontMatterTooLarge => "front-matter-too-large",
             Code::TrailerOutsideBlock => "trailer-outside-block",
+            Code::MisspeltKey => "misspelt-key",
             Code::FileTooLarge => "file-too-large",
             Code::UnreadableFile => "unreadable-file",
             Code::UnreadableObject => "unreadable-object",
@@ -137,6 +140,9 @@ impl Code {
             }
             Code::FrontMatterTooLarge => "Front matter over the size limit: not read.",
             Code::TrailerOutsideBlock => "A Practice line that git does not read as a trailer.",
+            Code::MisspeltKey => {
+                "A key that is almost the practices key or a trailer key: what it lists is not read."
+            }
             Code::FileTooLarge => "A file over the size limit: not read.",
             Code::UnreadableFile => "A file that could not be read.",
             Code::UnreadableObject => "A git object that could not be read.",

@@ -79,6 +79,26 @@ pub struct SourceInfo {
     pub commits_scanned: usize,
 }
 
+/// How a file became evidence for one practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Provenance {
+    /// A tag in its front matter: the line of the practice's first tag, and the note
+    /// written beside it (`{id, note}`).
+    FrontMatter {
+        /// 1-based line in the file.
+        line: u32,
+        /// The tag's note, if any.
+        note: Option<String>,
+    },
+    /// A rule of the configuration's `evidence_map` (the first whose globs match).
+    EvidenceMap {
+        /// Index of the rule in `evidence_map`, from 0.
+        rule: usize,
+        /// The rule's first glob that matches the path, as written.
+        glob: String,
+    },
+}
+
 /// A file that is evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileHit {
@@ -86,8 +106,20 @@ pub struct FileHit {
     pub path: String,
     /// Its git blob id.
     pub blob: String,
-    /// The practices it names, each with the line of its first tag.
-    pub practices: Vec<(usize, u32)>,
+    /// The practices it is evidence for, each once, with how it became evidence: its
+    /// first front matter tag (front matter wins over the evidence map), else the first
+    /// evidence-map rule that names the practice.
+    pub practices: Vec<(usize, Provenance)>,
+}
+
+impl FileHit {
+    /// How the file became evidence for `practice` (`None` when it is not).
+    pub fn provenance(&self, practice: usize) -> Option<&Provenance> {
+        self.practices
+            .iter()
+            .find(|(p, _)| *p == practice)
+            .map(|(_, how)| how)
+    }
 }
 
 /// A commit that is evidence.
@@ -168,12 +200,12 @@ pub struct CommitRecord {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// A blob as remembered: the practices its front matter names (with lines) and its
-/// diagnostics (without a path: the same blob may sit at several paths).
+/// A blob as remembered: the practices its front matter names (with lines and notes) and
+/// its diagnostics (without a path: the same blob may sit at several paths).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BlobRecord {
-    /// `(practice, line)`.
-    pub practices: Vec<(usize, u32)>,
+    /// As [`FileHit::practices`] (front matter only).
+    pub practices: Vec<(usize, Provenance)>,
     /// Diagnostics, `path` unset.
     pub diagnostics: Vec<Diagnostic>,
 }

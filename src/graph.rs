@@ -28,11 +28,9 @@ pub enum Node {
 /// What an edge means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edge {
-    /// Artifact or commit → practice: the source is evidence for the practice.
-    Evidence {
-        /// Line of the tag (front matter) or of the trailer block (0).
-        line: u32,
-    },
+    /// Artifact or commit → practice: the source is evidence for the practice (how a file
+    /// became evidence is in its [`crate::evidence::FileHit`]).
+    Evidence,
     /// Commit → artifact: the commit touched the file.
     Touched,
     /// Practice → process area.
@@ -94,8 +92,8 @@ impl EvidenceGraph {
             .enumerate()
             .map(|(i, f)| {
                 let n = graph.add_node(Node::Artifact(i));
-                for &(p, line) in &f.practices {
-                    graph.add_edge(n, practices[p], Edge::Evidence { line });
+                for &(p, _) in &f.practices {
+                    graph.add_edge(n, practices[p], Edge::Evidence);
                 }
                 n
             })
@@ -107,7 +105,7 @@ impl EvidenceGraph {
             .map(|(i, c)| {
                 let n = graph.add_node(Node::Commit(i));
                 for &p in &c.practices {
-                    graph.add_edge(n, practices[p], Edge::Evidence { line: 0 });
+                    graph.add_edge(n, practices[p], Edge::Evidence);
                 }
                 n
             })
@@ -121,11 +119,11 @@ impl EvidenceGraph {
     }
 
     /// The artifacts and commits that are evidence for a practice.
-    pub fn evidence_for(&self, practice: usize) -> impl Iterator<Item = (Node, u32)> + '_ {
+    pub fn evidence_for(&self, practice: usize) -> impl Iterator<Item = Node> + '_ {
         self.graph
             .edges_directed(self.practices[practice], Direction::Incoming)
             .filter_map(|e| match e.weight() {
-                Edge::Evidence { line } => Some((self.graph[e.source()], *line)),
+                Edge::Evidence => Some(self.graph[e.source()]),
                 _ => None,
             })
     }
@@ -146,7 +144,7 @@ impl EvidenceGraph {
             .graph
             .edges_directed(index, Direction::Outgoing)
             .filter_map(|e| match (e.weight(), self.graph[e.target()]) {
-                (Edge::Evidence { .. }, Node::Practice(p)) => Some(p),
+                (Edge::Evidence, Node::Practice(p)) => Some(p),
                 _ => None,
             })
             .collect();

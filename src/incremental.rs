@@ -308,11 +308,11 @@ fn rebuild_practice(
             }
         }
     }
-    for f in new_files {
-        if let Some(&(_, line)) = f.practices.iter().find(|&&(q, _)| q == practice) {
-            files.push(EvidenceReport::file(f, line));
-        }
-    }
+    files.extend(
+        new_files
+            .iter()
+            .filter_map(|f| EvidenceReport::file_for(f, practice)),
+    );
     for c in new_commits
         .iter()
         .filter(|c| c.practices.contains(&practice))

@@ -71,15 +71,16 @@ pub fn limit_tags(
     }
 }
 
-/// Resolves tags, scoped by `areas` (a `process_areas` key), into `(practice, line)` pairs
-/// (each practice once, at its first line) and pushes a diagnostic per bad tag or area.
+/// Resolves tags, scoped by `areas` (a `process_areas` key), into `(practice, tag)` pairs:
+/// each practice once, with the index in `tags` of its first tag. Pushes a diagnostic per
+/// bad tag or area.
 pub fn resolve_tags(
     model: &Model,
     origin: Origin<'_>,
     tags: &[RawTag],
     areas: &[RawTag],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<(usize, u32)> {
+) -> Vec<(usize, usize)> {
     let mut scope = Vec::new();
     for area in areas {
         match resolve_area(model, area.text.trim()) {
@@ -87,7 +88,7 @@ pub fn resolve_tags(
             Err(p) => diagnostics.push(origin.diagnostic(p, area.line, area.column)),
         }
     }
-    let mut out: Vec<(usize, u32)> = Vec::new();
+    let mut out: Vec<(usize, usize)> = Vec::new();
     let mut seen = vec![
         false;
         if tags.is_empty() {
@@ -96,12 +97,12 @@ pub fn resolve_tags(
             model.practices.len()
         }
     ];
-    for tag in tags {
+    for (i, tag) in tags.iter().enumerate() {
         match resolve(model, tag.text.trim(), &scope) {
             Ok(practices) => {
                 for p in practices {
                     if !std::mem::replace(&mut seen[p], true) {
-                        out.push((p, tag.line));
+                        out.push((p, i));
                     }
                 }
             }

@@ -300,13 +300,12 @@ fn python_with_openpyxl() -> (String, Option<std::path::PathBuf>) {
     (python, Some(target))
 }
 
+/// What `scripts/xlsx-check.py` reads of the matrix workbook of `repo`.
 #[cfg(feature = "xlsx")]
-#[test]
-fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
-    let repo = common::fixture_repo("hostile-names");
+fn xlsx_check(repo: &Path) -> (Value, Output) {
     let out_dir = tempfile::tempdir().unwrap();
     let file = out_dir.path().join("matrix.xlsx");
-    matrix(repo.path(), "xlsx", &["-o", file.to_str().unwrap()]);
+    matrix(repo, "xlsx", &["-o", file.to_str().unwrap()]);
     let (python, path) = python_with_openpyxl();
     let mut check = std::process::Command::new(python);
     check
@@ -322,6 +321,14 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    (seen, out)
+}
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
+    let repo = common::fixture_repo("hostile-names");
+    let (seen, out) = xlsx_check(repo.path());
     assert_eq!(seen["failures"], serde_json::json!([]), "{seen:#}");
     assert!(out.status.success());
     assert_eq!(
@@ -333,7 +340,7 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
         seen["autofilter"]["Matrix"]
             .as_str()
             .unwrap()
-            .starts_with("A1:Q")
+            .starts_with("A1:S")
     );
     assert_eq!(
         seen["headers"]["Matrix"],
@@ -357,6 +364,31 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
     assert_eq!(seen["summary_pa05"][4], "missing 1");
     assert_eq!(seen["summary_fill"], "FFFFCDD2");
     assert_eq!(seen["created"], "2024-02-03T09:00:00");
+}
+
+/// Issue 10, items 10 and 11: the Matrix sheet says how each file became evidence and
+/// carries the tags' notes (the `field` fixture maps a PDF and a spreadsheet).
+#[cfg(feature = "xlsx")]
+#[test]
+fn xlsx_matrix_sheet_has_provenance_and_notes() {
+    let repo = common::fixture_repo("field");
+    let (seen, out) = xlsx_check(repo.path());
+    assert_eq!(seen["failures"], serde_json::json!([]), "{seen:#}");
+    assert!(out.status.success());
+    assert_eq!(
+        seen["sources"],
+        serde_json::json!([
+            "evidence_map[0]: audits/**/*.pdf",
+            "evidence_map[0]: plans/risk-register.xlsx",
+            "evidence_map[1]: docs/assessment.md",
+            "evidence_map[1]: plans/*.xlsx",
+            "front matter"
+        ])
+    );
+    assert_eq!(
+        seen["notes"],
+        serde_json::json!(["data from the Q3 scan", "plan reviewed"])
+    );
 }
 
 fn verify(repo: &Path, report: &Path, extra: &[&str]) -> (Option<i32>, String) {

@@ -147,4 +147,26 @@ fn scan_matches_the_generators_truth() {
     assert!(first.status.code() == Some(1) && !first.stdout.is_empty());
     assert_eq!(first.stdout, second.stdout);
     assert_eq!(at_rev["practices"], worktree["practices"]);
+
+    // The generator plants `Practice: <id> was discussed` in a paragraph above the
+    // sign-off: git does not read it, and each such commit gets exactly one
+    // `trailer-outside-block` warning (issue 10 kept these while dropping prose).
+    let planted: BTreeSet<String> = String::from_utf8(common::git(
+        &repo,
+        &["log", "--format=%H", "--grep=^Practice: .* was discussed$"],
+    ))
+    .unwrap()
+    .lines()
+    .map(str::to_string)
+    .collect();
+    assert!(!planted.is_empty());
+    let warned: Vec<String> = at_rev["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "trailer-outside-block")
+        .map(|d| d["commit"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(warned.len(), planted.len(), "one warning per planted line");
+    assert_eq!(warned.into_iter().collect::<BTreeSet<_>>(), planted);
 }

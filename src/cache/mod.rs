@@ -202,13 +202,24 @@ fn oldest_first(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 /// How many whole-revision scans a repository's cache keeps.
 const KEPT_REVISIONS: usize = 4;
 
-/// The key of every record a cache file holds: this build's version, the whole model (its
-/// digest) and the whole of the scan options, serialized — derived from the types, so an
-/// option added later is in the key without anyone remembering to add it.
+/// What a scan makes of a commit or a blob (hits, diagnostics, the records' layout), as a
+/// number to raise whenever the same bytes give other records: within one tool version,
+/// a cache written before such a change would otherwise bring back the old findings.
+/// 2: a `Practice:` line outside the trailer block is a warning only when it holds an id.
+/// 3: misspelt keys are warnings.
+/// 4: file evidence carries its provenance and the tags' notes.
+/// 5: a misspelt key is a warning only when its value holds an id.
+const RECORDS: &[u8] = b"records-5";
+
+/// The key of every record a cache file holds: this build's version, the version of its
+/// records ([`RECORDS`]), the whole model (its digest) and the whole of the scan options,
+/// serialized — derived from the types, so an option added later is in the key without
+/// anyone remembering to add it.
 pub fn key(model: &Model, options: &ScanOptions) -> u64 {
     let options = postcard::to_stdvec(options).unwrap_or_default();
     fnv(&[
         env!("CARGO_PKG_VERSION").as_bytes(),
+        RECORDS,
         &model.digest().to_le_bytes(),
         &options,
     ])

@@ -146,9 +146,11 @@ fn find(analysis: &mut Analysis, flags: &ScanFlags, target: &str) -> Result<Trac
             .graph
             .artifacts_touched(c)
             .into_iter()
-            .map(|f| {
+            .filter_map(|f| {
                 let f = &scan.files[f];
-                EvidenceReport::file(f, f.practices.first().map_or(0, |&(_, l)| l))
+                f.practices
+                    .first()
+                    .map(|(_, how)| EvidenceReport::file(f, how))
             })
             .collect();
     }

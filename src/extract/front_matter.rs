@@ -3,6 +3,7 @@
 //! A file carries front matter when its first line is exactly `---` (after an optional
 //! UTF-8 byte-order mark; `\r\n` allowed) and a later line is exactly `---` or `...`.
 
+pub use super::yaml::PracticeTag;
 use super::yaml::{self, LocatedStr};
 
 /// The default front matter cap: larger front matter is reported, not read.
@@ -59,10 +60,12 @@ pub fn split(bytes: &[u8], max: usize) -> Split<'_> {
 /// Tags read from one front matter, with positions in the file (1-based).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FrontMatterTags {
-    /// The practices named (`None`: no practices key).
-    pub practices: Option<Vec<LocatedStr>>,
+    /// The practices named, with their notes (`None`: no practices key).
+    pub practices: Option<Vec<PracticeTag>>,
     /// The `process_areas` scope.
     pub process_areas: Vec<LocatedStr>,
+    /// The other top-level keys, where they are.
+    pub other_keys: Vec<LocatedStr>,
 }
 
 /// Why front matter could not be read, located in the file.
@@ -101,8 +104,16 @@ pub fn read(front_matter: &[u8], key: &str) -> Result<FrontMatterTags, FrontMatt
     };
     match yaml::parse_front_matter(text, key) {
         Ok(tags) => Ok(FrontMatterTags {
-            practices: tags.practices.map(|v| v.into_iter().map(shift).collect()),
+            practices: tags.practices.map(|v| {
+                v.into_iter()
+                    .map(|t| PracticeTag {
+                        id: shift(t.id),
+                        note: t.note,
+                    })
+                    .collect()
+            }),
             process_areas: tags.process_areas.into_iter().map(shift).collect(),
+            other_keys: tags.other_keys.into_iter().map(shift).collect(),
         }),
         Err(e) => Err(FrontMatterError {
             message: e.message,
@@ -123,7 +134,7 @@ mod tests {
                 .practices
                 .unwrap_or_default()
                 .into_iter()
-                .map(|l| (l.value, l.line, l.column))
+                .map(|t| (t.id.value, t.id.line, t.id.column))
                 .collect(),
             other => panic!("{other:?}"),
         }
@@ -145,6 +156,39 @@ mod tests {
             ),
             [("BP.05.02".into(), 3, 5), ("BP.05.03".into(), 4, 10)]
         );
+    }
+
+    /// Issue 10: the note of `{id, note}` was read and dropped.
+    #[test]
+    fn notes_are_kept_beside_their_ids() {
+        let Split::FrontMatter(fm) = split(
+            b"---\npractices:\n  - BP.05.02\n  - {id: BP.05.03, note: \" the plan \"}\n  - {id: BP.05.04, note: \"\"}\n  - {id: BP.05.05, note: null}\n---\n",
+            1000,
+        ) else {
+            panic!()
+        };
+        let notes: Vec<(String, Option<String>)> = read(fm, "practices")
+            .unwrap()
+            .practices
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.id.value, t.note))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                ("BP.05.02".into(), None),
+                ("BP.05.03".into(), Some("the plan".into())),
+                ("BP.05.04".into(), None),
+                ("BP.05.05".into(), None),
+            ]
+        );
+        let Split::FrontMatter(fm) =
+            split(b"---\npractices: [{id: a, note: x, note: y}]\n---\n", 100)
+        else {
+            panic!()
+        };
+        assert!(read(fm, "practices").is_err());
     }
 
     #[test]

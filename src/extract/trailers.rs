@@ -284,6 +284,8 @@ pub struct OutsideLine {
     pub line: u32,
     /// The key as written.
     pub key: String,
+    /// The rest of the line after the separator, as written (lossily decoded).
+    pub value: String,
 }
 
 /// What git sees of a message.
@@ -408,9 +410,13 @@ pub fn lines_outside_block(
             {
                 let key = trim(&line[..sep]);
                 if keys.iter().any(|k| key.eq_ignore_ascii_case(k.as_bytes())) {
+                    let value = line[sep + 1..]
+                        .strip_suffix(b"\n")
+                        .unwrap_or(&line[sep + 1..]);
                     out.push(OutsideLine {
                         line: line_no,
                         key: String::from_utf8_lossy(key).into_owned(),
+                        value: String::from_utf8_lossy(value).into_owned(),
                     });
                 }
             }
@@ -484,7 +490,8 @@ mod tests {
             out,
             [OutsideLine {
                 line: 3,
-                key: "Practice".into()
+                key: "Practice".into(),
+                value: " a".into(),
             }]
         );
     }

@@ -162,15 +162,27 @@ pub struct LocatedStr {
     pub column: u32,
 }
 
+/// One item under the practices key: an id, with the note of a `{id, note}` mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeTag {
+    /// The id as written, where it is.
+    pub id: LocatedStr,
+    /// The mapping's `note`, when it has one that is not empty.
+    pub note: Option<String>,
+}
+
 /// What practrace reads of one front matter.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FrontMatterTags {
     /// The items under the practices key (`None` when the key is absent).
-    pub practices: Option<Vec<LocatedStr>>,
+    pub practices: Option<Vec<PracticeTag>>,
     /// The items under `process_areas`.
     pub process_areas: Vec<LocatedStr>,
     /// Where the practices key is (for a diagnostic about its value as a whole).
     pub key_line: u32,
+    /// The other top-level keys (not the practices key, not `process_areas`), where they
+    /// are: to tell a misspelt practices key.
+    pub other_keys: Vec<LocatedStr>,
 }
 
 /// Parses front matter text (the lines between the delimiters) and reads the practices key
@@ -235,8 +247,18 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                     out.key_line = k.referenced.line() as u32;
                     out.practices = Some(map.next_value::<IdList>()?.0);
                 }
-                Some("process_areas") => out.process_areas = map.next_value::<IdList>()?.0,
-                _ => {
+                Some("process_areas") => {
+                    let areas = map.next_value::<IdList>()?.0;
+                    out.process_areas = areas.into_iter().map(|t| t.id).collect();
+                }
+                other => {
+                    if let Some(name) = other {
+                        out.other_keys.push(LocatedStr {
+                            value: name.to_string(),
+                            line: k.referenced.line() as u32,
+                            column: k.referenced.column() as u32,
+                        });
+                    }
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -288,7 +310,7 @@ impl<'de> de::Deserialize<'de> for KeyName {
 }
 
 /// An id, a list of ids, or a list whose items may be `{id: ..., note: ...}`; null is empty.
-struct IdList(Vec<LocatedStr>);
+struct IdList(Vec<PracticeTag>);
 
 fn locate(s: Spanned<String>) -> LocatedStr {
     LocatedStr {
@@ -298,16 +320,21 @@ fn locate(s: Spanned<String>) -> LocatedStr {
     }
 }
 
+/// An item without a note.
+fn plain(id: LocatedStr) -> PracticeTag {
+    PracticeTag { id, note: None }
+}
+
 impl<'de> de::Deserialize<'de> for IdList {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // A scalar alone: read it again with its span through `Spanned`.
         let item = Spanned::<Item>::deserialize(d)?;
         Ok(IdList(match item.value {
-            Item::One(s) => vec![LocatedStr {
+            Item::One(s) => vec![plain(LocatedStr {
                 value: s,
                 line: item.referenced.line() as u32,
                 column: item.referenced.column() as u32,
-            }],
+            })],
             Item::Many(v) => v,
             Item::Empty => Vec::new(),
         }))
@@ -316,7 +343,7 @@ impl<'de> de::Deserialize<'de> for IdList {
 
 enum Item {
     One(String),
-    Many(Vec<LocatedStr>),
+    Many(Vec<PracticeTag>),
     Empty,
 }
 
@@ -347,22 +374,25 @@ impl<'de> Visitor<'de> for ItemVisitor {
         let mut out = Vec::new();
         while let Some(item) = seq.next_element::<Spanned<ListItem>>()? {
             out.push(match item.value {
-                ListItem::Scalar(value) => LocatedStr {
+                ListItem::Scalar(value) => plain(LocatedStr {
                     value,
                     line: item.referenced.line() as u32,
                     column: item.referenced.column() as u32,
+                }),
+                ListItem::Mapping(id, note) => PracticeTag {
+                    id: locate(id),
+                    note,
                 },
-                ListItem::Mapping(id) => locate(id),
             });
         }
         Ok(Item::Many(out))
     }
 }
 
-/// A list item: a scalar id, or `{id: ..., note: ...}`.
+/// A list item: a scalar id, or `{id: ..., note: ...}` (the note trimmed; empty is none).
 enum ListItem {
     Scalar(String),
-    Mapping(Spanned<String>),
+    Mapping(Spanned<String>, Option<String>),
 }
 
 impl<'de> de::Deserialize<'de> for ListItem {
@@ -378,6 +408,7 @@ impl<'de> de::Deserialize<'de> for ListItem {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ListItem, A::Error> {
                 let mut id = None;
+                let mut note = None;
                 while let Some(k) = map.next_key::<String>()? {
                     match k.as_str() {
                         "id" => {
@@ -387,14 +418,19 @@ impl<'de> de::Deserialize<'de> for ListItem {
                             id = Some(map.next_value::<Spanned<String>>()?);
                         }
                         "note" => {
-                            map.next_value::<Option<String>>()?;
+                            if note.is_some() {
+                                return Err(de::Error::duplicate_field("note"));
+                            }
+                            let text = map.next_value::<Option<String>>()?;
+                            note = Some(text.map(|t| t.trim().to_string()));
                         }
                         other => {
                             return Err(de::Error::unknown_field(other, &["id", "note"]));
                         }
                     }
                 }
-                id.map(ListItem::Mapping)
+                let note = note.flatten().filter(|n| !n.is_empty());
+                id.map(|id| ListItem::Mapping(id, note))
                     .ok_or_else(|| de::Error::missing_field("id"))
             }
         }

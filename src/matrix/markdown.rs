@@ -130,8 +130,8 @@ fn area_section(out: &mut String, a: &AreaView) {
     table(
         out,
         &[
-            "Group", "Practice", "Title", "Scope", "Evidence", "Where", "Blob", "Commit", "Author",
-            "Date",
+            "Group", "Practice", "Title", "Scope", "Evidence", "Where", "Source", "Note", "Blob",
+            "Commit", "Author", "Date",
         ],
         rows,
     );
@@ -146,14 +146,8 @@ fn practice_rows(g: &Group, p: &PracticeView) -> Vec<Vec<String>> {
     let lead = vec![g.label.clone(), p.id.clone(), p.title.clone(), scope];
     if p.evidence.is_empty() {
         let mut row = lead;
-        row.extend([
-            "none".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
+        row.push("none".into());
+        row.extend(std::iter::repeat_n(String::new(), 7));
         return vec![row];
     }
     p.evidence
@@ -166,16 +160,19 @@ fn practice_rows(g: &Group, p: &PracticeView) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The evidence columns of a row: kind, where (path:line, or a commit's subject), blob,
-/// commit, author and date.
-fn evidence_cells(e: &EvidenceRow) -> [String; 6] {
+/// The evidence columns of a row: kind, where (path:line, a path, or a commit's subject),
+/// how a file became evidence, its note, blob, commit, author and date.
+fn evidence_cells(e: &EvidenceRow) -> [String; 8] {
     let place = match (&e.path, e.line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
+        (Some(path), None) => path.clone(),
         _ => e.subject.clone().unwrap_or_default(),
     };
     [
         e.kind.to_string(),
         place,
+        e.source.clone().unwrap_or_default(),
+        e.note.clone().unwrap_or_default(),
         short(&e.blob),
         short(&e.commit),
         e.author.clone().unwrap_or_default(),

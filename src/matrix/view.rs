@@ -154,8 +154,12 @@ pub struct EvidenceRow {
     pub kind: &'static str,
     /// The file's path.
     pub path: Option<String>,
-    /// Line of the tag in the file.
+    /// Line of the tag in the file (none for a file of the evidence map).
     pub line: Option<u32>,
+    /// How the file became evidence: `front matter`, or `evidence_map[0]: GLOB`.
+    pub source: Option<String>,
+    /// The note written beside the tag.
+    pub note: Option<String>,
     /// The file's blob id.
     pub blob: Option<String>,
     /// The evidence commit, or the last commit that changed the file.
@@ -175,11 +179,15 @@ impl EvidenceRow {
                 path,
                 blob,
                 line,
+                source,
+                note,
                 last_commit,
             } => EvidenceRow {
                 kind: "file",
                 path: Some(path.clone()),
-                line: Some(*line),
+                line: *line,
+                source: Some(source.label()),
+                note: note.clone(),
                 blob: Some(blob.clone()),
                 commit: last_commit.as_ref().map(|c| c.commit.clone()),
                 author: last_commit.as_ref().map(|c| c.author.clone()),
@@ -195,6 +203,8 @@ impl EvidenceRow {
                 kind: "commit",
                 path: None,
                 line: None,
+                source: None,
+                note: None,
                 blob: None,
                 commit: Some(commit.clone()),
                 author: Some(author.clone()),
@@ -403,7 +413,7 @@ pub struct FlatRow<'a> {
 }
 
 /// The columns of the flat matrix, in order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 19] = [
     "process_area",
     "process_area_title",
     "level",
@@ -416,6 +426,8 @@ pub const COLUMNS: [&str; 17] = [
     "evidence",
     "path",
     "line",
+    "source",
+    "note",
     "blob",
     "commit",
     "author",
@@ -456,6 +468,8 @@ impl FlatRow<'_> {
             e.and_then(|e| e.line)
                 .map(|l| l.to_string())
                 .unwrap_or_default(),
+            text(|e| &e.source),
+            text(|e| &e.note),
             text(|e| &e.blob),
             text(|e| &e.commit),
             text(|e| &e.author),

@@ -160,6 +160,23 @@ pub fn parse(text: &str) -> Result<ParsedId, ()> {
     if c.done() { Ok(parsed) } else { Err(()) }
 }
 
+/// True when `text` is shaped like a practice id, well formed or not: a base or generic
+/// practice id as [`parse`] reads it (`bp.5.2`, `GP.2.1.3@PA05`), or `BP`/`GP` followed by
+/// a digit or a separator (`BP-05-02`, `bp.5`, `GP 2.1.1`). This tells a tag that git
+/// would not read from prose that happens to begin a line with `practice:`.
+pub fn looks_like_practice(text: &str) -> bool {
+    if matches!(
+        parse(text),
+        Ok(ParsedId::Base { .. } | ParsedId::Generic { .. })
+    ) {
+        return true;
+    }
+    let b = text.as_bytes();
+    b.len() > 2
+        && (b[..2].eq_ignore_ascii_case(b"BP") || b[..2].eq_ignore_ascii_case(b"GP"))
+        && (b[2].is_ascii_digit() || matches!(b[2], b'.' | b'-' | b'_'))
+}
+
 /// Levenshtein distance between two byte strings (for "did you mean").
 pub fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -173,4 +190,40 @@ pub fn edit_distance(a: &[u8], b: &[u8]) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_practice;
+
+    #[test]
+    fn what_looks_like_a_practice_id() {
+        for id in [
+            "BP.05.02",
+            "bp.5.2",
+            "GP.2.1.3@PA05",
+            "gp.2.1.3@pa5",
+            "GP.2.1.1",
+            "BP-05-02",
+            "bp.5",
+            "BP05.02",
+            "GP_2_1_1",
+        ] {
+            assert!(looks_like_practice(id), "{id}");
+        }
+        for prose in [
+            "you",
+            "over-allocate",
+            "PA05",
+            "GPG",
+            "BPF",
+            "bp",
+            "GP",
+            "",
+            "backport",
+            "é",
+        ] {
+            assert!(!looks_like_practice(prose), "{prose}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::ConfigInfo;
 use crate::diag::Diagnostic;
-use crate::evidence::{CommitHit, FileHit, Scan, SourceInfo};
+use crate::evidence::{CommitHit, FileHit, Provenance, Scan, SourceInfo};
 use crate::graph::{EvidenceGraph, Node};
 use crate::model::{Model, PracticeKind};
 use crate::rate::AreaRating;
@@ -64,18 +64,56 @@ pub struct AreaReport {
     pub levels: Vec<LevelReport>,
 }
 
+/// How a file became evidence for a practice: the `source` of file evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EvidenceSource {
+    /// A tag in the file's YAML front matter (the practice's first tag, when it has
+    /// several).
+    FrontMatter {
+        /// 1-based line of the tag in the file.
+        line: u32,
+    },
+    /// A rule of the configuration's `evidence_map` (the first that names the practice),
+    /// for a file that cannot carry front matter. A file tagged in its front matter is
+    /// front-matter evidence for that practice, whatever the map says.
+    EvidenceMap {
+        /// Index of the rule in `evidence_map`, from 0.
+        rule: usize,
+        /// The rule's first glob that matches the path, as written.
+        glob: String,
+    },
+}
+
+impl EvidenceSource {
+    /// For people, without the line (every format shows it beside the path):
+    /// `front matter`, or `evidence_map[0]: audits/**/*.pdf`.
+    pub fn label(&self) -> String {
+        match self {
+            EvidenceSource::FrontMatter { .. } => "front matter".into(),
+            EvidenceSource::EvidenceMap { rule, glob } => format!("evidence_map[{rule}]: {glob}"),
+        }
+    }
+}
+
 /// A piece of evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EvidenceReport {
-    /// A file whose front matter names the practice.
+    /// A file whose front matter names the practice, or that the evidence map names.
     File {
         /// Path in the repository.
         path: String,
         /// git blob id of the file's content.
         blob: String,
-        /// Line of the tag.
-        line: u32,
+        /// Line of the tag in the front matter; `null` for a file of the evidence map.
+        line: Option<u32>,
+        /// How the file became evidence: a front matter tag, or an evidence-map rule.
+        source: EvidenceSource,
+        /// The note written beside the id (`{id: BP.05.02, note: "…"}`); omitted when the
+        /// tag has none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
         /// The last commit that changed the file to this content (`matrix` only: omitted
         /// by `status`, and for a file that is not committed).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,14 +133,37 @@ pub enum EvidenceReport {
 }
 
 impl EvidenceReport {
-    /// A file as evidence, with the line of its tag.
-    pub fn file(hit: &FileHit, line: u32) -> EvidenceReport {
+    /// A file as evidence, and how it became evidence (one of `hit.practices`).
+    pub fn file(hit: &FileHit, how: &Provenance) -> EvidenceReport {
+        let (line, source, note) = match how {
+            Provenance::FrontMatter { line, note } => (
+                Some(*line),
+                EvidenceSource::FrontMatter { line: *line },
+                note.clone(),
+            ),
+            Provenance::EvidenceMap { rule, glob } => (
+                None,
+                EvidenceSource::EvidenceMap {
+                    rule: *rule,
+                    glob: glob.clone(),
+                },
+                None,
+            ),
+        };
         EvidenceReport::File {
             path: hit.path.clone(),
             blob: hit.blob.clone(),
             line,
+            source,
+            note,
             last_commit: None,
         }
+    }
+
+    /// A file as evidence for `practice`; `None` when it is not.
+    pub fn file_for(hit: &FileHit, practice: usize) -> Option<EvidenceReport> {
+        hit.provenance(practice)
+            .map(|how| EvidenceReport::file(hit, how))
     }
 
     /// A commit as evidence.
@@ -280,9 +341,9 @@ impl Report {
             .map(|(i, p)| {
                 let mut files = Vec::new();
                 let mut commits = Vec::new();
-                for (node, line) in graph.evidence_for(i) {
+                for node in graph.evidence_for(i) {
                     match node {
-                        Node::Artifact(f) => files.push((f, line)),
+                        Node::Artifact(f) => files.push(f),
                         Node::Commit(c) => commits.push(c),
                         _ => {}
                     }
@@ -292,7 +353,7 @@ impl Report {
                 commits.sort_unstable();
                 let evidence = files
                     .into_iter()
-                    .map(|(f, line)| EvidenceReport::file(&scan.files[f], line))
+                    .filter_map(|f| EvidenceReport::file_for(&scan.files[f], i))
                     .chain(
                         commits
                             .into_iter()

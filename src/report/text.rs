@@ -295,9 +295,22 @@ pub fn trace(t: &Trace, format: Format) -> String {
     for e in &t.evidence {
         rows.push(match e {
             EvidenceReport::File {
-                path, blob, line, ..
+                path,
+                blob,
+                line,
+                source,
+                note,
+                ..
             } => {
-                vec!["file".into(), format!("{path}:{line}"), blob.clone()]
+                let place = match line {
+                    Some(line) => format!("{path}:{line}"),
+                    None => path.clone(),
+                };
+                let mut detail = format!("{blob} · {}", source.label());
+                if let Some(note) = note {
+                    detail.push_str(&format!(" · note: {note}"));
+                }
+                vec!["file".into(), place, detail]
             }
             EvidenceReport::Commit {
                 commit,

@@ -9,6 +9,8 @@ use crate::model::Model;
 use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
 use crate::source::{RawCommit, Source, SourceError};
 
+use super::keys;
+
 pub(super) type CommitsResult =
     Result<(Vec<CommitHit>, Vec<Diagnostic>, usize, usize), SourceError>;
 
@@ -56,11 +58,13 @@ pub fn scan_commit(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CommitHit> {
     let (headers, message) = split_commit(commit.raw);
-    // Fast path: most messages never mention a key.
+    // Fast path: most messages never mention a key, nor start a line with a misspelt one
+    // (one pass over the message's colons; see `keys::line_with_near_key`).
     if !options
         .trailer_keys
         .iter()
         .any(|k| trailers::contains_ignore_case(message, k.as_bytes()))
+        && !keys::line_with_near_key(message, &options.trailer_keys)
     {
         return None;
     }
@@ -83,6 +87,7 @@ pub fn scan_commit(
     let parsed = trailers::parse(message);
     let mut tags = trailer_tags(&parsed, options);
     warn_outside_block(message, &parsed, options, &id, diagnostics);
+    warn_misspelt_keys(&parsed, options, &id, diagnostics);
     limit_tags(&mut tags, options.max_ids, Origin::Commit(&id), diagnostics);
     if tags.is_empty() {
         return None;
@@ -149,7 +154,46 @@ fn trailer_tags(parsed: &trailers::Trailers<'_>, options: &ScanOptions) -> Vec<R
     tags
 }
 
-/// A warning for each practice-key line that git does not read as a trailer.
+/// A warning for each trailer of the block whose key misspells a trailer key (see
+/// [`keys`]) and whose value holds an id: git reads it under another key, and practrace
+/// does not read it at all.
+fn warn_misspelt_keys(
+    parsed: &trailers::Trailers<'_>,
+    options: &ScanOptions,
+    id: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for t in &parsed.trailers {
+        let Some(key) = keys::misspelt(t.key, &options.trailer_keys, true) else {
+            continue;
+        };
+        // Nothing shaped like an id: no evidence is lost (prose such as "practical: it
+        // works" can be read as a trailer in the last paragraph).
+        if !keys::holds_practice_id(&String::from_utf8_lossy(&t.unfolded_value())) {
+            continue;
+        }
+        let Some(first) = t.parts.first() else {
+            continue;
+        };
+        let mut d = Diagnostic::in_commit(
+            Severity::Warning,
+            Code::MisspeltKey,
+            format!(
+                "`{}:` trailer is not a practice key, so its value is not read: did you mean `{key}`?",
+                String::from_utf8_lossy(t.key)
+            ),
+            id,
+            first.line,
+            1,
+        );
+        d.suggestion = Some(key.to_string());
+        diagnostics.push(d);
+    }
+}
+
+/// A warning for each practice-key line that git does not read as a trailer, when its
+/// value holds something shaped like a practice id: `practice: you over-allocate` is a
+/// sentence that wrapped, not a tag.
 fn warn_outside_block(
     message: &[u8],
     parsed: &trailers::Trailers<'_>,
@@ -157,7 +201,8 @@ fn warn_outside_block(
     id: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for outside in trailers::lines_outside_block(message, &parsed.block, &options.trailer_keys) {
+    let outside = trailers::lines_outside_block(message, &parsed.block, &options.trailer_keys);
+    for outside in outside.iter().filter(|o| keys::holds_practice_id(&o.value)) {
         let mut d = Diagnostic::in_commit(
             Severity::Warning,
             Code::TrailerOutsideBlock,

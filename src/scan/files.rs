@@ -5,36 +5,57 @@ use rayon::prelude::*;
 
 use crate::config::ScanOptions;
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::evidence::{BlobRecord, BlobTable, FileHit, ObjectId};
+use crate::evidence::{BlobRecord, BlobTable, FileHit, ObjectId, Provenance};
 use crate::extract::front_matter::{self, Split};
 use crate::model::Model;
 use crate::resolve::{Origin, RawTag, limit_tags, resolve_tags};
 use crate::source::{FileContent, FileEntry, FileReader, Source};
 
-/// The files the evidence map names: each a hit with line 0 for its practices.
+/// The files the evidence map names, each a hit whose practices say which rule (and which
+/// of its globs) named them: the first rule that names a practice.
 pub(super) fn map_files(
     source: &dyn Source,
     entries: &[FileEntry],
     rules: &[crate::config::MapRule],
 ) -> Vec<FileHit> {
+    // Per rule: all its globs as one set (the quick test), and each glob alone (to say
+    // which one matched).
     let sets: Vec<_> = rules
         .iter()
-        .map(|r| crate::config::glob_set(&r.globs))
+        .map(|r| {
+            let each: Vec<_> = r
+                .globs
+                .iter()
+                .map(|g| crate::config::glob_set(std::slice::from_ref(g)))
+                .collect();
+            (crate::config::glob_set(&r.globs), each)
+        })
         .collect();
     entries
         .par_iter()
         .filter_map(|entry| {
-            let mut practices: Vec<(usize, u32)> = rules
-                .iter()
-                .zip(&sets)
-                .filter(|(_, set)| set.is_match(&entry.path))
-                .flat_map(|(rule, _)| rule.practices.iter().map(|&p| (p, 0)))
-                .collect();
+            let mut practices: Vec<(usize, Provenance)> = Vec::new();
+            for (rule, (r, (set, each))) in rules.iter().zip(&sets).enumerate() {
+                if !set.is_match(&entry.path) {
+                    continue;
+                }
+                let glob = each
+                    .iter()
+                    .position(|g| g.is_match(&entry.path))
+                    .and_then(|i| r.globs.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                for &p in &r.practices {
+                    if !practices.iter().any(|&(q, _)| q == p) {
+                        let glob = glob.clone();
+                        practices.push((p, Provenance::EvidenceMap { rule, glob }));
+                    }
+                }
+            }
             if practices.is_empty() {
                 return None;
             }
-            practices.sort_unstable();
-            practices.dedup();
+            practices.sort_by_key(|&(p, _)| p);
             Some(FileHit {
                 path: entry.path.clone(),
                 blob: source
@@ -48,7 +69,7 @@ pub(super) fn map_files(
 }
 
 /// Front matter hits and evidence-map hits as one list, sorted by path: a file in both
-/// keeps the line of its tag, and gains the mapped practices it did not tag.
+/// keeps its tags, and gains the mapped practices it did not tag.
 pub(super) fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<FileHit> {
     let at: std::collections::HashMap<String, usize> = hits
         .iter()
@@ -60,12 +81,12 @@ pub(super) fn merge_hits(mut hits: Vec<FileHit>, mapped: Vec<FileHit>) -> Vec<Fi
         match at.get(&m.path) {
             Some(&i) => {
                 let hit = &mut hits[i];
-                for (p, line) in m.practices {
+                for (p, how) in m.practices {
                     if !hit.practices.iter().any(|&(q, _)| q == p) {
-                        hit.practices.push((p, line));
+                        hit.practices.push((p, how));
                     }
                 }
-                hit.practices.sort_unstable();
+                hit.practices.sort_by_key(|&(p, _)| p);
             }
             None => extra.push(m),
         }
@@ -201,6 +222,7 @@ pub fn scan_file(
     let Some(tags) = read_tags(&bytes, &entry.path, options, &mut diagnostics) else {
         return (None, diagnostics);
     };
+    warn_misspelt_keys(&tags, &bytes, &entry.path, options, &mut diagnostics);
     let resolved = resolve_file_tags(&tags, &entry.path, model, options, &mut diagnostics);
     if resolved.is_empty() {
         return (None, diagnostics);
@@ -306,15 +328,79 @@ fn read_tags(
     }
 }
 
-/// The practices a file's tags evidence, each with the line of its first tag (at most
-/// `max_ids` tags are read).
+/// A warning for each top-level key that misspells the practices key (see
+/// [`super::keys`]) and lists something shaped like a practice id: what it lists is not
+/// read. `file` is the file's bytes, where the key's value is looked at.
+fn warn_misspelt_keys(
+    tags: &front_matter::FrontMatterTags,
+    file: &[u8],
+    path: &str,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let key = &options.front_matter_key;
+    for written in &tags.other_keys {
+        if !super::keys::is_misspelling(written.value.as_bytes(), key, false)
+            || !super::keys::holds_practice_id(&value_text(file, written.line))
+        {
+            continue;
+        }
+        let case = if written.value.eq_ignore_ascii_case(key) {
+            " (front matter keys are case-sensitive)"
+        } else {
+            ""
+        };
+        let mut d = Diagnostic::in_file(
+            Severity::Warning,
+            Code::MisspeltKey,
+            format!(
+                "`{}` is not the practices key, so what it lists is not read{case}: did you mean `{key}`?",
+                written.value
+            ),
+            path,
+            Some(written.line),
+            Some(written.column),
+        );
+        d.suggestion = Some(key.clone());
+        diagnostics.push(d);
+    }
+}
+
+/// The text of the top-level key at 1-based `line` of a file and of its value: the rest
+/// of that line, and the lines after it that are indented or list items (blank ones
+/// included), up to the next key or the end of the front matter. A plain reading of the
+/// lines, enough to tell whether the value names ids (the YAML itself was read already).
+fn value_text(file: &[u8], line: u32) -> String {
+    let mut lines = file
+        .split(|&b| b == b'\n')
+        .skip(line.saturating_sub(1) as usize);
+    let mut out = lines.next().map(<[u8]>::to_vec).unwrap_or_default();
+    for l in lines {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        let more = match l.first() {
+            None => true,
+            Some(b' ' | b'\t') => true,
+            Some(b'-') => l != b"---",
+            _ => false,
+        };
+        if !more {
+            break;
+        }
+        out.push(b'\n');
+        out.extend_from_slice(l);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The practices a file's tags evidence, each with the line and note of its first tag (at
+/// most `max_ids` tags are read).
 fn resolve_file_tags(
     tags: &front_matter::FrontMatterTags,
     path: &str,
     model: &Model,
     options: &ScanOptions,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<(usize, u32)> {
+) -> Vec<(usize, Provenance)> {
     let Some(practices) = &tags.practices else {
         return Vec::new();
     };
@@ -323,7 +409,7 @@ fn resolve_file_tags(
         line: l.line,
         column: l.column,
     };
-    let mut tags_raw: Vec<RawTag> = practices.iter().map(raw).collect();
+    let mut tags_raw: Vec<RawTag> = practices.iter().map(|t| raw(&t.id)).collect();
     limit_tags(
         &mut tags_raw,
         options.max_ids,
@@ -332,4 +418,33 @@ fn resolve_file_tags(
     );
     let areas: Vec<RawTag> = tags.process_areas.iter().map(raw).collect();
     resolve_tags(model, Origin::File(path), &tags_raw, &areas, diagnostics)
+        .into_iter()
+        .map(|(p, i)| {
+            let how = Provenance::FrontMatter {
+                line: tags_raw[i].line,
+                note: practices[i].note.clone(),
+            };
+            (p, how)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_text;
+
+    #[test]
+    fn the_value_of_a_key_is_its_line_and_the_indented_ones() {
+        let file = b"---\nPractices:\n  - BP.05.01\n\n- BP.05.02\ntitle: x\n---\nbody\n";
+        assert_eq!(
+            value_text(file, 2),
+            "Practices:\n  - BP.05.01\n\n- BP.05.02"
+        );
+        assert_eq!(value_text(file, 6), "title: x");
+        assert_eq!(
+            value_text(b"---\r\npratices: [a]\r\n---\r\n", 2),
+            "pratices: [a]\r"
+        );
+        assert_eq!(value_text(b"x", 9), "");
+    }
 }

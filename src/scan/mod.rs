@@ -3,6 +3,7 @@
 
 mod commits;
 mod files;
+pub mod keys;
 
 pub use commits::scan_commit;
 pub use files::scan_file;
