@@ -202,3 +202,65 @@ fn a_broken_head_is_an_error_not_an_empty_history() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Pins issue 16 item 7: a tree nested 20,000 folders deep overflowed the stack (exit 134,
+/// not even the panic handler) in status, matrix, check and trace. Git handles such trees;
+/// so does practrace now (walks with stacks of its own; a path that deep gets no last commit
+/// in the matrix).
+#[test]
+fn a_tree_nested_twenty_thousand_folders_deep_is_walked() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    common::git(dir.path(), &["init", "-q", "-b", "main"]);
+    let path = format!("{}/f.md", vec!["a"; 20_000].join("/"));
+    let mut stream = Vec::new();
+    for (n, practice) in ["BP.05.01", "BP.05.02"].iter().enumerate() {
+        let data = format!("---\npractices: [{practice}]\n---\n");
+        let from = if n == 0 {
+            String::new()
+        } else {
+            "from refs/heads/main^0\n".into()
+        };
+        write!(
+            stream,
+            "commit refs/heads/main\ncommitter A <a@b> {} +0000\ndata 4\ndeep\nM 100644 inline {path}\ndata {}\n{data}\n",
+            1_700_000_000 + n,
+            data.len()
+        )
+        .unwrap();
+    }
+    let mut import = common::git_command(dir.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    import.stdin.take().unwrap().write_all(&stream).unwrap();
+    assert!(import.wait().unwrap().success());
+    let repo = dir.path().to_str().unwrap();
+    for args in [
+        vec!["status", "--rev", "HEAD", "--format", "json"],
+        vec!["matrix", "--rev", "HEAD", "--format", "csv"],
+        vec!["check", "--rev", "HEAD", "--base", "HEAD~1"],
+        vec!["trace", "BP.05.02", "--rev", "HEAD"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--no-cache", "--repo", repo]);
+        let out = common::practrace(&args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {:?}",
+            out.status
+        );
+    }
+    let json = common::practrace_json(&[
+        "status",
+        "--rev",
+        "HEAD",
+        "--format",
+        "json",
+        "--no-cache",
+        "--repo",
+        repo,
+    ]);
+    assert_eq!(common::evidence(&json, "BP.05.02").len(), 1);
+}

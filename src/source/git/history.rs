@@ -194,6 +194,10 @@ fn last_commits(
     // What each path holds at `start`: the entry a touching commit must have produced.
     let mut wanted: Vec<(String, Oid)> = paths
         .iter()
+        // The walk below recurses once per folder of a path: a path nested deeper than
+        // MAX_DEPTH folders (git allows them; a checkout does not) gets no last commit
+        // rather than overflowing the stack.
+        .filter(|p| p.split('/').count() <= MAX_DEPTH)
         .filter_map(|p| {
             let id = start_tree.get_path(std::path::Path::new(p)).ok()?.id();
             Some((p.to_string(), id))
@@ -252,6 +256,9 @@ fn last_commits(
     }
     Ok(found)
 }
+
+/// How many folders deep a path may be for [`last_commits`] to look for its last commit.
+const MAX_DEPTH: usize = 512;
 
 /// The paths still to resolve, as a tree of names: one walk down the git trees visits
 /// only the names it holds, and only where a subtree's id differs between two commits.

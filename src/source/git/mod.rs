@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use git2::{ObjectType, Oid, Repository};
 
 use std::sync::Arc;
 
@@ -264,25 +264,7 @@ impl Source for GitSource {
     fn files(&self) -> Result<Vec<FileEntry>, SourceError> {
         let repo = self.git()?;
         let mut files = match self.tree {
-            Some(tree) => {
-                let tree = repo.find_tree(tree).map_err(git_error)?;
-                let mut files = Vec::new();
-                tree.walk(TreeWalkMode::PreOrder, |root, entry| {
-                    // Regular files only: no symlinks (0o120000), no submodules (gitlinks).
-                    let regular = matches!(entry.filemode(), 0o100644 | 0o100755);
-                    if entry.kind() == Some(ObjectType::Blob) && regular {
-                        let name = String::from_utf8_lossy(entry.name_bytes());
-                        files.push(FileEntry {
-                            path: format!("{root}{name}"),
-                            disk: None,
-                            blob: Some(object_id(entry.id())),
-                        });
-                    }
-                    TreeWalkResult::Ok
-                })
-                .map_err(git_error)?;
-                files
-            }
+            Some(tree) => list_tree(&repo, tree).map_err(git_error)?,
             None => {
                 let workdir = self
                     .workdir
@@ -457,11 +439,10 @@ impl Source for GitSource {
         }
         let base_tree = repo
             .find_commit(base)
-            .and_then(|c| c.tree())
+            .map(|c| c.tree_id())
             .map_err(git_error)?;
-        let head_tree = repo.find_tree(head_tree).map_err(git_error)?;
         let mut since = Since::default();
-        diff_trees(&repo, Some(&base_tree), Some(&head_tree), "", &mut since).map_err(git_error)?;
+        diff_trees(&repo, Some(base_tree), Some(head_tree), &mut since).map_err(git_error)?;
         since.entries.sort_by(|a, b| a.path.cmp(&b.path));
         lap("tree diff");
         let mut walk = repo.revwalk().map_err(git_error)?;
@@ -551,6 +532,32 @@ impl Source for GitSource {
             }
         }
     }
+}
+
+/// The regular files of a tree, walked with a stack of our own rather than recursion (a
+/// tree nested 20,000 folders deep overflowed libgit2's recursive walk, and the process
+/// aborted).
+fn list_tree(repo: &Repository, root: Oid) -> Result<Vec<FileEntry>, git2::Error> {
+    let mut files = Vec::new();
+    let mut stack = vec![(String::new(), root)];
+    while let Some((prefix, id)) = stack.pop() {
+        let tree = repo.find_tree(id)?;
+        for entry in tree.iter() {
+            let name = String::from_utf8_lossy(entry.name_bytes());
+            // Regular files only: no symlinks (0o120000), no submodules (gitlinks).
+            let regular = matches!(entry.filemode(), 0o100644 | 0o100755);
+            match entry.kind() {
+                Some(ObjectType::Tree) => stack.push((format!("{prefix}{name}/"), entry.id())),
+                Some(ObjectType::Blob) if regular => files.push(FileEntry {
+                    path: format!("{prefix}{name}"),
+                    disk: None,
+                    blob: Some(object_id(entry.id())),
+                }),
+                _ => {}
+            }
+        }
+    }
+    Ok(files)
 }
 
 /// The parent ids in a raw commit's headers.
