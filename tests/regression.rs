@@ -216,11 +216,7 @@ fn a_tree_nested_twenty_thousand_folders_deep_is_walked() {
     let mut stream = Vec::new();
     for (n, practice) in ["BP.05.01", "BP.05.02"].iter().enumerate() {
         let data = format!("---\npractices: [{practice}]\n---\n");
-        let from = if n == 0 {
-            String::new()
-        } else {
-            "from refs/heads/main^0\n".into()
-        };
+        // The second commit continues the branch (fast-import's default without `from`).
         write!(
             stream,
             "commit refs/heads/main\ncommitter A <a@b> {} +0000\ndata 4\ndeep\nM 100644 inline {path}\ndata {}\n{data}\n",
