@@ -1,0 +1,247 @@
+//! What changed between base and head: evidence lost and added (files by path, commits by
+//! id), and levels lowered and raised.
+
+use std::collections::HashMap;
+
+use super::{Finding, at_config};
+use crate::Analysis;
+use crate::diag::{Code, Severity};
+use crate::evidence::{CommitHit, FileHit};
+use crate::report::Report;
+
+/// The practices a file or commit hit is evidence for, as ids, in model order.
+fn ids(model: &crate::model::Model, practices: impl Iterator<Item = usize>) -> Vec<&str> {
+    let mut v: Vec<usize> = practices.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter()
+        .map(|p| model.practices[p].id.as_str())
+        .collect()
+}
+
+/// `was` minus `is`, both sorted by model order.
+fn minus<'a>(was: &[&'a str], is: &[&'a str]) -> Vec<&'a str> {
+    was.iter().filter(|p| !is.contains(p)).copied().collect()
+}
+
+/// The index of each commit of a scan, by id.
+fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
+    a.scan
+        .commits
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.id.as_str(), n))
+        .collect()
+}
+
+/// Evidence lost and added, from the two scans: files matched by path (both lists are
+/// sorted by path), commits by id. Practices are compared by id, so two models that
+/// differ still compare.
+pub(super) fn evidence_changes(
+    base: &Analysis,
+    head: &Analysis,
+    exists: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (path, was, is) in changed_files(base, head) {
+        out.extend(file_evidence_lost(path, &was, &is, exists));
+        out.extend(file_evidence_added(path, &was, &is));
+    }
+    out.extend(commit_evidence_changes(base, head));
+    out
+}
+
+/// A file whose evidence may differ between the scans: its path, and the practices it is
+/// evidence for in base and in head (empty where the file is not evidence).
+type FileEvidence<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>);
+
+/// Every path that is evidence in base or head, by path, unless its blob and practices
+/// are the same in both: one walk over the two lists, each sorted by path.
+fn changed_files<'a>(base: &'a Analysis, head: &'a Analysis) -> Vec<FileEvidence<'a>> {
+    let mut out = Vec::new();
+    let (bf, hf) = (&base.scan.files, &head.scan.files);
+    let was = |a: &'a FileHit| ids(&base.model, a.practices.iter().map(|x| x.0));
+    let is = |b: &'a FileHit| ids(&head.model, b.practices.iter().map(|x| x.0));
+    let (mut i, mut j) = (0, 0);
+    while i < bf.len() || j < hf.len() {
+        let order = match (bf.get(i), hf.get(j)) {
+            (Some(a), Some(b)) => a.path.cmp(&b.path),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                i += 1;
+                out.push((bf[i - 1].path.as_str(), was(&bf[i - 1]), Vec::new()));
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                out.push((hf[j - 1].path.as_str(), Vec::new(), is(&hf[j - 1])));
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                let (a, b) = (&bf[i - 1], &hf[j - 1]);
+                if a.blob != b.blob || a.practices != b.practices {
+                    out.push((a.path.as_str(), was(a), is(b)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An error when a file is no longer evidence for some practices, saying whether the file
+/// is gone or its tag is.
+fn file_evidence_lost(
+    path: &str,
+    was: &[&str],
+    is: &[&str],
+    exists: &dyn Fn(&str) -> bool,
+) -> Option<Finding> {
+    let lost = minus(was, is);
+    if lost.is_empty() {
+        return None;
+    }
+    let why = if exists(path) {
+        "its tag was removed or made invalid"
+    } else {
+        "the file was deleted, moved or ignored"
+    };
+    let mut f = Finding::new(
+        Severity::Error,
+        Code::EvidenceLost,
+        format!(
+            "{path} is no longer evidence for {}: {why}",
+            lost.join(", ")
+        ),
+    );
+    f.diagnostic.path = Some(path.to_string());
+    Some(f)
+}
+
+/// A note when a file is new evidence for some practices.
+fn file_evidence_added(path: &str, was: &[&str], is: &[&str]) -> Option<Finding> {
+    let added = minus(is, was);
+    if added.is_empty() {
+        return None;
+    }
+    let mut f = Finding::new(
+        Severity::Note,
+        Code::EvidenceAdded,
+        format!("{path} is new evidence for {}", added.join(", ")),
+    );
+    f.diagnostic.path = Some(path.to_string());
+    Some(f)
+}
+
+/// Commit evidence lost (base commits, in base order, that head no longer has as evidence
+/// for some practices), then added (head commits, in head order).
+fn commit_evidence_changes(base: &Analysis, head: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let (in_base, in_head) = (commits_by_id(base), commits_by_id(head));
+    for (side, other, this, lost) in [(base, &in_head, head, true), (head, &in_base, base, false)] {
+        for c in &side.scan.commits {
+            let is: Vec<&str> = match other.get(c.id.as_str()) {
+                Some(&n) => ids(&this.model, this.scan.commits[n].practices.iter().copied()),
+                None => Vec::new(),
+            };
+            let was = ids(&side.model, c.practices.iter().copied());
+            let changed = minus(&was, &is);
+            if changed.is_empty() {
+                continue;
+            }
+            let mut f = if lost {
+                commit_evidence_lost(c, &changed)
+            } else {
+                commit_evidence_added(c, &changed)
+            };
+            f.diagnostic.commit = Some(c.id.clone());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// An error for a base commit that is no longer evidence for `lost`: history was rewritten.
+fn commit_evidence_lost(c: &CommitHit, lost: &[&str]) -> Finding {
+    let mut f = Finding::new(
+        Severity::Error,
+        Code::EvidenceLost,
+        format!(
+            "commit {} \"{}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
+            short_id(&c.id),
+            c.subject,
+            lost.join(", ")
+        ),
+    );
+    f.diagnostic.suggestion =
+        Some("keep the `Practice:` trailers when rewriting history, or tag the new commit".into());
+    f
+}
+
+/// A note for a head commit that is new evidence for `added`.
+fn commit_evidence_added(c: &CommitHit, added: &[&str]) -> Finding {
+    Finding::new(
+        Severity::Note,
+        Code::EvidenceAdded,
+        format!(
+            "commit {} \"{}\" is new evidence for {}",
+            short_id(&c.id),
+            c.subject,
+            added.join(", ")
+        ),
+    )
+}
+
+/// The first 12 characters of a commit id, as messages show it.
+fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+pub(super) fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
+    let before: HashMap<&str, u8> = base
+        .process_areas
+        .iter()
+        .map(|a| (a.id.as_str(), a.achieved_level))
+        .collect();
+    let mut out = Vec::new();
+    for a in &head.process_areas {
+        let Some(&was) = before.get(a.id.as_str()) else {
+            continue;
+        };
+        let f = if a.achieved_level < was {
+            let missing: Vec<&str> = a
+                .levels
+                .iter()
+                .filter(|l| l.level <= was)
+                .flat_map(|l| l.missing.iter().map(String::as_str))
+                .take(8)
+                .collect();
+            Finding::new(
+                Severity::Error,
+                Code::LevelLowered,
+                format!(
+                    "{} ({}) fell from level {was} to level {}: no evidence left for {}",
+                    a.id,
+                    a.title,
+                    a.achieved_level,
+                    missing.join(", ")
+                ),
+            )
+        } else if a.achieved_level > was {
+            Finding::new(
+                Severity::Note,
+                Code::LevelRaised,
+                format!(
+                    "{} ({}) rose from level {was} to level {}",
+                    a.id, a.title, a.achieved_level
+                ),
+            )
+        } else {
+            continue;
+        };
+        out.push(at_config(f, &head.config));
+    }
+    out
+}
