@@ -30,9 +30,10 @@ pub struct ConfigFile {
     /// `[Practice]`).
     pub trailer_keys: Option<Vec<String>>,
     /// The target capability level of every process area not listed in `targets`
-    /// (default 1).
+    /// (default 1). 0 means "track only": the area is rated and shown, never a
+    /// `below-target` finding (a team adopting the gate starts there).
     pub default_target: Option<Located<u8>>,
-    /// Target capability level per process area, e.g. `{PA05: 2}`.
+    /// Target capability level per process area, e.g. `{PA05: 2}` (0: track only).
     pub targets: BTreeMap<Located<String>, Located<u8>>,
     /// Practices that do not apply, each with the reason why. A process area id (`PA22`)
     /// declares every practice of that area. They are shown as out of scope in every
@@ -337,13 +338,14 @@ impl Problem {
     }
 }
 
-/// A target level, checked to be a level of the model (1 to `max_level`).
+/// A target level, checked to be a level of the model (1 to `max_level`) or 0, "track
+/// only": rated and shown, never below its target.
 fn target_level(level: &Located<u8>, max_level: u8) -> Result<u8, Problem> {
-    if (1..=max_level).contains(&level.value) {
+    if (0..=max_level).contains(&level.value) {
         Ok(level.value)
     } else {
         let message = format!(
-            "target level {} is not a level of the model (1 to {max_level})",
+            "target level {} is not a level of the model (1 to {max_level}, or 0 to track only)",
             level.value
         );
         Err(Problem::at(level, message, None))
@@ -453,6 +455,21 @@ mod tests {
         let in_22 = (0..model.practices.len()).filter(|&i| model.practices[i].process_area == pa22);
         assert!(in_22.clone().count() > 5);
         assert!(in_22.into_iter().all(|i| p.not_applicable[i].is_some()));
+    }
+
+    /// Pins issue 10 item 5: a target of 0 ("track only", how a team adopts the gate on day
+    /// one) is accepted, as the default and per area; it was refused.
+    #[test]
+    fn a_target_of_zero_tracks_only() {
+        let model = Model::builtin();
+        let p = policy("default_target: 0\ntargets: {PA05: 0, PA06: 2}\n").unwrap();
+        let (pa05, pa06) = (
+            model.area_by_number(5).unwrap(),
+            model.area_by_number(6).unwrap(),
+        );
+        assert_eq!((p.targets[0], p.targets[pa05], p.targets[pa06]), (0, 0, 2));
+        let e = policy("default_target: 6\n").unwrap_err();
+        assert!(e.message.contains("or 0 to track only"), "{e}");
     }
 
     #[test]

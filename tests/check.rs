@@ -137,6 +137,31 @@ fn a_target_raised_fails_until_met_or_declared_not_applicable() {
     assert_eq!(codes(&report, false), ["level-raised"]);
 }
 
+/// Pins issue 10 item 5: `default_target: 0` and `targets: {PA02: 0}` are accepted (they
+/// were a configuration error, exit 2) and mean "track only": areas below level 1 are
+/// rated and shown, and never a `below-target` finding.
+#[test]
+fn a_target_of_zero_tracks_only() {
+    let r = run(
+        repo(),
+        &["check", "--rev", "track-only", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "track-only", "--format", "json"],
+    );
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for area in status["process_areas"].as_array().unwrap() {
+        assert_eq!(
+            (&area["achieved_level"], &area["target_level"]),
+            (&0.into(), &0.into())
+        );
+    }
+}
+
 #[test]
 fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
     let out = practrace_in(
