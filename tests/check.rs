@@ -162,6 +162,50 @@ fn a_target_of_zero_tracks_only() {
     }
 }
 
+/// Pins issue 10 item 2: an area declared not applicable as a whole is not rated. It was
+/// "level 2" (every level of the tiny model achieved, vacuously) in JSON and the table, so
+/// it met a target of 2 and rose a level against base.
+#[test]
+fn an_area_wholly_not_applicable_is_not_rated() {
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "area-not-applicable", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pa02 = &report["process_areas"][1];
+    assert_eq!(pa02["id"], "PA02");
+    assert_eq!(pa02["applicable"], false);
+    assert_eq!(pa02["achieved_level"], Value::Null);
+    assert_eq!(pa02["target_level"], 2);
+    for level in pa02["levels"].as_array().unwrap() {
+        assert_eq!(level["achieved"], false, "{level}");
+        assert_eq!(level["missing"], serde_json::json!([]), "{level}");
+    }
+    // PA01 is rated as before.
+    assert_eq!(report["process_areas"][0]["applicable"], true);
+    assert_eq!(report["process_areas"][0]["achieved_level"], 1);
+    // Neither meets nor misses its target of 2; no level to compare with base's.
+    let (code, check) = check("area-not-applicable", &[]);
+    assert_eq!(code, 0, "{check:#}");
+    assert_eq!(check["findings"], serde_json::json!([]), "{check:#}");
+    // "n/a" in the table and in Markdown.
+    for format in ["table", "markdown"] {
+        let r = run(
+            repo(),
+            &["status", "--rev", "area-not-applicable", "--format", format],
+        );
+        let row = r
+            .stdout
+            .lines()
+            .find(|l| l.contains("PA02"))
+            .unwrap_or_else(|| panic!("{}", r.stdout))
+            .to_string();
+        let cells: Vec<&str> = row.split(['│', '┆', '|']).map(str::trim).collect();
+        assert_eq!(cells[3..5], ["n/a", "2"], "{format}: {row}");
+    }
+}
+
 #[test]
 fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
     let out = practrace_in(

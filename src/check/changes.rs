@@ -199,18 +199,21 @@ fn short_id(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
 
+/// Levels lowered (errors) and raised (notes), for areas rated in both revisions: an
+/// area declared not applicable (or back in scope) has no level to compare, and that
+/// change is in the reviewed configuration.
 pub(super) fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
     let before: HashMap<&str, u8> = base
         .process_areas
         .iter()
-        .map(|a| (a.id.as_str(), a.achieved_level))
+        .filter_map(|a| Some((a.id.as_str(), a.achieved_level?)))
         .collect();
     let mut out = Vec::new();
     for a in &head.process_areas {
-        let Some(&was) = before.get(a.id.as_str()) else {
+        let (Some(&was), Some(is)) = (before.get(a.id.as_str()), a.achieved_level) else {
             continue;
         };
-        let f = if a.achieved_level < was {
+        let f = if is < was {
             let missing: Vec<&str> = a
                 .levels
                 .iter()
@@ -225,18 +228,15 @@ pub(super) fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
                     "{} ({}) fell from level {was} to level {}: no evidence left for {}",
                     a.id,
                     a.title,
-                    a.achieved_level,
+                    is,
                     missing.join(", ")
                 ),
             )
-        } else if a.achieved_level > was {
+        } else if is > was {
             Finding::new(
                 Severity::Note,
                 Code::LevelRaised,
-                format!(
-                    "{} ({}) rose from level {was} to level {}",
-                    a.id, a.title, a.achieved_level
-                ),
+                format!("{} ({}) rose from level {was} to level {is}", a.id, a.title),
             )
         } else {
             continue;

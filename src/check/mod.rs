@@ -211,12 +211,14 @@ fn at_config(mut f: Finding, config: &ConfigInfo) -> Finding {
     f
 }
 
+/// An error per rated area below its target level (an area that is not rated neither
+/// meets nor misses a target).
 fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
     report
         .process_areas
         .iter()
-        .filter(|a| a.achieved_level < a.target_level)
-        .map(|a| {
+        .filter_map(|a| Some((a, a.achieved_level.filter(|&l| l < a.target_level)?)))
+        .map(|(a, achieved)| {
             let missing: Vec<&str> = a
                 .levels
                 .iter()
@@ -233,10 +235,10 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
                 Code::BelowTarget,
                 format!(
                     "{} ({}) is at level {}, below its target level {}: no evidence for {shown}",
-                    a.id, a.title, a.achieved_level, a.target_level
+                    a.id, a.title, achieved, a.target_level
                 ),
             );
-            f.diagnostic.suggestion = Some(if a.achieved_level == 0 {
+            f.diagnostic.suggestion = Some(if achieved == 0 {
                 format!(
                     "add evidence for those practices, or declare them (or {}) not applicable with a reason in .practrace.yaml",
                     a.id
@@ -244,7 +246,7 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
             } else {
                 format!(
                     "add evidence for those practices, declare them not applicable with a reason, or lower `targets: {{{}: {}}}` in .practrace.yaml",
-                    a.id, a.achieved_level
+                    a.id, achieved
                 )
             });
             at_config(f, config)
