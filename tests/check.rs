@@ -326,6 +326,76 @@ fn a_baseline_accepts_todays_findings_and_fails_new_ones() {
     assert_eq!(r.code, 1, "{}", r.stdout);
 }
 
+/// Pins issue 10 item 3: a `below-target` finding is accepted by a baseline per practice
+/// missing, so evidencing one of them (progress) passes; it used to be a new finding (its
+/// fingerprint held the whole list). A baseline tightened after the progress fails when
+/// the practice is lost again.
+#[test]
+fn progress_never_fails_a_baseline_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rev: &str, name: &str| -> (String, Value) {
+        let file = dir.path().join(name);
+        let file_arg = file.to_str().unwrap().to_string();
+        let r = run(
+            repo(),
+            &["baseline", "write", "--rev", rev, "-o", &file_arg],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let baseline = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        (file_arg, baseline)
+    };
+    let check_with = |rev: &str, baseline: &str| {
+        run(
+            repo(),
+            &[
+                "check",
+                "--rev",
+                rev,
+                "--baseline",
+                baseline,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    // progress-0: PA01 misses both base practices, one entry each.
+    let (before, baseline) = write("progress-0", "before.json");
+    let entries: Vec<&str> = baseline["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|m| m.starts_with("PA01 level 1"))
+            .count(),
+        2,
+        "{baseline:#}"
+    );
+    assert!(entries.contains(&"PA01 level 1: no evidence for BP.01.01"));
+    // progress-1 evidences BP.01.02: still below target, and passes.
+    let r = check_with("progress-1", &before);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let below = finding(&report, "below-target");
+    assert_eq!(below["baselined"], true);
+    // Tightened at progress-1, the baseline fails progress-2, which lost BP.01.02 again.
+    let (after, _) = write("progress-1", "after.json");
+    let r = check_with("progress-2", &after);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(finding(&report, "below-target")["baselined"], false);
+    // The area's fingerprint does not change with the practices evidenced.
+    let fingerprint = |rev: &str| {
+        let r = run(repo(), &["check", "--rev", rev, "--format", "json"]);
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        finding(&report, "below-target")["fingerprint"].clone()
+    };
+    assert_eq!(fingerprint("progress-0"), fingerprint("progress-1"));
+}
+
 #[test]
 fn deny_warnings_makes_warnings_fail() {
     // The basic fixture has a `trailer-outside-block` warning; its errors are baselined here

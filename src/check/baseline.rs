@@ -1,6 +1,6 @@
 //! Baselines: the findings a team accepts for now, recorded by fingerprint.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -35,19 +35,23 @@ pub struct BaselineEntry {
 }
 
 impl Baseline {
-    /// The baseline that accepts every failing finding of a check.
+    /// The baseline that accepts every failing finding of a check: one entry per finding,
+    /// or per part of a finding that has parts (each practice missing for a target).
     pub fn of(report: &CheckReport) -> Baseline {
-        let mut findings: Vec<BaselineEntry> = report
-            .findings
-            .iter()
-            .filter(|f| f.fails)
-            .map(|f| BaselineEntry {
-                fingerprint: f.fingerprint.clone(),
+        let mut findings: Vec<BaselineEntry> = Vec::new();
+        for f in report.findings.iter().filter(|f| f.fails) {
+            let entry = |fingerprint: &str, message: &str| BaselineEntry {
+                fingerprint: fingerprint.to_string(),
                 code: f.diagnostic.code,
                 place: f.place(),
-                message: f.diagnostic.message.clone(),
-            })
-            .collect();
+                message: message.to_string(),
+            };
+            if f.parts.is_empty() {
+                findings.push(entry(&f.fingerprint, &f.diagnostic.message));
+            } else {
+                findings.extend(f.parts.iter().map(|p| entry(&p.fingerprint, &p.message)));
+            }
+        }
         findings.sort();
         Baseline {
             version: 1,
@@ -56,14 +60,25 @@ impl Baseline {
     }
 
     /// Marks the findings the baseline accepts: each entry accepts one finding with its
-    /// fingerprint.
+    /// fingerprint, and a finding with parts is accepted when every part has an entry (a
+    /// subset of what was accepted: progress, never a new finding).
     pub fn apply(&self, findings: &mut [Finding]) {
         let mut left: HashMap<&str, usize> = HashMap::new();
         for e in &self.findings {
             *left.entry(e.fingerprint.as_str()).or_default() += 1;
         }
+        let listed: HashSet<&str> = self
+            .findings
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
         for f in findings.iter_mut().filter(|f| f.fails) {
-            if let Some(n) = left.get_mut(f.fingerprint.as_str())
+            if !f.parts.is_empty() {
+                f.baselined = f
+                    .parts
+                    .iter()
+                    .all(|p| listed.contains(p.fingerprint.as_str()));
+            } else if let Some(n) = left.get_mut(f.fingerprint.as_str())
                 && *n > 0
             {
                 *n -= 1;

@@ -39,6 +39,26 @@ pub struct Finding {
     pub baselined: bool,
     /// With `--base`, for diagnostics: new in head (not in base).
     pub introduced: Option<bool>,
+    /// For a finding about several practices (`below-target`): one part per practice it
+    /// names. A baseline accepts the finding when it accepts every part, so evidencing one
+    /// of them never makes the finding new.
+    #[serde(skip)]
+    pub parts: Vec<Part>,
+}
+
+/// One practice a finding names, fingerprinted on its own (area, level and practice): what
+/// a baseline records of a `below-target` finding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Part {
+    /// The part's fingerprint.
+    pub fingerprint: String,
+    /// What it says, for the baseline's reader (`PA05 level 1: no evidence for BP.05.02`).
+    pub message: String,
+}
+
+/// A fingerprint: 16 hex digits of a digest of the fields.
+fn fingerprint(fields: &[&[u8]]) -> String {
+    format!("{:016x}", crate::digest::fnv(fields))
 }
 
 impl Finding {
@@ -53,17 +73,21 @@ impl Finding {
             fails: false,
             baselined: false,
             introduced: None,
+            parts: Vec::new(),
         }
     }
 
+    /// Gives the finding its fingerprint (code, place and message), unless it has one of
+    /// its own already.
     fn with_fingerprint(mut self) -> Finding {
-        let h = crate::digest::fnv(&[
-            self.diagnostic.code.as_str().as_bytes(),
-            self.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
-            self.diagnostic.commit.as_deref().unwrap_or("").as_bytes(),
-            self.diagnostic.message.as_bytes(),
-        ]);
-        self.fingerprint = format!("{h:016x}");
+        if self.fingerprint.is_empty() {
+            self.fingerprint = fingerprint(&[
+                self.diagnostic.code.as_str().as_bytes(),
+                self.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
+                self.diagnostic.commit.as_deref().unwrap_or("").as_bytes(),
+                self.diagnostic.message.as_bytes(),
+            ]);
+        }
         self
     }
 
@@ -212,19 +236,33 @@ fn at_config(mut f: Finding, config: &ConfigInfo) -> Finding {
 }
 
 /// An error per rated area below its target level (an area that is not rated neither
-/// meets nor misses a target).
+/// meets nor misses a target). Its fingerprint is the area's (its message changes with
+/// every practice evidenced); its parts are the practices missing up to the target.
 fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
     report
         .process_areas
         .iter()
         .filter_map(|a| Some((a, a.achieved_level.filter(|&l| l < a.target_level)?)))
         .map(|(a, achieved)| {
-            let missing: Vec<&str> = a
+            let missing: Vec<(u8, &str)> = a
                 .levels
                 .iter()
                 .filter(|l| l.level <= a.target_level)
-                .flat_map(|l| l.missing.iter().map(String::as_str))
+                .flat_map(|l| l.missing.iter().map(move |p| (l.level, p.as_str())))
                 .collect();
+            let parts = missing
+                .iter()
+                .map(|&(level, p)| Part {
+                    fingerprint: fingerprint(&[
+                        Code::BelowTarget.as_str().as_bytes(),
+                        a.id.as_bytes(),
+                        &[level],
+                        p.as_bytes(),
+                    ]),
+                    message: format!("{} level {level}: no evidence for {p}", a.id),
+                })
+                .collect();
+            let missing: Vec<&str> = missing.into_iter().map(|(_, p)| p).collect();
             let shown = if missing.len() > 8 {
                 format!("{}, and {} more", missing[..8].join(", "), missing.len() - 8)
             } else {
@@ -249,7 +287,16 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
                     a.id, achieved
                 )
             });
-            at_config(f, config)
+            f.parts = parts;
+            let f = at_config(f, config);
+            Finding {
+                fingerprint: fingerprint(&[
+                    Code::BelowTarget.as_str().as_bytes(),
+                    f.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
+                    a.id.as_bytes(),
+                ]),
+                ..f
+            }
         })
         .collect()
 }
