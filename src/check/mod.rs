@@ -11,7 +11,7 @@ pub mod output;
 
 pub use baseline::{Baseline, BaselineEntry};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,8 @@ pub struct Finding {
     pub fails: bool,
     /// In the baseline: accepted, does not fail.
     pub baselined: bool,
-    /// With `--base`, for diagnostics: new in head (not in base).
+    /// With `--base`, for diagnostics and `below-target`: new in head (not in base, or an
+    /// area further below its target); `false`: base had it already, and it does not fail.
     pub introduced: Option<bool>,
     /// For a finding about several practices (`below-target`): one part per practice it
     /// names. A baseline accepts the finding when it accepts every part, so evidencing one
@@ -121,6 +122,9 @@ pub struct Summary {
     pub failing: usize,
     /// Findings the baseline accepts.
     pub baselined: usize,
+    /// With `--base`: findings that would fail but that base already had (history the
+    /// change did not make), so they do not fail.
+    pub in_base: usize,
     /// Errors.
     pub errors: usize,
     /// Warnings.
@@ -150,42 +154,26 @@ pub struct CheckReport {
 
 /// Runs the gate on `head`, against `base` when given. `exists` tells whether a path is a
 /// file of head (to tell a deleted file from a removed tag).
+///
+/// Without a base, the whole of head is judged. With a base, the change is: what head
+/// introduced fails (diagnostics base did not have, an area further below its target,
+/// evidence lost, levels lowered), and what base already had is reported and does not
+/// fail (`introduced: false`), `--deny warnings` included.
 pub fn check(
     head: &Analysis,
     base: Option<&Analysis>,
     exists: &dyn Fn(&str) -> bool,
     policy: &Policy,
 ) -> CheckReport {
-    let mut findings: Vec<Finding> = Vec::new();
-    // Diagnostics of head; with a base, those not in base are "introduced".
-    let mut at_base: HashMap<String, usize> = HashMap::new();
-    if let Some(base) = base {
-        for d in &base.report.diagnostics {
-            let f = Finding::from_diagnostic(d.clone()).with_fingerprint();
-            *at_base.entry(f.fingerprint).or_default() += 1;
-        }
-    }
-    for d in &head.report.diagnostics {
-        let mut f = Finding::from_diagnostic(d.clone()).with_fingerprint();
-        if base.is_some() {
-            let left = at_base.entry(f.fingerprint.clone()).or_default();
-            f.introduced = Some(*left == 0);
-            *left = left.saturating_sub(1);
-        }
-        findings.push(f);
-    }
-    findings.extend(below_target(&head.report, &head.report.config));
+    let mut findings = diagnostic_findings(head, base);
+    findings.extend(below_target_findings(head, base));
     if let Some(base) = base {
         findings.extend(changes::evidence_changes(base, head, exists));
         findings.extend(changes::level_changes(&base.report, &head.report));
     }
     let mut findings: Vec<Finding> = findings.into_iter().map(|f| f.with_fingerprint()).collect();
     for f in &mut findings {
-        f.fails = match f.diagnostic.severity {
-            Severity::Error => true,
-            Severity::Warning => policy.deny_warnings,
-            Severity::Note => false,
-        };
+        f.fails = f.introduced != Some(false) && severe(f, policy);
     }
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
@@ -205,19 +193,7 @@ pub fn check(
     if let Some(baseline) = &policy.baseline {
         baseline.apply(&mut findings);
     }
-    let mut summary = Summary::default();
-    for f in &findings {
-        match f.diagnostic.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Note => summary.notes += 1,
-        }
-        if f.baselined {
-            summary.baselined += 1;
-        } else if f.fails {
-            summary.failing += 1;
-        }
-    }
+    let summary = Summary::of(&findings, policy);
     CheckReport {
         tool: head.report.tool.clone(),
         head: head.report.source.clone(),
@@ -226,6 +202,83 @@ pub fn check(
         passed: summary.failing == 0,
         summary,
         findings,
+    }
+}
+
+/// The diagnostics of head as findings; with a base, each says whether it is new in head
+/// (base had fewer diagnostics with its fingerprint).
+fn diagnostic_findings(head: &Analysis, base: Option<&Analysis>) -> Vec<Finding> {
+    let mut at_base: HashMap<String, usize> = HashMap::new();
+    for d in base.iter().flat_map(|b| &b.report.diagnostics) {
+        let f = Finding::from_diagnostic(d.clone()).with_fingerprint();
+        *at_base.entry(f.fingerprint).or_default() += 1;
+    }
+    let mut findings = Vec::new();
+    for d in &head.report.diagnostics {
+        let mut f = Finding::from_diagnostic(d.clone()).with_fingerprint();
+        if base.is_some() {
+            let left = at_base.entry(f.fingerprint.clone()).or_default();
+            f.introduced = Some(*left == 0);
+            *left = left.saturating_sub(1);
+        }
+        findings.push(f);
+    }
+    findings
+}
+
+/// The areas of head below their target; with a base, each says whether it fell further
+/// below in head: a practice missing up to the target that base did not miss (a target
+/// raised, evidence lost, an area back in scope). An area as far below as in base, or
+/// less (progress), is not new.
+fn below_target_findings(head: &Analysis, base: Option<&Analysis>) -> Vec<Finding> {
+    let mut findings = below_target(&head.report, &head.report.config);
+    if let Some(base) = base {
+        let before = below_target(&base.report, &base.report.config);
+        let missed: HashSet<&str> = before
+            .iter()
+            .flat_map(|f| f.parts.iter().map(|p| p.fingerprint.as_str()))
+            .collect();
+        for f in &mut findings {
+            let further = f
+                .parts
+                .iter()
+                .any(|p| !missed.contains(p.fingerprint.as_str()));
+            f.introduced = Some(further);
+        }
+    }
+    findings
+}
+
+/// Whether a finding is severe enough to fail under `policy`: an error, or a warning with
+/// `--deny warnings` (notes never fail).
+fn severe(f: &Finding, policy: &Policy) -> bool {
+    match f.diagnostic.severity {
+        Severity::Error => true,
+        Severity::Warning => policy.deny_warnings,
+        Severity::Note => false,
+    }
+}
+
+impl Summary {
+    /// The counts of findings already decided.
+    fn of(findings: &[Finding], policy: &Policy) -> Summary {
+        let mut summary = Summary::default();
+        for f in findings {
+            match f.diagnostic.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Note => summary.notes += 1,
+            }
+            if f.baselined {
+                summary.baselined += 1;
+            } else if f.fails {
+                summary.failing += 1;
+            }
+            if f.introduced == Some(false) && severe(f, policy) {
+                summary.in_base += 1;
+            }
+        }
+        summary
     }
 }
 
