@@ -94,6 +94,8 @@ pub enum Code {
     LevelLowered,
     /// The gate, with a base: evidence head has that base did not.
     EvidenceAdded,
+    /// The gate, with a base: a file that is evidence moved or renamed with its tags.
+    EvidenceMoved,
     /// The gate, with a base: a process area whose level rose.
     LevelRaised,
 }
@@ -120,6 +122,7 @@ impl Code {
             Code::EvidenceLost => "evidence-lost",
             Code::LevelLowered => "level-lowered",
             Code::EvidenceAdded => "evidence-added",
+            Code::EvidenceMoved => "evidence-moved",
             Code::LevelRaised => "level-raised",
         }
     }
@@ -147,6 +150,9 @@ impl Code {
             Code::EvidenceLost => "Evidence in base that head no longer has.",
             Code::LevelLowered => "A process area whose capability level fell since base.",
             Code::EvidenceAdded => "Evidence head has that base did not.",
+            Code::EvidenceMoved => {
+                "A file that is evidence moved or renamed with its tags: not lost."
+            }
             Code::LevelRaised => "A process area whose capability level rose since base.",
         }
     }

@@ -93,6 +93,45 @@ fn a_file_deleted_loses_evidence() {
     );
 }
 
+/// Pins issue 10 item 1: a file moved with its tags is `evidence-moved` (a note naming both
+/// paths), not `evidence-lost` + `evidence-added` (which failed a pure `git mv`) — moved as
+/// is, or edited with the same practices. Moved with other tags, what it no longer
+/// evidences is lost; of two copies, the first by path is the move.
+#[test]
+fn a_file_moved_with_its_tags_is_evidence_moved() {
+    for (branch, how) in [("moved", ""), ("moved-edited", " and edited")] {
+        let (code, report) = check_pair("base", branch, &[]);
+        assert_eq!(code, 0, "{branch}: {report:#}");
+        assert_eq!(codes(&report, false), ["evidence-moved"], "{branch}");
+        let moved = finding(&report, "evidence-moved");
+        assert_eq!(moved["severity"], "note");
+        assert_eq!(moved["path"], "docs/security/access.md");
+        assert_eq!(
+            moved["message"],
+            format!(
+                "docs/access.md moved to docs/security/access.md{how}: still evidence for BP.01.01"
+            )
+        );
+    }
+    let (code, report) = check_pair("base", "moved-retagged", &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(codes(&report, true).contains(&"evidence-lost".to_string()));
+    assert_eq!(finding(&report, "evidence-lost")["path"], "docs/access.md");
+    assert!(!codes(&report, false).contains(&"evidence-moved".to_string()));
+
+    let (code, report) = check_pair("base", "copied-twice", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(codes(&report, false), ["evidence-moved", "evidence-added"]);
+    assert_eq!(
+        finding(&report, "evidence-moved")["path"],
+        "docs/access-a.md"
+    );
+    assert_eq!(
+        finding(&report, "evidence-added")["path"],
+        "docs/access-b.md"
+    );
+}
+
 #[test]
 fn a_trailer_commit_rebased_away_loses_evidence() {
     let (code, report) = check("rebased", &[]);

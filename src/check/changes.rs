@@ -1,5 +1,5 @@
-//! What changed between base and head: evidence lost and added (files by path, commits by
-//! id), and levels lowered and raised.
+//! What changed between base and head: evidence lost, moved and added (files by path,
+//! commits by id), and levels lowered and raised.
 
 use std::collections::HashMap;
 
@@ -34,8 +34,9 @@ fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
         .collect()
 }
 
-/// Evidence lost and added, from the two scans: files matched by path (both lists are
-/// sorted by path), commits by id. Practices are compared by id, so two models that
+/// Evidence lost, moved and added, from the two scans: files matched by path (both lists
+/// are sorted by path), then files gone from one path paired with files new at another
+/// (see [`super::moves`]), commits by id. Practices are compared by id, so two models that
 /// differ still compare.
 pub(super) fn evidence_changes(
     base: &Analysis,
@@ -43,21 +44,44 @@ pub(super) fn evidence_changes(
     exists: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (path, was, is) in changed_files(base, head) {
-        out.extend(file_evidence_lost(path, &was, &is, exists));
-        out.extend(file_evidence_added(path, &was, &is));
+    let (moves, rest) = super::moves::pair(changed_files(base, head));
+    for m in &moves {
+        out.push(super::moves::moved(m));
+        out.extend(file_evidence_lost(
+            m.from.path,
+            &m.from.was,
+            &m.to.is,
+            exists,
+        ));
+        out.extend(file_evidence_added(m.to.path, &m.from.was, &m.to.is));
+    }
+    for c in &rest {
+        out.extend(file_evidence_lost(c.path, &c.was, &c.is, exists));
+        out.extend(file_evidence_added(c.path, &c.was, &c.is));
     }
     out.extend(commit_evidence_changes(base, head));
     out
 }
 
-/// A file whose evidence may differ between the scans: its path, and the practices it is
-/// evidence for in base and in head (empty where the file is not evidence).
-type FileEvidence<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>);
+/// A path whose evidence may differ between the scans: the practices it is evidence for in
+/// base and in head (empty where it is not evidence), and its blob in each (empty there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct FileChange<'a> {
+    /// The path.
+    pub path: &'a str,
+    /// Its blob id in base (empty where it is not evidence in base).
+    pub was_blob: &'a str,
+    /// Its blob id in head (empty where it is not evidence in head).
+    pub is_blob: &'a str,
+    /// The practices it is evidence for in base, model order.
+    pub was: Vec<&'a str>,
+    /// The practices it is evidence for in head, model order.
+    pub is: Vec<&'a str>,
+}
 
 /// Every path that is evidence in base or head, by path, unless its blob and practices
 /// are the same in both: one walk over the two lists, each sorted by path.
-fn changed_files<'a>(base: &'a Analysis, head: &'a Analysis) -> Vec<FileEvidence<'a>> {
+fn changed_files<'a>(base: &'a Analysis, head: &'a Analysis) -> Vec<FileChange<'a>> {
     let mut out = Vec::new();
     let (bf, hf) = (&base.scan.files, &head.scan.files);
     let was = |a: &'a FileHit| ids(&base.model, a.practices.iter().map(|x| x.0));
@@ -69,31 +93,36 @@ fn changed_files<'a>(base: &'a Analysis, head: &'a Analysis) -> Vec<FileEvidence
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
-        match order {
-            std::cmp::Ordering::Less => {
-                i += 1;
-                out.push((bf[i - 1].path.as_str(), was(&bf[i - 1]), Vec::new()));
-            }
-            std::cmp::Ordering::Greater => {
-                j += 1;
-                out.push((hf[j - 1].path.as_str(), Vec::new(), is(&hf[j - 1])));
-            }
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-                let (a, b) = (&bf[i - 1], &hf[j - 1]);
-                if a.blob != b.blob || a.practices != b.practices {
-                    out.push((a.path.as_str(), was(a), is(b)));
-                }
-            }
+        let (a, b) = match order {
+            std::cmp::Ordering::Less => (bf.get(i), None),
+            std::cmp::Ordering::Greater => (None, hf.get(j)),
+            std::cmp::Ordering::Equal => (bf.get(i), hf.get(j)),
+        };
+        i += usize::from(a.is_some());
+        j += usize::from(b.is_some());
+        if let (Some(a), Some(b)) = (a, b)
+            && a.blob == b.blob
+            && a.practices == b.practices
+        {
+            continue;
         }
+        let Some(path) = a.or(b).map(|h| h.path.as_str()) else {
+            break;
+        };
+        out.push(FileChange {
+            path,
+            was_blob: a.map_or("", |h| h.blob.as_str()),
+            is_blob: b.map_or("", |h| h.blob.as_str()),
+            was: a.map(was).unwrap_or_default(),
+            is: b.map(is).unwrap_or_default(),
+        });
     }
     out
 }
 
 /// An error when a file is no longer evidence for some practices, saying whether the file
 /// is gone or its tag is.
-fn file_evidence_lost(
+pub(super) fn file_evidence_lost(
     path: &str,
     was: &[&str],
     is: &[&str],

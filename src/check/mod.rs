@@ -7,6 +7,7 @@
 
 mod baseline;
 mod changes;
+mod moves;
 pub mod output;
 
 pub use baseline::{Baseline, BaselineEntry};
