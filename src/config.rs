@@ -41,7 +41,7 @@ pub struct ConfigFile {
     pub not_applicable: Vec<NotApplicableFile>,
     /// Evidence for files that cannot carry front matter (PDFs, spreadsheets, sources):
     /// every tracked file matching one of `paths` is evidence for `practices`.
-    pub evidence_map: Vec<EvidenceMapFile>,
+    pub evidence_map: Vec<Located<EvidenceMapFile>>,
     /// Files larger than this many bytes are not read (default 1 MiB). `--max-file-size`
     /// overrides it.
     pub max_file_size: Option<u64>,
@@ -216,6 +216,9 @@ pub struct Policy {
     pub not_applicable: Vec<Option<String>>,
     /// The evidence map.
     pub evidence_map: Vec<MapRule>,
+    /// Where each evidence-map rule is in the configuration file (1-based line and column
+    /// of the rule), for diagnostics about it.
+    pub evidence_map_places: Vec<(u32, u32)>,
     /// Ignore globs as written.
     pub ignore: Vec<String>,
 }
@@ -227,6 +230,7 @@ impl Policy {
             targets: vec![1; model.process_areas.len()],
             not_applicable: vec![None; model.practices.len()],
             evidence_map: Vec::new(),
+            evidence_map_places: Vec::new(),
             ignore: Vec::new(),
         }
     }
@@ -247,8 +251,13 @@ impl ConfigFile {
         policy.evidence_map = self
             .evidence_map
             .iter()
-            .map(|entry| map_rule(model, entry))
+            .map(|entry| map_rule(model, &entry.value))
             .collect::<Result<_, _>>()?;
+        policy.evidence_map_places = self
+            .evidence_map
+            .iter()
+            .map(|entry| (entry.line, entry.column))
+            .collect();
         policy.ignore = self.ignore_globs()?;
         Ok(policy)
     }
@@ -470,6 +479,16 @@ mod tests {
         assert_eq!((p.targets[0], p.targets[pa05], p.targets[pa06]), (0, 0, 2));
         let e = policy("default_target: 6\n").unwrap_err();
         assert!(e.message.contains("or 0 to track only"), "{e}");
+    }
+
+    #[test]
+    fn evidence_map_rules_have_their_place() {
+        let p = policy(
+            "evidence_map:\n  - paths: [a.pdf]\n    practices: [BP.05.02]\n  -   practices: [BP.05.03]\n      paths: ['b/**']\n",
+        )
+        .unwrap();
+        assert_eq!(p.evidence_map_places, [(2, 5), (4, 7)]);
+        assert_eq!(p.evidence_map[1].globs, ["b/**"]);
     }
 
     #[test]

@@ -187,7 +187,13 @@ fn a_target_of_zero_tracks_only() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    assert_eq!(codes(&report, true), Vec::<String>::new(), "{report:#}");
+    // (The PDF is gone, so its evidence-map rule matches nothing: a warning, no more.)
+    assert_eq!(
+        codes(&report, false),
+        ["evidence-map-unmatched"],
+        "{report:#}"
+    );
     let out = practrace_in(
         repo(),
         &["status", "--rev", "track-only", "--format", "json"],
@@ -284,6 +290,51 @@ fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
         "{}",
         table.stdout
     );
+}
+
+/// Pins issue 10 item 9: an `evidence_map` rule that matches no file is a warning
+/// located at the rule in `.practrace.yaml` (it was silent, and its practices quietly
+/// lacked evidence); a rule that matches is not.
+#[test]
+fn an_evidence_map_rule_that_matches_nothing_is_a_warning() {
+    let (code, report) = check_pair("base", "map-unmatched", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let unmatched: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "evidence-map-unmatched")
+        .collect();
+    assert_eq!(unmatched.len(), 1, "{report:#}");
+    let w = unmatched[0];
+    assert_eq!(w["severity"], "warning");
+    assert_eq!(
+        (&w["path"], &w["line"], &w["column"]),
+        (&".practrace.yaml".into(), &5.into(), &5.into())
+    );
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("evidence/**/*.xslx"),
+        "{w}"
+    );
+    assert_eq!(w["introduced"], true);
+    let (code, _) = check_pair("base", "map-unmatched", &["--deny", "warnings"]);
+    assert_eq!(code, 1);
+    // In the status report too.
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "map-unmatched", "--format", "json"],
+    );
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&Value> = status["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["code"])
+        .collect();
+    assert_eq!(codes, [&Value::from("evidence-map-unmatched")]);
 }
 
 #[test]
