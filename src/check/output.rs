@@ -187,6 +187,9 @@ pub fn github(report: &CheckReport) -> String {
         {
             message = format!("commit {}: {message}", &c[..c.len().min(12)]);
         }
+        if f.introduced == Some(false) && f.diagnostic.severity != Severity::Note {
+            message.push_str(" (already in base: not introduced by this change)");
+        }
         if let Some(s) = &f.diagnostic.suggestion {
             message = format!("{message}\nhelp: {s}");
         }
