@@ -120,11 +120,17 @@ impl ConfigFile {
     pub fn parse(text: &str, path: &str) -> Result<ConfigFile, ConfigError> {
         from_config_str::<ConfigFile>(text).map_err(|e| {
             let suggestion = unknown_field(&e.message).and_then(|field| {
-                KEYS.iter()
+                let expected = expected_fields(&e.message);
+                let keys: Vec<&str> = if expected.is_empty() {
+                    KEYS.to_vec()
+                } else {
+                    expected
+                };
+                keys.into_iter()
                     .map(|k| {
                         (
                             crate::model::id::edit_distance(field.as_bytes(), k.as_bytes()),
-                            *k,
+                            k,
                         )
                     })
                     .filter(|(d, k)| *d <= 2.max(k.len() / 3))
@@ -140,6 +146,20 @@ impl ConfigFile {
             }
         })
     }
+}
+
+/// The fields serde lists as expected after an unknown one ("expected one of `a`, `b`",
+/// "expected `a` or `b`"): the keys valid where the unknown one stands (a nested mapping's,
+/// not the top level's).
+fn expected_fields(message: &str) -> Vec<&str> {
+    let Some(rest) = message.split("expected ").nth(1) else {
+        return Vec::new();
+    };
+    let rest = rest.strip_prefix("one of ").unwrap_or(rest);
+    rest.split([',', ' '])
+        .map(|w| w.trim_matches(|c: char| c == '`' || c == '"'))
+        .filter(|w| !w.is_empty() && *w != "or")
+        .collect()
 }
 
 /// The field name in serde's "unknown field `x`, expected ..." message.
@@ -171,6 +191,14 @@ pub struct ScanOptions {
     pub evidence_map: Vec<MapRule>,
 }
 
+impl ScanOptions {
+    /// A digest of every option (16 hex digits), as reports record it.
+    pub fn digest(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        format!("{:016x}", crate::digest::fnv(&[&bytes]))
+    }
+}
+
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
@@ -196,6 +224,10 @@ pub struct ConfigInfo {
     /// The git blob id of that file's bytes: the configuration digest (`git hash-object`
     /// gives the same), `null` without a file.
     pub blob: Option<String>,
+    /// A digest of the scan options the report was made with (16 hex digits: the file's
+    /// keys and the command line's limits together), for `verify`.
+    #[serde(default)]
+    pub options: Option<String>,
 }
 
 /// An evidence-map rule, resolved against the model.
@@ -396,7 +428,15 @@ fn practices_named(
     id: &Located<String>,
     areas: bool,
 ) -> Result<Vec<usize>, (String, Option<String>)> {
-    if areas && let Ok(a) = crate::resolve::resolve_area(model, &id.value) {
+    let is_area = matches!(
+        crate::model::id::parse(id.value.trim()),
+        Ok(crate::model::id::ParsedId::ProcessArea { .. })
+    );
+    if areas && is_area {
+        // A process area the model has: all of its practices; one it does not have: say
+        // that (not that an area should be listed elsewhere).
+        let a = crate::resolve::resolve_area(model, &id.value)
+            .map_err(|p| (p.message, p.suggestion))?;
         let index = model.area_by_number(a).unwrap_or_default();
         return Ok((0..model.practices.len())
             .filter(|&p| model.practices[p].process_area == index)

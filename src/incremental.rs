@@ -22,16 +22,8 @@ pub fn write_status_json(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let cache = (request.use_cache && !analysis.report.source.worktree)
-        .then_some(analysis.git_dir.as_deref())
-        .flatten()
-        .and_then(|dir| {
-            cache::Cache::open(
-                dir,
-                request.cache_dir.as_deref(),
-                &analysis.model,
-                &analysis.options,
-            )
-        });
+        .then_some(analysis.cache.as_ref())
+        .flatten();
     let (Some(cache), Some(commit)) = (cache, analysis.report.source.commit.as_deref()) else {
         return analysis.report.write_json(out);
     };

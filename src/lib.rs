@@ -23,6 +23,7 @@ pub mod diag;
 pub mod digest;
 pub mod evidence;
 pub mod extract;
+pub mod files;
 pub mod graph;
 pub mod incremental;
 pub mod matrix;

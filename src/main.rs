@@ -101,6 +101,10 @@ enum Command {
         /// (files on disk, history from HEAD).
         #[arg(long)]
         rev: Option<String>,
+        /// The model file the report was made with (`--model` of the command that made
+        /// it), else the configuration's, else the built-in SSE-CMM.
+        #[arg(long)]
+        model: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = VerifyFormatArg::Text)]
         format: VerifyFormatArg,
@@ -329,8 +333,16 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             report,
             repo,
             rev,
+            model,
             format,
-        } => commands::verify(&report, &repo, rev.as_deref(), format.into(), io),
+        } => commands::verify(
+            &report,
+            &repo,
+            rev.as_deref(),
+            model.as_deref(),
+            format.into(),
+            io,
+        ),
         Command::Schema { which } => commands::schema(&which, io),
     }
 }

@@ -19,8 +19,8 @@ pub struct Analysis {
     pub policy: config::Policy,
     /// The scan options used.
     pub options: ScanOptions,
-    /// The git folder of the repository scanned (keys the cache), when known.
-    pub git_dir: Option<std::path::PathBuf>,
+    /// The cache the analysis used, if any (the status report is remembered in it).
+    pub cache: Option<cache::Cache>,
     /// The scan.
     pub scan: Scan,
     /// The evidence graph.
@@ -105,12 +105,22 @@ impl Request {
         if !self.use_cache {
             return None;
         }
-        cache::Cache::open(
+        let opened = cache::Cache::open(
             source.git_dir(),
+            source.work_dir(),
             self.cache_dir.as_deref(),
+            &source.history_boundary(),
             &configured.model,
             &configured.options,
-        )
+        );
+        match opened {
+            Ok(cache) => Some(cache),
+            Err(cache::Refused::NoRoot) => None,
+            Err(refused) => {
+                eprintln!("practrace: note: {refused}; running without a cache");
+                None
+            }
+        }
     }
 }
 
@@ -186,6 +196,7 @@ pub fn configure(
         .unwrap_or(options.max_file_size);
     options.ignore = policy.ignore.clone();
     options.evidence_map = policy.evidence_map.clone();
+    info.options = Some(options.digest());
     Ok(Configured {
         info,
         model,
@@ -215,7 +226,7 @@ pub fn analyze_source(
         cache.as_ref(),
     )?;
     let mut analysis = rate_scan(configured, scan, request.brief);
-    analysis.git_dir = Some(source.git_dir().to_path_buf());
+    analysis.cache = cache;
     analysis.stats = stats;
     Ok(analysis)
 }
@@ -356,7 +367,7 @@ pub(crate) fn rate(
         model,
         policy,
         options,
-        git_dir: None,
+        cache: None,
         scan,
         graph,
         ratings,

@@ -209,12 +209,32 @@ fn resolve_base(
     }
     match model.practice(&canonical) {
         Some(p) => Ok(p),
-        None => Err(unknown(
-            model,
-            format!("`{text}`: {canonical} is not a practice of {}", model.id),
-            &canonical,
-        )),
+        None => {
+            let mut problem = unknown(
+                model,
+                format!("`{text}`: {canonical} is not a practice of {}", model.id),
+                &canonical,
+            );
+            // No single nearest id (BP.05.09 is one edit from every BP.05.0x): say which
+            // numbers the area has instead.
+            if problem.suggestion.is_none() {
+                problem.suggestion = base_range(model, area);
+            }
+            Err(problem)
+        }
     }
+}
+
+/// "one of BP.05.01 to BP.05.05, the base practices of PA05", when the model has the area
+/// (it reads as help and after "did you mean").
+fn base_range(model: &Model, area: u8) -> Option<String> {
+    let a = &model.process_areas[model.area_by_number(area)?];
+    let first = &model.practices[*a.base_practices.first()?].id;
+    let last = &model.practices[*a.base_practices.last()?].id;
+    Some(format!(
+        "one of {first} to {last}, the base practices of {}",
+        a.id
+    ))
 }
 
 /// The areas a generic practice `gp` is applied to: the one written after `@`, else those
@@ -400,8 +420,17 @@ mod tests {
         assert_eq!(problem("BP05.02").suggestion.as_deref(), Some("BP.05.02"));
         // A letter O for a zero: one id is nearest.
         assert_eq!(problem("bp.o5.02").suggestion.as_deref(), Some("BP.05.02"));
-        // Many at the same distance: no guess.
-        assert_eq!(problem("BP.05.99").suggestion, None);
+        // Many at the same distance: no guess, but the range the area has (issue 10).
+        assert_eq!(
+            problem("BP.05.99").suggestion.as_deref(),
+            Some("one of BP.05.01 to BP.05.05, the base practices of PA05")
+        );
+        assert_eq!(
+            problem("BP.05.09").suggestion.as_deref(),
+            Some("one of BP.05.01 to BP.05.05, the base practices of PA05")
+        );
+        // An area the model does not have: no range to give.
+        assert_eq!(problem("BP.23.01").suggestion, None);
         // Non-ASCII input never splits a character.
         assert_eq!(problem("aé.01").code, Code::MalformedId);
     }

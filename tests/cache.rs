@@ -60,8 +60,10 @@ fn run_binary(repo: &Path, cache: &Path) -> Vec<u8> {
 
 fn cache_files(cache: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
-    for dir in std::fs::read_dir(cache.join("practrace")).unwrap() {
-        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+    // One folder per repository, and the cache root's secret `key` beside them.
+    let folders = std::fs::read_dir(cache.join("practrace")).unwrap();
+    for dir in folders.map(Result::unwrap).filter(|d| d.path().is_dir()) {
+        for f in std::fs::read_dir(dir.path()).unwrap() {
             out.push(f.unwrap().path());
         }
     }
@@ -213,4 +215,87 @@ fn concurrent_scans_agree() {
         after.stats.commits_read, 0,
         "the last complete write left a valid cache"
     );
+}
+
+/// Pins issue 16 item 1: a cache folder inside the scanned repository (as a CI recipe
+/// with `XDG_CACHE_HOME=$CI_PROJECT_DIR/.cache` made it) is refused: a merge request
+/// could commit forged cache files there. Nothing is written into the repository and every
+/// run reads what it needs.
+#[test]
+fn a_cache_folder_inside_the_repository_is_refused() {
+    let repo = common::fixture_repo("basic");
+    let before = common::snapshot(repo.path());
+    let inside = repo.path().join(".cache");
+    let first = run(repo.path(), &inside);
+    let second = run(repo.path(), &inside);
+    assert!(second.stats.files_read > 5, "no cache was used");
+    assert_eq!(first.stdout, second.stdout);
+    assert_eq!(second.stdout, uncached(repo.path(), &inside).stdout);
+    assert!(
+        common::snapshot(repo.path()) == before,
+        "nothing written into the repository"
+    );
+}
+
+/// Pins issue 16 item 1: a cache path that is a symlink below the cache root is refused
+/// (committed as a symlink, it sent writes and prunes elsewhere).
+#[test]
+fn a_symlinked_cache_folder_is_refused() {
+    let repo = common::fixture_repo("basic");
+    let cache = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), cache.path().join("practrace")).unwrap();
+    run(repo.path(), cache.path());
+    let second = run(repo.path(), cache.path());
+    assert!(second.stats.files_read > 5, "no cache was used");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+/// Pins issue 16 item 1: cache files not written under this cache root's secret (copied
+/// from another cache, or forged with a copied salt) never validate, so they cannot
+/// change a result.
+#[test]
+fn cache_files_from_another_cache_are_not_trusted() {
+    let repo = common::fixture_repo("basic");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run(repo.path(), a.path());
+    // Give b its own secret, then plant a's files (same names, same salts as a has).
+    run_with(repo.path(), b.path(), &|r| r.options.max_ids = 7);
+    for file in cache_files(a.path()) {
+        let folder = file.parent().unwrap().file_name().unwrap();
+        let target = b.path().join("practrace").join(folder);
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::copy(&file, target.join(file.file_name().unwrap())).unwrap();
+    }
+    let planted = run(repo.path(), b.path());
+    assert_eq!(
+        planted.stats.commits_read, 3,
+        "a's commit table was not trusted"
+    );
+    assert!(
+        planted.stats.files_read > 5,
+        "a's blob table was not trusted"
+    );
+    assert_eq!(planted.stdout, uncached(repo.path(), b.path()).stdout);
+}
+
+/// Pins issue 16 item 2: what a shallow clone remembered is not reused once the clone is
+/// deepened (the key covers the shallow cut): the history is read again in full.
+#[test]
+fn a_cache_made_in_a_shallow_clone_is_not_reused_after_unshallow() {
+    let repo = common::fixture_repo("basic");
+    let clones = tempfile::tempdir().unwrap();
+    let clone = clones.path().join("shallow");
+    let url = format!("file://{}", repo.path().display());
+    common::git(
+        clones.path(),
+        &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let shallow = run(&clone, cache.path());
+    common::git(&clone, &["fetch", "-q", "--unshallow"]);
+    let deep = run(&clone, cache.path());
+    assert_eq!(deep.stdout, uncached(&clone, cache.path()).stdout);
+    assert_ne!(deep.stdout, shallow.stdout);
+    assert!(!deep.derived, "not derived from the shallow clone's report");
 }

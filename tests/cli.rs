@@ -169,3 +169,78 @@ fn the_output_file_name_picks_the_matrix_format() {
     let agreed = run(&["--format", "csv", "-o", &file("n.csv")]);
     assert!(matches!(agreed.status.code(), Some(0 | 1)));
 }
+
+/// Pins issue 10 item 8: `verify` notices that the configuration, the scan options or the
+/// model differ from the report's (it said "unchanged", exit 0, after an area was added to
+/// `not_applicable`), and says what the change affects.
+#[test]
+fn verify_notices_another_configuration_options_or_model() {
+    let repo = common::fixture_repo("adoption");
+    let dir = repo.path().to_str().unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let report = |name: &str, extra: &[&str]| {
+        let mut args = vec!["status", "--format", "json", "--no-cache", "--repo", dir];
+        args.extend_from_slice(extra);
+        let out = common::practrace(&args);
+        let path = reports.path().join(name);
+        std::fs::write(&path, out.stdout).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let verify = |path: &str| {
+        let out = common::practrace(&["verify", path, "--repo", dir, "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), json["findings"].clone())
+    };
+    let now = report("now.json", &[]);
+    let limited = report("limited.json", &["--max-ids", "5"]);
+    // A report made with another model: the same report with another model digest (the
+    // fixture's configuration names PA19, which a smaller model does not have).
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&now).unwrap()).unwrap();
+    json["model"]["digest"] = "0123456789abcdef".into();
+    let other_model = reports.path().join("other-model.json");
+    std::fs::write(&other_model, json.to_string()).unwrap();
+    let other_model = other_model.to_str().unwrap().to_string();
+    assert_eq!(verify(&now), (Some(0), serde_json::json!([])));
+    // Other scan options: a configuration finding, though the file is the same.
+    let (code, findings) = verify(&limited);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings[0]["change"], "config-changed");
+    assert!(
+        findings[0]["affects"][0]
+            .as_str()
+            .unwrap()
+            .contains("scan options differ")
+    );
+    // Another model.
+    let (code, findings) = verify(&other_model);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["change"] == "model-changed")
+    );
+    // The configuration declares one more area not applicable and raises a target.
+    let config = repo.path().join(".practrace.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("  - practice: PA18\n    reason: training is the parent's job\n");
+    text.push_str("targets: {PA02: 2}\n");
+    std::fs::write(&config, text).unwrap();
+    let (code, findings) = verify(&now);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings[0]["change"], "config-changed");
+    assert_eq!(findings[0]["path"], ".practrace.yaml");
+    let affects: Vec<&str> = findings[0]["affects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        affects[0].starts_with("not applicable now: BP.18.01,"),
+        "{affects:?}"
+    );
+    assert!(affects.contains(&"target of PA02: 1 -> 2"), "{affects:?}");
+}

@@ -682,3 +682,50 @@ fn xlsx_is_not_written_to_a_terminal() {
     );
     assert!(!text.contains("PK"), "no zip bytes on the terminal");
 }
+
+/// Pins issue 10 item 16: the stamp of a working-tree matrix says how its evidence files
+/// differ from HEAD, so an auditor does not read it as describing the commit. A clean tree
+/// says every file is as committed; a revision's stamp has no such line (and its JSON no
+/// `worktree_changes`).
+#[test]
+fn a_working_tree_matrix_says_how_it_differs_from_the_commit() {
+    let repo = common::fixture_repo("adoption");
+    let matrix = |extra: &[&str]| {
+        let mut args = vec!["matrix", "--no-cache", "--format", "markdown", "--repo"];
+        args.push(repo.path().to_str().unwrap());
+        args.extend_from_slice(extra);
+        let out = common::practrace(&args);
+        assert!(matches!(out.status.code(), Some(0 | 1)));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(matrix(&[]).contains("every evidence file as committed at HEAD"));
+    std::fs::write(
+        repo.path().join("docs/vulns.md"),
+        "---\npractices: [BP.05.01, BP.05.02]\n---\n# Vulnerabilities, revised\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("docs/new.md"),
+        "---\npractices: [BP.06.01]\n---\n",
+    )
+    .unwrap();
+    let text = matrix(&[]);
+    assert!(
+        text.contains("2 evidence file(s) differ from HEAD (1 not committed, 1 modified)"),
+        "{text}"
+    );
+    let at_rev = matrix(&["--rev", "HEAD"]);
+    assert!(!at_rev.contains("Working tree"), "{at_rev}");
+    let json = common::practrace_json(&[
+        "matrix",
+        "--no-cache",
+        "--format",
+        "json",
+        "--repo",
+        repo.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        json["matrix"]["worktree_changes"],
+        serde_json::json!({"uncommitted": 1, "modified": 1})
+    );
+}

@@ -46,11 +46,10 @@ pub fn check(
 ) -> Result<Outcome, CommandError> {
     let baseline = baseline
         .map(|path| -> Result<Baseline, CommandError> {
-            let text = std::fs::read_to_string(path).map_err(CommandError::io(format!(
-                "reading the baseline {}",
-                path.display()
-            )))?;
-            serde_json::from_str(&text).map_err(|source| CommandError::Json {
+            let text = crate::files::read_bounded(path, crate::files::MAX_BASELINE).map_err(
+                CommandError::io(format!("reading the baseline {}", path.display())),
+            )?;
+            serde_json::from_slice(&text).map_err(|source| CommandError::Json {
                 what: format!("{} is not a practrace baseline", path.display()),
                 source,
             })
@@ -140,7 +139,13 @@ fn missing_base(rev: &str, shallow: bool, e: &crate::source::SourceError) -> Com
             "this is a shallow clone: fetch the base with `git fetch --deepen=100 origin` (or `git fetch --unshallow`), or `git fetch origin {rev}`; in GitHub Actions, check out with `fetch-depth: 0`"
         )
     } else {
-        format!("fetch it first, e.g. `git fetch origin {rev}`")
+        // `origin/main` is fetched as `git fetch origin main`, not as a refspec of its own.
+        match rev.split_once('/') {
+            Some((remote, branch)) if !remote.is_empty() && !branch.is_empty() => {
+                format!("fetch it first: `git fetch {remote} {branch}`")
+            }
+            _ => format!("fetch it first, e.g. `git fetch origin {rev}`"),
+        }
     };
     CommandError::Usage(format!(
         "the base revision {rev:?} is not in this repository: {how} ({e})"

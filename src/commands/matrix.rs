@@ -93,10 +93,12 @@ pub fn verify(
     report: &Path,
     repo: &Path,
     rev: Option<&str>,
+    model: Option<&Path>,
     format: VerifyFormat,
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
-    let outcome = crate::verify::verify_file(report, repo, rev)?;
+    let model = model.map(crate::model::Model::from_path).transpose()?;
+    let outcome = crate::verify::verify_file(report, repo, rev, model.as_ref())?;
     let text = match format {
         VerifyFormat::Json => {
             let mut s =

@@ -216,15 +216,36 @@ fn has_errors(analysis: &Analysis) -> bool {
         .any(|d| d.severity == crate::diag::Severity::Error)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, renamed into
-/// place: a reader never sees half a file, and a failed run leaves the old one.
+/// Writes `bytes` to `path`. A regular file (or a new one) is replaced atomically: a
+/// temporary file in the same folder, renamed into place, so a reader never sees half a
+/// file and a failed run leaves the old one. A symlink is followed: the file it points to
+/// is replaced that way, and the link stays. Anything else that exists — a terminal,
+/// `/dev/null`, a FIFO, `/dev/stdout` — is written to as it is, never replaced.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     let what = || format!("writing {}", path.display());
-    let dir = match path.parent() {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(CommandError::io(what()))?;
+        return out
+            .write_all(bytes)
+            .and_then(|()| out.flush())
+            .map_err(CommandError::io(what()));
+    }
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).map_err(CommandError::io(what()))?
+        }
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    if path.file_name().is_none() {
+    if target.file_name().is_none() {
         return Err(CommandError::Usage(format!(
             "{} is not a file name",
             path.display()
@@ -240,7 +261,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(CommandError::io(what()))?;
-    file.persist(path)
+    file.persist(&target)
         .map_err(|e| CommandError::io(what())(e.error))?;
     Ok(())
 }
@@ -261,5 +282,33 @@ mod tests {
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
         assert_eq!(mode(&ours), mode(&ordinary));
         assert_eq!(std::fs::read(&ours).unwrap(), b"<html>");
+    }
+
+    /// Pins issue 16 item 11: `-o` replaced device nodes, FIFOs and symlinks with regular
+    /// files (as root, `-o /dev/null` turned /dev/null into a file). A device is written
+    /// to; a symlink's target file is replaced and the link kept.
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_to_and_symlinks_followed() {
+        let dev_null = std::path::Path::new("/dev/null");
+        super::write_atomically(dev_null, b"discarded").unwrap();
+        assert!(!std::fs::metadata(dev_null).unwrap().is_file());
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.html");
+        std::fs::write(&real, b"old").unwrap();
+        let link = dir.path().join("link.html");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        super::write_atomically(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        // A long file name: the temporary file's name does not grow with it.
+        let long = dir.path().join(format!("{}.html", "m".repeat(250)));
+        super::write_atomically(&long, b"x").unwrap();
+        assert_eq!(std::fs::read(&long).unwrap(), b"x");
     }
 }

@@ -52,9 +52,19 @@ pub fn gaps(
             ))),
         })
         .transpose()?;
+    if let Some(level) = level {
+        let top = analysis.model.levels.len();
+        if !(1..=top).contains(&usize::from(level)) {
+            return Err(CommandError::Usage(format!(
+                "--level {level}: {} has capability levels 1 to {top}",
+                analysis.model.id
+            )));
+        }
+    }
     let gaps = Gaps {
         rows: text::gap_rows(&analysis.report, level, area.as_deref()),
         report: &analysis.report,
+        area,
     };
     let mut out = Vec::new();
     format.render(&gaps, &mut out).map_err(stdout)?;

@@ -72,6 +72,14 @@ fn located(error: serde_saphyr::Error) -> YamlError {
     if let Some(at) = message.rfind(" at line ") {
         message.truncate(at);
     }
+    // The parser's advice ("set DuplicateKeyPolicy in Options") is for programmers using it,
+    // not for the author of the file.
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        message = format!(
+            "the key `{key}` appears twice in one mapping: keep one (put all its values in it)"
+        );
+    }
     if let Some(what) = message.strip_prefix("budget breached: ") {
         message = if what.starts_with("Anchors") || what.starts_with("Aliases") {
             "YAML anchors and aliases are not allowed here (they can blow a small file up into a huge one)".to_string()

@@ -90,6 +90,7 @@ pub fn stamp(
     let mut info = MatrixInfo {
         commit_date: None,
         generated,
+        worktree_changes: None,
     };
     if let Some(start) = start {
         info.commit_date = Some(repo.commit_info(start)?.commit_date);
@@ -105,6 +106,9 @@ pub fn stamp(
         paths.sort_unstable();
         paths.dedup();
         let found = repo.last_commits(start, &paths)?;
+        if report.source.worktree {
+            info.worktree_changes = Some(worktree_changes(report, &found));
+        }
         for practice in &mut report.practices {
             for evidence in &mut practice.evidence {
                 if let EvidenceReport::File {
@@ -141,6 +145,34 @@ impl crate::report::Render<crate::pipeline::Analysis> for MatrixFormat {
     ) -> Result<(), MatrixError> {
         write(analysis, *self, out)
     }
+}
+
+/// How a working tree's evidence files differ from HEAD, from the blob each has at HEAD
+/// (`at_head`: the paths HEAD has).
+fn worktree_changes(
+    report: &crate::report::Report,
+    at_head: &std::collections::HashMap<String, crate::source::git::history::LastChange>,
+) -> crate::report::WorktreeChanges {
+    let mut files: Vec<(&str, &str)> = report
+        .practices
+        .iter()
+        .flat_map(|p| &p.evidence)
+        .filter_map(|e| match e {
+            EvidenceReport::File { path, blob, .. } => Some((path.as_str(), blob.as_str())),
+            EvidenceReport::Commit { .. } => None,
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut changes = crate::report::WorktreeChanges::default();
+    for (path, blob) in files {
+        match at_head.get(path) {
+            None => changes.uncommitted += 1,
+            Some(c) if c.blob != blob => changes.modified += 1,
+            Some(_) => {}
+        }
+    }
+    changes
 }
 
 /// Writes the matrix of an analysis (after [`stamp`]) in `format`.

@@ -36,6 +36,8 @@ pub struct Header {
     pub config_blob: Option<String>,
     /// When the matrix was made, only with `--timestamp`.
     pub generated: Option<String>,
+    /// For a working tree: how its evidence files differ from HEAD.
+    pub worktree_changes: Option<crate::report::WorktreeChanges>,
 }
 
 impl Header {
@@ -60,6 +62,7 @@ impl Header {
             config_path: report.config.path.clone(),
             config_blob: report.config.blob.clone(),
             generated: info.generated,
+            worktree_changes: info.worktree_changes,
         }
     }
 
@@ -89,6 +92,20 @@ impl Header {
                 },
             ),
         ];
+        if let Some(c) = self.worktree_changes {
+            let differ = c.uncommitted + c.modified;
+            out.push((
+                "Working tree",
+                if differ == 0 {
+                    "every evidence file as committed at HEAD".into()
+                } else {
+                    format!(
+                        "{differ} evidence file(s) differ from HEAD ({} not committed, {} modified): this matrix describes the files on disk, not the commit alone",
+                        c.uncommitted, c.modified
+                    )
+                },
+            ));
+        }
         if let Some(g) = &self.generated {
             out.push(("Generated", g.clone()));
         }

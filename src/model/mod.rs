@@ -22,7 +22,7 @@ pub const BUILTIN_SSE_CMM: &str = include_str!("../../schemas/sse-cmm.model.json
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The file could not be read.
-    #[error("cannot read model file {path}: {source}")]
+    #[error("cannot read model file {path}")]
     Read {
         /// The file.
         path: String,
@@ -232,9 +232,16 @@ impl Model {
     /// Loads a model file, JSON or YAML by its extension (`.yaml`/`.yml` is YAML).
     pub fn from_path(path: &Path) -> Result<Model, ModelError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ModelError::Read {
+        let bytes =
+            crate::files::read_bounded(path, crate::files::MAX_MODEL).map_err(|source| {
+                ModelError::Read {
+                    path: shown.clone(),
+                    source,
+                }
+            })?;
+        let text = String::from_utf8(bytes).map_err(|_| ModelError::Read {
             path: shown.clone(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"),
         })?;
         Model::from_text(&text, &shown)
     }

@@ -29,6 +29,9 @@ pub struct ModelInfo {
     pub id: String,
     /// Model title.
     pub title: String,
+    /// A digest of everything the model file says (16 hex digits): `verify` tells a report
+    /// made with another model from one made with this one.
+    pub digest: String,
 }
 
 /// One level of one process area.
@@ -152,6 +155,20 @@ pub struct MatrixInfo {
     /// When the matrix was made (UTC, RFC 3339): only with `--timestamp`, else `null`, so
     /// that the same revision gives the same bytes.
     pub generated: Option<String>,
+    /// For a working-tree scan: how many of its evidence files differ from the commit
+    /// (HEAD). Absent for a revision, which is exactly its commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worktree_changes: Option<WorktreeChanges>,
+}
+
+/// How the evidence files of a working-tree scan differ from HEAD: the matrix then
+/// describes the files on disk, not the commit alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct WorktreeChanges {
+    /// Evidence files that HEAD does not have (new, not committed).
+    pub uncommitted: usize,
+    /// Evidence files whose content differs from HEAD's.
+    pub modified: usize,
 }
 
 /// One practice with its evidence.
@@ -256,6 +273,7 @@ impl Report {
             model: ModelInfo {
                 id: model.id.clone(),
                 title: model.title.clone(),
+                digest: format!("{:016x}", model.digest()),
             },
             source: scan.source.clone(),
             config,

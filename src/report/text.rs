@@ -28,20 +28,38 @@ impl Render<Report> for Format {
 }
 
 /// What `practrace gaps` shows: the rows, and (except in JSON) the practices declared not
-/// applicable.
+/// applicable, of every area or of one.
 pub struct Gaps<'a> {
     /// The gaps.
     pub rows: Vec<GapRow>,
     /// The report they come from.
     pub report: &'a Report,
+    /// The one process area shown (`--pa`), if any.
+    pub area: Option<String>,
 }
 
 impl Render<Gaps<'_>> for Format {
     type Error = std::io::Error;
     fn render(&self, g: &Gaps<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(gaps(&g.rows, *self).as_bytes())?;
+        let area = g.area.as_deref();
+        if g.rows.is_empty() && *self == Format::Table {
+            let inapplicable = |a: &str| {
+                let mut of_area = g.report.practices.iter().filter(|p| p.process_area == a);
+                of_area.all(|p| p.not_applicable.is_some())
+            };
+            let none = match area {
+                Some(a) if inapplicable(a) => {
+                    format!("no gaps: {a} is not applicable, every practice of it out of scope\n")
+                }
+                Some(a) => format!("no gaps: {a} has reached its target level\n"),
+                None => "no gaps: every process area has reached its target level\n".into(),
+            };
+            out.write_all(none.as_bytes())?;
+        } else {
+            out.write_all(gaps(&g.rows, *self).as_bytes())?;
+        }
         if *self != Format::Json {
-            out.write_all(not_applicable(g.report, *self).as_bytes())?;
+            out.write_all(not_applicable(g.report, *self, area).as_bytes())?;
         }
         Ok(())
     }
@@ -160,17 +178,18 @@ pub fn status(report: &Report, format: Format) -> String {
         &["Area", "Title", "Level", "Target", "BPs evidenced", "Gaps"],
         rows,
     ));
-    out.push_str(&not_applicable(report, format));
+    out.push_str(&not_applicable(report, format, None));
     out.push_str(&summary_line(&report.diagnostics));
     out
 }
 
-/// The practices declared not applicable, with their reasons (empty when there are none):
-/// out of scope, and shown as such.
-pub fn not_applicable(report: &Report, format: Format) -> String {
+/// The practices declared not applicable (of one area, or of all), with their reasons
+/// (empty when there are none): out of scope, and shown as such.
+pub fn not_applicable(report: &Report, format: Format, area: Option<&str>) -> String {
     let rows: Vec<Vec<String>> = report
         .practices
         .iter()
+        .filter(|p| area.is_none_or(|a| a == p.process_area))
         .filter_map(|p| {
             let reason = p.not_applicable.as_ref()?;
             Some(vec![p.id.clone(), p.title.clone(), reason.clone()])
@@ -231,9 +250,6 @@ pub fn gap_rows(report: &Report, level: Option<u8>, area: Option<&str>) -> Vec<G
 pub fn gaps(rows: &[GapRow], format: Format) -> String {
     if format == Format::Json {
         return json(&rows);
-    }
-    if rows.is_empty() && format == Format::Table {
-        return "no gaps: every process area has reached its target level\n".into();
     }
     render(
         format,

@@ -126,6 +126,15 @@ pub trait Source: Sync {
     ) -> Result<Walk, SourceError>;
     /// The repository's git folder (the cache is keyed by it).
     fn git_dir(&self) -> &std::path::Path;
+    /// The repository's working tree, if it has one (a cache must not live inside it).
+    fn work_dir(&self) -> Option<&std::path::Path> {
+        None
+    }
+    /// What bounds the history besides the commits themselves: the shallow cut, grafts and
+    /// replace refs, as bytes that change whenever any of them does (cache keys cover it).
+    fn history_boundary(&self) -> Vec<u8> {
+        Vec::new()
+    }
     /// One file of the scanned tree (or of the working tree, on disk) by its path: its
     /// bytes, or `None` when there is no such regular file. Used for the configuration and
     /// the model it names; paths that leave the repository are refused.

@@ -58,12 +58,21 @@ impl Repo {
 
     /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
     /// it (of the bytes on disk, no filters), or `None` when there is no regular file there
-    /// (symlinks are not followed).
+    /// (no symlink is followed, in any component).
     pub fn worktree_blob(&self, path: &str) -> Option<String> {
-        let full = self.0.workdir()?.join(path);
-        let meta = std::fs::symlink_metadata(&full).ok()?;
-        if !meta.is_file() {
-            return None;
+        // Component by component, never through a symlink (a folder replaced by a link to
+        // elsewhere reads as missing, as git sees it), never out of the working tree.
+        let mut full = self.0.workdir()?.to_path_buf();
+        for (i, name) in path.split('/').enumerate() {
+            if name.is_empty() || name == "." || name == ".." {
+                return None;
+            }
+            full.push(name);
+            let meta = std::fs::symlink_metadata(&full).ok()?;
+            let last = i == path.split('/').count() - 1;
+            if meta.file_type().is_symlink() || (last && !meta.is_file()) {
+                return None;
+            }
         }
         // Hashed as it is read (libgit2), not loaded whole: the file may have grown since.
         Oid::hash_file(git2::ObjectType::Blob, &full)
@@ -357,15 +366,11 @@ pub fn open_at(
                 .and_then(|o| o.peel_to_commit())
                 .map_err(|e| SourceError::Revision {
                     rev: rev.to_string(),
-                    message: e.message().to_string(),
+                    message: super::with_nearest_reference(&repo, rev, e.message()),
                 })?
                 .id(),
         ),
-        None => repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id()),
+        None => super::head_commit(&repo)?,
     };
     Ok((Repo(repo), commit.map(object_id)))
 }

@@ -5,7 +5,11 @@
 //! `git hash-object` does, commits reachable from HEAD), or against the revision given
 //! (files from its tree, commits reachable from it). Each file of the report's evidence
 //! must still be at its path with the same blob id; each evidence commit must still exist
-//! and be reachable; and the report's own `source.commit` must exist.
+//! and be reachable; and the report's own `source.commit` must exist. The configuration
+//! (`.practrace.yaml`'s blob), the scan options and the model must be those the report
+//! was made with ([`settings`]).
+
+mod settings;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,7 +25,7 @@ use crate::source::git::{Repo, history};
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     /// The report file could not be read.
-    #[error("cannot read report {path}: {source}")]
+    #[error("cannot read report {path}")]
     Read {
         /// The file.
         path: String,
@@ -39,6 +43,9 @@ pub enum VerifyError {
     /// The repository or revision.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The configuration or model of what is compared against cannot be read.
+    #[error("{0}")]
+    Configuration(String),
 }
 
 /// What changed about one piece of evidence (or the report's commit).
@@ -55,6 +62,10 @@ pub enum Change {
     CommitUnreachable,
     /// The commit the report describes is not in the repository.
     ReportCommitMissing,
+    /// The configuration (its blob) or the scan options differ from the report's.
+    ConfigChanged,
+    /// The model (its digest) differs from the report's.
+    ModelChanged,
 }
 
 /// One thing that changed.
@@ -72,6 +83,9 @@ pub struct Finding {
     pub found_blob: Option<String>,
     /// The practices this evidence was for.
     pub practices: Vec<String>,
+    /// For a configuration or model change: what it changes in the assessment.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affects: Vec<String>,
 }
 
 /// The outcome of a verification.
@@ -102,7 +116,7 @@ impl Verification {
     pub fn to_text(&self) -> String {
         let short = |s: &Option<String>| {
             s.as_deref()
-                .map(|s| s[..s.len().min(12)].to_string())
+                .map(|s| s.chars().take(12).collect::<String>())
                 .unwrap_or_else(|| "-".into())
         };
         let mut out = format!(
@@ -142,6 +156,22 @@ impl Verification {
                     "report commit missing {} (was the report made in another repository?)",
                     f.commit.as_deref().unwrap_or("")
                 ),
+                Change::ConfigChanged => format!(
+                    "config changed      {}  blob {} -> {}",
+                    f.path.as_deref().unwrap_or(""),
+                    short(&f.expected_blob),
+                    short(&f.found_blob)
+                ),
+                Change::ModelChanged => format!(
+                    "model changed       digest {} -> {}",
+                    short(&f.expected_blob),
+                    short(&f.found_blob)
+                ),
+            };
+            let practices = if f.affects.is_empty() {
+                practices
+            } else {
+                format!("{practices}  (affects: {})", f.affects.join("; "))
             };
             out.push_str(&format!("{line}{practices}\n"));
         }
@@ -161,6 +191,57 @@ struct Claims {
     files: BTreeMap<String, (String, Vec<String>)>,
     /// commit → practices
     commits: BTreeMap<String, Vec<String>>,
+    /// How the report was made: configuration, options, model.
+    made: settings::Made,
+}
+
+/// The part of a report `verify` trusts, read strictly: a duplicate field is an error
+/// (serde's derive refuses it), unlike a `Value`, which keeps the last one.
+#[derive(serde::Deserialize)]
+struct ReportIn {
+    tool: ToolIn,
+    source: SourceIn,
+    practices: Vec<PracticeIn>,
+}
+
+#[derive(serde::Deserialize)]
+struct ToolIn {
+    name: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SourceIn {
+    commit: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct PracticeIn {
+    id: String,
+    evidence: Vec<EvidenceIn>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum EvidenceIn {
+    File { path: String, blob: String },
+    Commit { commit: String },
+}
+
+/// An object id as a report must spell it: 40 hex digits (read in either case, kept in
+/// lower case, as git prints them).
+fn object_id(text: &str) -> Option<String> {
+    ObjectId::from_hex(text).map(|id| id.to_string())
+}
+
+/// Whether a report's evidence path is one practrace could have written: relative to the
+/// repository, `/`-separated, with no empty, `.` or `..` component and no NUL. Anything
+/// else (`../../etc/passwd`, `/etc/passwd`) would make verify read outside the repository.
+fn repository_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
@@ -168,72 +249,70 @@ fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
         path: shown.to_string(),
         message: message.to_string(),
     };
-    let value: Value = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
-    if value["tool"]["name"] != "practrace" {
+    let report: ReportIn = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
+    if report.tool.name != "practrace" {
         return Err(bad("no \"tool\": {\"name\": \"practrace\"}"));
     }
-    let source = value
-        .get("source")
-        .filter(|s| s.is_object())
-        .ok_or_else(|| bad("no \"source\" object"))?;
-    let commit = match &source["commit"] {
-        Value::Null => None,
-        Value::String(c) => Some(c.clone()),
-        _ => return Err(bad("\"source.commit\" is not a string")),
+    let commit = match &report.source.commit {
+        Some(c) => Some(
+            object_id(c)
+                .ok_or_else(|| bad(&format!("\"source.commit\" {c:?} is not a commit id")))?,
+        ),
+        None => None,
     };
-    let practices = value["practices"]
-        .as_array()
-        .ok_or_else(|| bad("no \"practices\" list"))?;
     let mut files: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     let mut commits: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in practices {
-        let id = p["id"]
-            .as_str()
-            .ok_or_else(|| bad("a practice without an \"id\""))?
-            .to_string();
-        let evidence = p["evidence"]
-            .as_array()
-            .ok_or_else(|| bad("a practice without an \"evidence\" list"))?;
-        for e in evidence {
-            let text = |key: &str| {
-                e[key]
-                    .as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| bad(&format!("evidence without \"{key}\"")))
-            };
-            match e["kind"].as_str() {
-                Some("file") => {
+    for p in report.practices {
+        for e in p.evidence {
+            match e {
+                EvidenceIn::File { path, blob } => {
+                    if !repository_path(&path) {
+                        return Err(bad(&format!(
+                            "evidence path {path:?} is not a path inside a repository"
+                        )));
+                    }
+                    let blob = object_id(&blob).ok_or_else(|| {
+                        bad(&format!("{path}: blob {blob:?} is not an object id"))
+                    })?;
                     let entry = files
-                        .entry(text("path")?)
+                        .entry(path)
                         .or_insert_with(|| (String::new(), Vec::new()));
-                    entry.0 = text("blob")?;
-                    entry.1.push(id.clone());
+                    entry.0 = blob;
+                    entry.1.push(p.id.clone());
                 }
-                Some("commit") => commits.entry(text("commit")?).or_default().push(id.clone()),
-                _ => return Err(bad("evidence of an unknown \"kind\"")),
+                EvidenceIn::Commit { commit } => {
+                    let commit = object_id(&commit)
+                        .ok_or_else(|| bad(&format!("commit {commit:?} is not a commit id")))?;
+                    commits.entry(commit).or_default().push(p.id.clone());
+                }
             }
         }
     }
+    let value: Value = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
     Ok(Claims {
         commit,
         files,
         commits,
+        made: settings::Made::of(&value),
     })
 }
 
 /// Verifies the report in `report` (a file path) against `repo` at `rev` (default: the
-/// working tree).
+/// working tree), with `model` when the report was made with `--model`.
 pub fn verify_file(
     report: &Path,
     repo: &Path,
     rev: Option<&str>,
+    model: Option<&crate::model::Model>,
 ) -> Result<Verification, VerifyError> {
     let shown = report.display().to_string();
-    let json = std::fs::read(report).map_err(|source| VerifyError::Read {
-        path: shown.clone(),
-        source,
+    let json = crate::files::read_bounded(report, crate::files::MAX_REPORT).map_err(|source| {
+        VerifyError::Read {
+            path: shown.clone(),
+            source,
+        }
     })?;
-    verify(&json, &shown, repo, rev)
+    verify(&json, &shown, repo, rev, model)
 }
 
 /// Verifies a report's JSON bytes (`shown` names it in messages).
@@ -242,12 +321,14 @@ pub fn verify(
     shown: &str,
     repo: &Path,
     rev: Option<&str>,
+    model: Option<&crate::model::Model>,
 ) -> Result<Verification, VerifyError> {
     let claims = claims(json, shown)?;
     let (repository, target) = open_repository(repo, rev)?;
     let mut findings: Vec<Finding> = report_commit_missing(&repository, &claims)
         .into_iter()
         .collect();
+    findings.extend(settings::check(&claims.made, repo, rev, model)?);
     let (files_unchanged, file_findings) = check_files(&repository, rev, target, &claims.files);
     findings.extend(file_findings);
     let (commits_unchanged, commit_findings) = check_commits(&repository, target, &claims.commits)?;
@@ -289,6 +370,7 @@ fn report_commit_missing(repository: &Repo, claims: &Claims) -> Option<Finding> 
         expected_blob: None,
         found_blob: None,
         practices: Vec::new(),
+        affects: Vec::new(),
     })
 }
 
@@ -324,6 +406,7 @@ fn check_files(
             expected_blob: Some(blob.clone()),
             found_blob: found,
             practices: practices.clone(),
+            affects: Vec::new(),
         });
     }
     (unchanged, findings)
@@ -358,6 +441,7 @@ fn check_commits(
             expected_blob: None,
             found_blob: None,
             practices: practices.clone(),
+            affects: Vec::new(),
         });
     }
     Ok((unchanged, findings))

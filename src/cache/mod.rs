@@ -3,10 +3,16 @@
 //! folder per repository — never inside the scanned repository.
 //!
 //! A cache never changes a result. Each file carries a salt (tool version, model digest,
-//! scan options), its payload length and a checksum; a file that is damaged, of another
-//! version, model or options, or half written, is ignored and rebuilt. Files are written
-//! to a temporary name and renamed into place, so concurrent scans never see a partial
-//! file (the last complete one wins). `--no-cache` gives the same bytes.
+//! scan options, the repository's history boundary — shallow cut, grafts, replace refs —
+//! keyed with the cache root's secret, see [`place`]), its payload length and a checksum;
+//! a file that is damaged, of another version, model, options or history, half written,
+//! or not written by this user's practrace, is ignored and rebuilt. Files are written to
+//! an exclusive temporary file and renamed into place, so concurrent scans never see a
+//! partial file (the last complete one wins). `--no-cache` gives the same bytes.
+
+mod place;
+
+pub use place::Refused;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,12 +25,12 @@ use crate::digest::fnv;
 use crate::evidence::Summary;
 use crate::model::Model;
 
-const MAGIC: &[u8; 8] = b"PTCACHE1";
+const MAGIC: &[u8; 8] = b"PTCACHE2";
 
 /// How many whole reports a repository's cache keeps (each about as large as the report).
 const KEPT_REPORTS: usize = 2;
 
-const REPORT_MAGIC: &[u8; 8] = b"PTREPRT1";
+const REPORT_MAGIC: &[u8; 8] = b"PTREPRT2";
 
 /// A checksum for large files, eight bytes at a step (FNV-1a byte by byte costs 60 ms on a
 /// 45 MB report; this, a few), fed piece by piece. Not a defence against an attacker.
@@ -87,8 +93,7 @@ fn words_hash(data: &[u8]) -> u64 {
 /// whole in memory: layout `magic, salt, checksum, head length, count, head, practices,
 /// offsets`; the checksum (of everything after it, taken as it is written) goes in last.
 pub struct ReportWriter {
-    file: std::io::BufWriter<std::fs::File>,
-    tmp: PathBuf,
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
     target: PathBuf,
     cache_dir: PathBuf,
     offsets: Vec<u64>,
@@ -119,18 +124,18 @@ impl ReportWriter {
         }
         self.write(&table);
         let sum = self.hash.finish();
-        let done = (|| -> std::io::Result<()> {
-            self.file.flush()?;
-            let file = self.file.get_mut();
+        let done = (|| -> std::io::Result<tempfile::NamedTempFile> {
+            let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
             file.seek(SeekFrom::Start(16))?;
             file.write_all(&sum.to_le_bytes())?;
-            file.sync_data().ok();
-            Ok(())
+            file.as_file().sync_data().ok();
+            Ok(file)
         })();
-        if self.ok && done.is_ok() && std::fs::rename(&self.tmp, &self.target).is_ok() {
+        // A temporary file not persisted is deleted when dropped.
+        if let (true, Ok(file)) = (self.ok, done)
+            && file.persist(&self.target).is_ok()
+        {
             prune(&self.cache_dir, "report-", KEPT_REPORTS);
-        } else {
-            let _ = std::fs::remove_file(&self.tmp);
         }
     }
 }
@@ -215,38 +220,37 @@ pub struct Cache {
     salt: u64,
 }
 
-/// The user's cache folder for practrace.
-fn base_dir() -> Option<PathBuf> {
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
-    from_env("XDG_CACHE_HOME")
-        .or_else(|| from_env("HOME").map(|h| h.join(".cache")))
-        .map(|base| base.join("practrace"))
-}
-
 impl Cache {
-    /// The cache of the repository whose git folder is `git_dir`; `None` when there is no
-    /// cache folder to use (the scan then runs without one).
-    /// `base` is the cache folder (`None`: the user's, see [`base_dir`]).
+    /// The cache of the repository whose git folder is `git_dir` (working tree `work_dir`)
+    /// under the cache root `root` (`None`: `$XDG_CACHE_HOME/practrace`, else
+    /// `~/.cache/practrace`), for files made under `history` (the repository's history
+    /// boundary: shallow cut, grafts, replace refs), `model` and `options`. Refused (the scan
+    /// then runs without a cache) inside the repository, through a symlink, or without a
+    /// usable secret.
     pub fn open(
         git_dir: &Path,
-        base: Option<&Path>,
+        work_dir: Option<&Path>,
+        root: Option<&Path>,
+        history: &[u8],
         model: &Model,
         options: &ScanOptions,
-    ) -> Option<Cache> {
-        let canonical = git_dir.canonicalize().ok()?;
-        let folder = fnv(&[canonical.as_os_str().as_encoded_bytes()]);
-        let base = match base {
-            Some(base) => base.to_path_buf(),
-            None => base_dir()?,
+    ) -> Result<Cache, Refused> {
+        let root = match root {
+            Some(root) => root.to_path_buf(),
+            None => place::root_from_env().ok_or(Refused::NoRoot)?,
         };
-        let dir = base.join(format!("{folder:016x}"));
-        Some(Cache {
+        let canonical = git_dir
+            .canonicalize()
+            .map_err(|e| Refused::Key(format!("{}: {e}", git_dir.display())))?;
+        let folder = fnv(&[canonical.as_os_str().as_encoded_bytes()]);
+        let dir = root.join(format!("{folder:016x}"));
+        place::check(&root, &dir, git_dir, work_dir)?;
+        let secret = place::secret(&root)?;
+        place::clean_stale_temporaries(&dir);
+        let key = fnv(&[&key(model, options).to_le_bytes(), history]);
+        Ok(Cache {
             dir,
-            salt: key(model, options),
+            salt: place::salt(&secret, key),
         })
     }
 
@@ -358,11 +362,9 @@ impl Cache {
         let head_bytes = postcard::to_stdvec(head).ok()?;
         std::fs::create_dir_all(&self.dir).ok()?;
         let name = self.report_name(commit);
-        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::fs::File::create(&tmp).ok()?;
+        let file = self.temporary(&name)?;
         let mut writer = ReportWriter {
             file: std::io::BufWriter::with_capacity(1 << 20, file),
-            tmp,
             target: self.path(&name),
             cache_dir: self.dir.clone(),
             offsets: vec![0],
@@ -378,11 +380,7 @@ impl Cache {
         writer.write(&(head_bytes.len() as u64).to_le_bytes());
         writer.write(&(count as u64).to_le_bytes());
         writer.write(&head_bytes);
-        if !writer.ok {
-            let _ = std::fs::remove_file(&writer.tmp);
-            return None;
-        }
-        Some(writer)
+        writer.ok.then_some(writer)
     }
 
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
@@ -407,27 +405,25 @@ impl Cache {
         self.write_atomically(name, &file);
     }
 
+    /// An exclusive temporary file in the cache folder (made with `O_EXCL`, an unguessable
+    /// name, never following a planted symlink), for `name`.
+    fn temporary(&self, name: &str) -> Option<tempfile::NamedTempFile> {
+        std::fs::create_dir_all(&self.dir).ok()?;
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .ok()
+    }
+
     /// Writes `name.bin` through a temporary file and a rename: readers see the old file or
     /// the new one, never a part.
     fn write_atomically(&self, name: &str, bytes: &[u8]) {
-        if std::fs::create_dir_all(&self.dir).is_err() {
+        let Some(mut file) = self.temporary(name) else {
             return;
-        }
-        let tmp = self.dir.join(format!(
-            ".{name}.{}.{:x}.tmp",
-            std::process::id(),
-            fnv(&[
-                &bytes[..bytes.len().min(64)],
-                &std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0)
-                    .to_le_bytes()
-            ])
-        ));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
-        if written.is_err() || std::fs::rename(&tmp, self.path(name)).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        };
+        if file.write_all(bytes).is_ok() {
+            let _ = file.persist(self.path(name));
         }
     }
 }
@@ -508,7 +504,7 @@ mod tests {
 
     #[test]
     fn a_model_that_differs_in_any_text_changes_the_cache_key() {
-        let text = include_str!("../fixtures/models/tiny.model.yaml");
+        let text = include_str!("../../fixtures/models/tiny.model.yaml");
         let options = ScanOptions::default();
         let tiny = Model::from_text(text, "tiny.model.yaml").unwrap();
         let retitled = text.replacen("title: ", "title: Renamed ", 1);
