@@ -60,7 +60,12 @@ def main(path):
     summary = book["Summary"]
     out["summary_a1"] = summary["A1"].value
     out["summary_fill"] = {}
+    # The heat map rows (area id, title, achieved, target, then one cell per level),
+    # by area id.
+    out["summary_rows"] = {}
     for r in summary.iter_rows(min_row=2, max_row=summary.max_row):
+        if isinstance(r[0].value, str) and r[0].value.startswith("PA"):
+            out["summary_rows"][r[0].value] = [c.value for c in r]
         if r[0].value == "PA05":
             out["summary_pa05"] = [c.value for c in r]
             out["summary_fill"] = r[4].fill.fgColor.rgb

@@ -30,9 +30,10 @@ pub struct ConfigFile {
     /// `[Practice]`).
     pub trailer_keys: Option<Vec<String>>,
     /// The target capability level of every process area not listed in `targets`
-    /// (default 1).
+    /// (default 1). 0 means "track only": the area is rated and shown, never a
+    /// `below-target` finding (a team adopting the gate starts there).
     pub default_target: Option<Located<u8>>,
-    /// Target capability level per process area, e.g. `{PA05: 2}`.
+    /// Target capability level per process area, e.g. `{PA05: 2}` (0: track only).
     pub targets: BTreeMap<Located<String>, Located<u8>>,
     /// Practices that do not apply, each with the reason why. A process area id (`PA22`)
     /// declares every practice of that area. They are shown as out of scope in every
@@ -40,7 +41,7 @@ pub struct ConfigFile {
     pub not_applicable: Vec<NotApplicableFile>,
     /// Evidence for files that cannot carry front matter (PDFs, spreadsheets, sources):
     /// every tracked file matching one of `paths` is evidence for `practices`.
-    pub evidence_map: Vec<EvidenceMapFile>,
+    pub evidence_map: Vec<Located<EvidenceMapFile>>,
     /// Files larger than this many bytes are not read (default 1 MiB). `--max-file-size`
     /// overrides it.
     pub max_file_size: Option<u64>,
@@ -247,6 +248,9 @@ pub struct Policy {
     pub not_applicable: Vec<Option<String>>,
     /// The evidence map.
     pub evidence_map: Vec<MapRule>,
+    /// Where each evidence-map rule is in the configuration file (1-based line and column
+    /// of the rule), for diagnostics about it.
+    pub evidence_map_places: Vec<(u32, u32)>,
     /// Ignore globs as written.
     pub ignore: Vec<String>,
 }
@@ -258,6 +262,7 @@ impl Policy {
             targets: vec![1; model.process_areas.len()],
             not_applicable: vec![None; model.practices.len()],
             evidence_map: Vec::new(),
+            evidence_map_places: Vec::new(),
             ignore: Vec::new(),
         }
     }
@@ -278,8 +283,13 @@ impl ConfigFile {
         policy.evidence_map = self
             .evidence_map
             .iter()
-            .map(|entry| map_rule(model, entry))
+            .map(|entry| map_rule(model, &entry.value))
             .collect::<Result<_, _>>()?;
+        policy.evidence_map_places = self
+            .evidence_map
+            .iter()
+            .map(|entry| (entry.line, entry.column))
+            .collect();
         policy.ignore = self.ignore_globs()?;
         Ok(policy)
     }
@@ -369,13 +379,14 @@ impl Problem {
     }
 }
 
-/// A target level, checked to be a level of the model (1 to `max_level`).
+/// A target level, checked to be a level of the model (1 to `max_level`) or 0, "track
+/// only": rated and shown, never below its target.
 fn target_level(level: &Located<u8>, max_level: u8) -> Result<u8, Problem> {
-    if (1..=max_level).contains(&level.value) {
+    if (0..=max_level).contains(&level.value) {
         Ok(level.value)
     } else {
         let message = format!(
-            "target level {} is not a level of the model (1 to {max_level})",
+            "target level {} is not a level of the model (1 to {max_level}, or 0 to track only)",
             level.value
         );
         Err(Problem::at(level, message, None))
@@ -493,6 +504,31 @@ mod tests {
         let in_22 = (0..model.practices.len()).filter(|&i| model.practices[i].process_area == pa22);
         assert!(in_22.clone().count() > 5);
         assert!(in_22.into_iter().all(|i| p.not_applicable[i].is_some()));
+    }
+
+    /// Pins issue 10 item 5: a target of 0 ("track only", how a team adopts the gate on day
+    /// one) is accepted, as the default and per area; it was refused.
+    #[test]
+    fn a_target_of_zero_tracks_only() {
+        let model = Model::builtin();
+        let p = policy("default_target: 0\ntargets: {PA05: 0, PA06: 2}\n").unwrap();
+        let (pa05, pa06) = (
+            model.area_by_number(5).unwrap(),
+            model.area_by_number(6).unwrap(),
+        );
+        assert_eq!((p.targets[0], p.targets[pa05], p.targets[pa06]), (0, 0, 2));
+        let e = policy("default_target: 6\n").unwrap_err();
+        assert!(e.message.contains("or 0 to track only"), "{e}");
+    }
+
+    #[test]
+    fn evidence_map_rules_have_their_place() {
+        let p = policy(
+            "evidence_map:\n  - paths: [a.pdf]\n    practices: [BP.05.02]\n  -   practices: [BP.05.03]\n      paths: ['b/**']\n",
+        )
+        .unwrap();
+        assert_eq!(p.evidence_map_places, [(2, 5), (4, 7)]);
+        assert_eq!(p.evidence_map[1].globs, ["b/**"]);
     }
 
     #[test]

@@ -88,6 +88,8 @@ pub enum Code {
     MessageTooLarge,
     /// More ids in one file or message than the limit; the rest are not read.
     TooManyIds,
+    /// An `evidence_map` rule of the configuration that matches no file.
+    EvidenceMapUnmatched,
     /// The gate: a process area below its target level.
     BelowTarget,
     /// The gate, with a base: evidence base had that head no longer has.
@@ -96,6 +98,8 @@ pub enum Code {
     LevelLowered,
     /// The gate, with a base: evidence head has that base did not.
     EvidenceAdded,
+    /// The gate, with a base: a file that is evidence moved or renamed with its tags.
+    EvidenceMoved,
     /// The gate, with a base: a process area whose level rose.
     LevelRaised,
 }
@@ -119,10 +123,12 @@ impl Code {
             Code::ShallowHistory => "shallow-history",
             Code::MessageTooLarge => "message-too-large",
             Code::TooManyIds => "too-many-ids",
+            Code::EvidenceMapUnmatched => "evidence-map-unmatched",
             Code::BelowTarget => "below-target",
             Code::EvidenceLost => "evidence-lost",
             Code::LevelLowered => "level-lowered",
             Code::EvidenceAdded => "evidence-added",
+            Code::EvidenceMoved => "evidence-moved",
             Code::LevelRaised => "level-raised",
         }
     }
@@ -149,10 +155,16 @@ impl Code {
             Code::ShallowHistory => "The clone is shallow: history is cut.",
             Code::MessageTooLarge => "A commit message over the size limit: not read.",
             Code::TooManyIds => "More ids in one place than the limit: the rest are not read.",
+            Code::EvidenceMapUnmatched => {
+                "An evidence_map rule of the configuration that matches no file."
+            }
             Code::BelowTarget => "A process area below its target capability level.",
             Code::EvidenceLost => "Evidence in base that head no longer has.",
             Code::LevelLowered => "A process area whose capability level fell since base.",
             Code::EvidenceAdded => "Evidence head has that base did not.",
+            Code::EvidenceMoved => {
+                "A file that is evidence moved or renamed with its tags: not lost."
+            }
             Code::LevelRaised => "A process area whose capability level rose since base.",
         }
     }

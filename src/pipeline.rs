@@ -348,7 +348,7 @@ pub(crate) fn rate(
             in_scope: &in_scope,
         },
     );
-    let report = report::Report::build(
+    let mut report = report::Report::build(
         &model,
         &scan,
         if brief { None } else { Some(&graph) },
@@ -356,6 +356,13 @@ pub(crate) fn rate(
         &|p| policy.not_applicable[p].clone(),
         info,
     );
+    let unmatched = unmatched_map_rules(&model, &policy, &scan, &report.config);
+    if !unmatched.is_empty() {
+        report.diagnostics.extend(unmatched);
+        report
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     Analysis {
         model,
         policy,
@@ -367,6 +374,54 @@ pub(crate) fn rate(
         report,
         stats: scan::Stats::default(),
     }
+}
+
+/// A warning for each `evidence_map` rule that matches no file of the scan (every file a
+/// rule with practices matches is evidence, so none of the scan's evidence files matching
+/// it means none at all), located at the rule in the configuration file: a misspelt glob
+/// is otherwise silent, and its practices quietly lack evidence.
+fn unmatched_map_rules(
+    model: &model::Model,
+    policy: &config::Policy,
+    scan: &Scan,
+    info: &ConfigInfo,
+) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::{Code, Diagnostic, Severity};
+    let file = info.path.as_deref().unwrap_or(config::FILE_NAME);
+    let mut out = Vec::new();
+    for (i, rule) in policy.evidence_map.iter().enumerate() {
+        if rule.practices.is_empty() {
+            continue;
+        }
+        let globs = config::glob_set(&rule.globs);
+        if scan.files.iter().any(|f| globs.is_match(&f.path)) {
+            continue;
+        }
+        let ids: Vec<&str> = rule
+            .practices
+            .iter()
+            .map(|&p| model.practices[p].id.as_str())
+            .collect();
+        let (line, column) = policy.evidence_map_places.get(i).copied().unzip();
+        let mut d = Diagnostic::in_file(
+            Severity::Warning,
+            Code::EvidenceMapUnmatched,
+            format!(
+                "`evidence_map` rule {} matches no file: `{}` (no evidence for {} from it)",
+                i + 1,
+                rule.globs.join("`, `"),
+                ids.join(", ")
+            ),
+            file,
+            line,
+            column,
+        );
+        d.suggestion = Some(
+            "globs match paths from the repository root (`*` stays within a folder, `**` crosses folders; ignored files are not scanned): fix the glob, or remove the rule".into(),
+        );
+        out.push(d);
+    }
+    out
 }
 
 /// Adds the commit → artifact "touched" edges: for each evidence commit, the evidence files

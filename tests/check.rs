@@ -93,6 +93,45 @@ fn a_file_deleted_loses_evidence() {
     );
 }
 
+/// Pins issue 10 item 1: a file moved with its tags is `evidence-moved` (a note naming both
+/// paths), not `evidence-lost` + `evidence-added` (which failed a pure `git mv`) — moved as
+/// is, or edited with the same practices. Moved with other tags, what it no longer
+/// evidences is lost; of two copies, the first by path is the move.
+#[test]
+fn a_file_moved_with_its_tags_is_evidence_moved() {
+    for (branch, how) in [("moved", ""), ("moved-edited", " and edited")] {
+        let (code, report) = check_pair("base", branch, &[]);
+        assert_eq!(code, 0, "{branch}: {report:#}");
+        assert_eq!(codes(&report, false), ["evidence-moved"], "{branch}");
+        let moved = finding(&report, "evidence-moved");
+        assert_eq!(moved["severity"], "note");
+        assert_eq!(moved["path"], "docs/security/access.md");
+        assert_eq!(
+            moved["message"],
+            format!(
+                "docs/access.md moved to docs/security/access.md{how}: still evidence for BP.01.01"
+            )
+        );
+    }
+    let (code, report) = check_pair("base", "moved-retagged", &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(codes(&report, true).contains(&"evidence-lost".to_string()));
+    assert_eq!(finding(&report, "evidence-lost")["path"], "docs/access.md");
+    assert!(!codes(&report, false).contains(&"evidence-moved".to_string()));
+
+    let (code, report) = check_pair("base", "copied-twice", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(codes(&report, false), ["evidence-moved", "evidence-added"]);
+    assert_eq!(
+        finding(&report, "evidence-moved")["path"],
+        "docs/access-a.md"
+    );
+    assert_eq!(
+        finding(&report, "evidence-added")["path"],
+        "docs/access-b.md"
+    );
+}
+
 #[test]
 fn a_trailer_commit_rebased_away_loses_evidence() {
     let (code, report) = check("rebased", &[]);
@@ -137,6 +176,81 @@ fn a_target_raised_fails_until_met_or_declared_not_applicable() {
     assert_eq!(codes(&report, false), ["level-raised"]);
 }
 
+/// Pins issue 10 item 5: `default_target: 0` and `targets: {PA02: 0}` are accepted (they
+/// were a configuration error, exit 2) and mean "track only": areas below level 1 are
+/// rated and shown, and never a `below-target` finding.
+#[test]
+fn a_target_of_zero_tracks_only() {
+    let r = run(
+        repo(),
+        &["check", "--rev", "track-only", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(codes(&report, true), Vec::<String>::new(), "{report:#}");
+    // (The PDF is gone, so its evidence-map rule matches nothing: a warning, no more.)
+    assert_eq!(
+        codes(&report, false),
+        ["evidence-map-unmatched"],
+        "{report:#}"
+    );
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "track-only", "--format", "json"],
+    );
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for area in status["process_areas"].as_array().unwrap() {
+        assert_eq!(
+            (&area["achieved_level"], &area["target_level"]),
+            (&0.into(), &0.into())
+        );
+    }
+}
+
+/// Pins issue 10 item 2: an area declared not applicable as a whole is not rated. It was
+/// "level 2" (every level of the tiny model achieved, vacuously) in JSON and the table, so
+/// it met a target of 2 and rose a level against base.
+#[test]
+fn an_area_wholly_not_applicable_is_not_rated() {
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "area-not-applicable", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pa02 = &report["process_areas"][1];
+    assert_eq!(pa02["id"], "PA02");
+    assert_eq!(pa02["applicable"], false);
+    assert_eq!(pa02["achieved_level"], Value::Null);
+    assert_eq!(pa02["target_level"], 2);
+    for level in pa02["levels"].as_array().unwrap() {
+        assert_eq!(level["achieved"], false, "{level}");
+        assert_eq!(level["missing"], serde_json::json!([]), "{level}");
+    }
+    // PA01 is rated as before.
+    assert_eq!(report["process_areas"][0]["applicable"], true);
+    assert_eq!(report["process_areas"][0]["achieved_level"], 1);
+    // Neither meets nor misses its target of 2; no level to compare with base's.
+    let (code, check) = check("area-not-applicable", &[]);
+    assert_eq!(code, 0, "{check:#}");
+    assert_eq!(check["findings"], serde_json::json!([]), "{check:#}");
+    // "n/a" in the table and in Markdown.
+    for format in ["table", "markdown"] {
+        let r = run(
+            repo(),
+            &["status", "--rev", "area-not-applicable", "--format", format],
+        );
+        let row = r
+            .stdout
+            .lines()
+            .find(|l| l.contains("PA02"))
+            .unwrap_or_else(|| panic!("{}", r.stdout))
+            .to_string();
+        let cells: Vec<&str> = row.split(['│', '┆', '|']).map(str::trim).collect();
+        assert_eq!(cells[3..5], ["n/a", "2"], "{format}: {row}");
+    }
+}
+
 #[test]
 fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
     let out = practrace_in(
@@ -176,6 +290,51 @@ fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
         "{}",
         table.stdout
     );
+}
+
+/// Pins issue 10 item 9: an `evidence_map` rule that matches no file is a warning
+/// located at the rule in `.practrace.yaml` (it was silent, and its practices quietly
+/// lacked evidence); a rule that matches is not.
+#[test]
+fn an_evidence_map_rule_that_matches_nothing_is_a_warning() {
+    let (code, report) = check_pair("base", "map-unmatched", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let unmatched: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "evidence-map-unmatched")
+        .collect();
+    assert_eq!(unmatched.len(), 1, "{report:#}");
+    let w = unmatched[0];
+    assert_eq!(w["severity"], "warning");
+    assert_eq!(
+        (&w["path"], &w["line"], &w["column"]),
+        (&".practrace.yaml".into(), &5.into(), &5.into())
+    );
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("evidence/**/*.xslx"),
+        "{w}"
+    );
+    assert_eq!(w["introduced"], true);
+    let (code, _) = check_pair("base", "map-unmatched", &["--deny", "warnings"]);
+    assert_eq!(code, 1);
+    // In the status report too.
+    let out = practrace_in(
+        repo(),
+        &["status", "--rev", "map-unmatched", "--format", "json"],
+    );
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&Value> = status["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["code"])
+        .collect();
+    assert_eq!(codes, [&Value::from("evidence-map-unmatched")]);
 }
 
 #[test]
@@ -254,6 +413,154 @@ fn a_baseline_accepts_todays_findings_and_fails_new_ones() {
         repo(),
         &["check", "--rev", "tag-removed", "--baseline", file_arg],
     );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+/// Pins issue 10 item 3: a `below-target` finding is accepted by a baseline per practice
+/// missing, so evidencing one of them (progress) passes; it used to be a new finding (its
+/// fingerprint held the whole list). A baseline tightened after the progress fails when
+/// the practice is lost again.
+#[test]
+fn progress_never_fails_a_baseline_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rev: &str, name: &str| -> (String, Value) {
+        let file = dir.path().join(name);
+        let file_arg = file.to_str().unwrap().to_string();
+        let r = run(
+            repo(),
+            &["baseline", "write", "--rev", rev, "-o", &file_arg],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let baseline = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        (file_arg, baseline)
+    };
+    let check_with = |rev: &str, baseline: &str| {
+        run(
+            repo(),
+            &[
+                "check",
+                "--rev",
+                rev,
+                "--baseline",
+                baseline,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    // progress-0: PA01 misses both base practices, one entry each.
+    let (before, baseline) = write("progress-0", "before.json");
+    let entries: Vec<&str> = baseline["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|m| m.starts_with("PA01 level 1"))
+            .count(),
+        2,
+        "{baseline:#}"
+    );
+    assert!(entries.contains(&"PA01 level 1: no evidence for BP.01.01"));
+    // progress-1 evidences BP.01.02: still below target, and passes.
+    let r = check_with("progress-1", &before);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let below = finding(&report, "below-target");
+    assert_eq!(below["baselined"], true);
+    // Tightened at progress-1, the baseline fails progress-2, which lost BP.01.02 again.
+    let (after, _) = write("progress-1", "after.json");
+    let r = check_with("progress-2", &after);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(finding(&report, "below-target")["baselined"], false);
+    // The area's fingerprint does not change with the practices evidenced.
+    let fingerprint = |rev: &str| {
+        let r = run(repo(), &["check", "--rev", rev, "--format", "json"]);
+        let report: Value = serde_json::from_str(&r.stdout).unwrap();
+        finding(&report, "below-target")["fingerprint"].clone()
+    };
+    assert_eq!(fingerprint("progress-0"), fingerprint("progress-1"));
+}
+
+/// `check --base BASE --rev HEAD --format json`, on the fast path or with `--full-scan`
+/// (the verdicts must agree): the exit code and the report.
+fn check_pair(base: &str, head: &str, extra: &[&str]) -> (i32, Value) {
+    let mut verdicts = Vec::new();
+    for full in [false, true] {
+        let mut args = vec!["check", "--base", base, "--rev", head, "--format", "json"];
+        args.extend_from_slice(extra);
+        if full {
+            args.push("--full-scan");
+        }
+        let r = run(repo(), &args);
+        assert!(r.code <= 1, "{base}..{head}: exit {}: {}", r.code, r.stderr);
+        verdicts.push((
+            r.code,
+            serde_json::from_str::<Value>(&r.stdout).expect("JSON"),
+        ));
+    }
+    assert_eq!(verdicts[0], verdicts[1], "fast path and full scan differ");
+    verdicts.remove(0)
+}
+
+/// Pins issue 10 item 4: with `--base`, the change is judged, not the past. An error base
+/// already had is reported (`introduced: false`) and does not fail; without `--base` the
+/// whole revision is judged and it fails. (Every error used to fail, new or not.)
+#[test]
+fn a_diagnostic_already_in_base_does_not_fail_the_change() {
+    let (code, report) = check_pair("invalid-tag", "invalid-tag-later", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let old = finding(&report, "unknown-practice");
+    assert_eq!(
+        (&old["introduced"], &old["fails"]),
+        (&Value::from(false), &Value::from(false))
+    );
+    assert_eq!(report["summary"]["in_base"], 1);
+    assert_eq!(report["passed"], true);
+    let r = run(repo(), &["check", "--rev", "invalid-tag-later"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+/// Pins issue 10 item 4: `--deny warnings` fails on warnings the change introduced, not on
+/// those of base's history (a `Practice:` line above the sign-off, in a commit of base).
+#[test]
+fn deny_warnings_applies_to_introduced_warnings() {
+    let deny = ["--deny", "warnings"];
+    let (code, report) = check_pair("base", "warned", &deny);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(codes(&report, true), ["trailer-outside-block"]);
+    let (code, report) = check_pair("warned", "warned-later", &deny);
+    assert_eq!(code, 0, "{report:#}");
+    let old = finding(&report, "trailer-outside-block");
+    assert_eq!(old["introduced"], false);
+}
+
+/// Pins issue 10 item 4: with `--base`, an area below its target fails only when it fell
+/// further below in head (a practice missing that base had); as far below as in base, or
+/// less, it is reported and passes. It used to fail whenever head was below target.
+#[test]
+fn an_area_fails_only_when_it_falls_further_below_its_target() {
+    let (code, report) = check_pair("progress-0", "progress-1", &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let below = finding(&report, "below-target");
+    assert_eq!(
+        (&below["introduced"], &below["fails"]),
+        (&false.into(), &false.into())
+    );
+    let (code, report) = check_pair("progress-1", "progress-2", &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let below = finding(&report, "below-target");
+    assert_eq!(
+        (&below["introduced"], &below["fails"]),
+        (&true.into(), &true.into())
+    );
+    assert!(codes(&report, true).contains(&"evidence-lost".to_string()));
+    // Without a base, the whole revision is judged.
+    let r = run(repo(), &["check", "--rev", "progress-1"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
 }
 

@@ -300,17 +300,15 @@ fn python_with_openpyxl() -> (String, Option<std::path::PathBuf>) {
     (python, Some(target))
 }
 
-/// What `scripts/xlsx-check.py` reads of the matrix workbook of `repo`.
+/// What `scripts/xlsx-check.py` read of a workbook, after checking that it found no
+/// failure.
 #[cfg(feature = "xlsx")]
-fn xlsx_check(repo: &Path) -> (Value, Output) {
-    let out_dir = tempfile::tempdir().unwrap();
-    let file = out_dir.path().join("matrix.xlsx");
-    matrix(repo, "xlsx", &["-o", file.to_str().unwrap()]);
+fn xlsx_check(file: &Path) -> Value {
     let (python, path) = python_with_openpyxl();
     let mut check = std::process::Command::new(python);
     check
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/xlsx-check.py"))
-        .arg(&file);
+        .arg(file);
     if let Some(p) = path {
         check.env("PYTHONPATH", p);
     }
@@ -321,16 +319,28 @@ fn xlsx_check(repo: &Path) -> (Value, Output) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (seen, out)
+    assert_eq!(seen["failures"], serde_json::json!([]), "{seen:#}");
+    assert!(out.status.success());
+    seen
+}
+
+/// [`xlsx_check`] of the matrix workbook of `repo`.
+#[cfg(feature = "xlsx")]
+fn xlsx_matrix(repo: &Path) -> Value {
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("matrix.xlsx");
+    matrix(repo, "xlsx", &["-o", file.to_str().unwrap()]);
+    xlsx_check(&file)
 }
 
 #[cfg(feature = "xlsx")]
 #[test]
 fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
     let repo = common::fixture_repo("hostile-names");
-    let (seen, out) = xlsx_check(repo.path());
-    assert_eq!(seen["failures"], serde_json::json!([]), "{seen:#}");
-    assert!(out.status.success());
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("matrix.xlsx");
+    matrix(repo.path(), "xlsx", &["-o", file.to_str().unwrap()]);
+    let seen = xlsx_check(&file);
     assert_eq!(
         seen["sheets"],
         serde_json::json!(["Summary", "Matrix", "Gaps", "Diagnostics"])
@@ -372,9 +382,7 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
 #[test]
 fn xlsx_matrix_sheet_has_provenance_and_notes() {
     let repo = common::fixture_repo("field");
-    let (seen, out) = xlsx_check(repo.path());
-    assert_eq!(seen["failures"], serde_json::json!([]), "{seen:#}");
-    assert!(out.status.success());
+    let seen = xlsx_matrix(repo.path());
     assert_eq!(
         seen["sources"],
         serde_json::json!([
@@ -617,8 +625,11 @@ fn not_applicable_practices_show_with_their_reason() {
     let matrix = practrace::matrix::Matrix::build(&analysis.report, &analysis.model);
     let pa22 = matrix.areas.iter().find(|a| a.id == "PA22").unwrap();
     use practrace::matrix::LevelState;
-    assert_eq!(pa22.cells[0].state, LevelState::OutOfScope);
-    assert_eq!(pa22.cells[1].state, LevelState::Missing);
+    // No base practice in scope: the area is not rated (issue 10 item 2), so no level of it
+    // is missing, though its generic practices are in scope.
+    assert!(!pa22.applicable);
+    assert_eq!(pa22.achieved_level, None);
+    assert!(pa22.cells.iter().all(|c| c.state == LevelState::OutOfScope));
     assert_eq!(pa22.groups[0].label, "Base practices");
     assert!(pa22.groups[0].practices.iter().all(|p| !p.in_scope));
     // Generic practices follow, per level and common feature, in model order.
@@ -636,6 +647,39 @@ fn not_applicable_practices_show_with_their_reason() {
     let html = String::from_utf8(html).unwrap();
     assert!(html.contains("Not applicable: No suppliers: &lt;b&gt;all in-house&lt;&#x2f;b&gt;"));
     assert!(html.contains("<td class=\"cell out-of-scope target\""));
+    // "n/a" for its level in the heat map and in its section, never a number.
+    assert!(html.contains("<td class=\"num\">n/a / 1</td>"), "{html}");
+    assert!(html.contains("n/a: not rated, no base practice in scope"));
+    let mut markdown = Vec::new();
+    practrace::matrix::markdown::write(&matrix, &mut markdown).unwrap();
+    let markdown = String::from_utf8(markdown).unwrap();
+    let heat_row: Vec<&str> = markdown
+        .lines()
+        .find(|l| l.starts_with("| PA22 |"))
+        .expect("PA22's heat map row")
+        .split(" | ")
+        .collect();
+    assert_eq!(heat_row[2..5], ["n/a", "1", "**n/a**"], "{heat_row:?}");
+    assert!(markdown.contains("— n/a: not rated, no base practice in scope"));
+    #[cfg(feature = "xlsx")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("matrix.xlsx");
+        let mut bytes = Vec::new();
+        practrace::matrix::xlsx::write(&matrix, &mut bytes).unwrap();
+        std::fs::write(&file, bytes).unwrap();
+        let seen = xlsx_check(&file);
+        let row = &seen["summary_rows"]["PA22"];
+        assert_eq!(row[2], "n/a", "{row}");
+        assert!(
+            row.as_array().unwrap()[4..].iter().all(|c| c == "n/a"),
+            "{row}"
+        );
+        assert!(
+            seen["summary_rows"]["PA01"][2].is_number(),
+            "a rated area keeps a number"
+        );
+    }
     let mut csv = Vec::new();
     practrace::matrix::csv::write(&matrix, &mut csv).unwrap();
     let records = csv_records(std::str::from_utf8(&csv).unwrap());

@@ -5,16 +5,21 @@
 //!
 //! Renderers for text, GitHub workflow commands, SARIF 2.1.0 and JSON are in [`output`].
 
+mod baseline;
+mod changes;
+mod moves;
 pub mod output;
 
-use std::collections::HashMap;
+pub use baseline::{Baseline, BaselineEntry};
+
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::Analysis;
 use crate::config::ConfigInfo;
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::evidence::{CommitHit, FileHit, SourceInfo};
+use crate::evidence::SourceInfo;
 use crate::report::Report;
 
 /// One finding of the gate: a diagnostic (of the scan, or of the gate itself: `below-target`,
@@ -33,8 +38,29 @@ pub struct Finding {
     pub fails: bool,
     /// In the baseline: accepted, does not fail.
     pub baselined: bool,
-    /// With `--base`, for diagnostics: new in head (not in base).
+    /// With `--base`, for diagnostics and `below-target`: new in head (not in base, or an
+    /// area further below its target); `false`: base had it already, and it does not fail.
     pub introduced: Option<bool>,
+    /// For a finding about several practices (`below-target`): one part per practice it
+    /// names. A baseline accepts the finding when it accepts every part, so evidencing one
+    /// of them never makes the finding new.
+    #[serde(skip)]
+    pub parts: Vec<Part>,
+}
+
+/// One practice a finding names, fingerprinted on its own (area, level and practice): what
+/// a baseline records of a `below-target` finding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Part {
+    /// The part's fingerprint.
+    pub fingerprint: String,
+    /// What it says, for the baseline's reader (`PA05 level 1: no evidence for BP.05.02`).
+    pub message: String,
+}
+
+/// A fingerprint: 16 hex digits of a digest of the fields.
+fn fingerprint(fields: &[&[u8]]) -> String {
+    format!("{:016x}", crate::digest::fnv(fields))
 }
 
 impl Finding {
@@ -49,17 +75,21 @@ impl Finding {
             fails: false,
             baselined: false,
             introduced: None,
+            parts: Vec::new(),
         }
     }
 
+    /// Gives the finding its fingerprint (code, place and message), unless it has one of
+    /// its own already.
     fn with_fingerprint(mut self) -> Finding {
-        let h = crate::digest::fnv(&[
-            self.diagnostic.code.as_str().as_bytes(),
-            self.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
-            self.diagnostic.commit.as_deref().unwrap_or("").as_bytes(),
-            self.diagnostic.message.as_bytes(),
-        ]);
-        self.fingerprint = format!("{h:016x}");
+        if self.fingerprint.is_empty() {
+            self.fingerprint = fingerprint(&[
+                self.diagnostic.code.as_str().as_bytes(),
+                self.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
+                self.diagnostic.commit.as_deref().unwrap_or("").as_bytes(),
+                self.diagnostic.message.as_bytes(),
+            ]);
+        }
         self
     }
 
@@ -93,6 +123,9 @@ pub struct Summary {
     pub failing: usize,
     /// Findings the baseline accepts.
     pub baselined: usize,
+    /// With `--base`: findings that would fail but that base already had (history the
+    /// change did not make), so they do not fail.
+    pub in_base: usize,
     /// Errors.
     pub errors: usize,
     /// Warnings.
@@ -122,42 +155,26 @@ pub struct CheckReport {
 
 /// Runs the gate on `head`, against `base` when given. `exists` tells whether a path is a
 /// file of head (to tell a deleted file from a removed tag).
+///
+/// Without a base, the whole of head is judged. With a base, the change is: what head
+/// introduced fails (diagnostics base did not have, an area further below its target,
+/// evidence lost, levels lowered), and what base already had is reported and does not
+/// fail (`introduced: false`), `--deny warnings` included.
 pub fn check(
     head: &Analysis,
     base: Option<&Analysis>,
     exists: &dyn Fn(&str) -> bool,
     policy: &Policy,
 ) -> CheckReport {
-    let mut findings: Vec<Finding> = Vec::new();
-    // Diagnostics of head; with a base, those not in base are "introduced".
-    let mut at_base: HashMap<String, usize> = HashMap::new();
+    let mut findings = diagnostic_findings(head, base);
+    findings.extend(below_target_findings(head, base));
     if let Some(base) = base {
-        for d in &base.report.diagnostics {
-            let f = Finding::from_diagnostic(d.clone()).with_fingerprint();
-            *at_base.entry(f.fingerprint).or_default() += 1;
-        }
-    }
-    for d in &head.report.diagnostics {
-        let mut f = Finding::from_diagnostic(d.clone()).with_fingerprint();
-        if base.is_some() {
-            let left = at_base.entry(f.fingerprint.clone()).or_default();
-            f.introduced = Some(*left == 0);
-            *left = left.saturating_sub(1);
-        }
-        findings.push(f);
-    }
-    findings.extend(below_target(&head.report, &head.report.config));
-    if let Some(base) = base {
-        findings.extend(evidence_changes(base, head, exists));
-        findings.extend(level_changes(&base.report, &head.report));
+        findings.extend(changes::evidence_changes(base, head, exists));
+        findings.extend(changes::level_changes(&base.report, &head.report));
     }
     let mut findings: Vec<Finding> = findings.into_iter().map(|f| f.with_fingerprint()).collect();
     for f in &mut findings {
-        f.fails = match f.diagnostic.severity {
-            Severity::Error => true,
-            Severity::Warning => policy.deny_warnings,
-            Severity::Note => false,
-        };
+        f.fails = f.introduced != Some(false) && severe(f, policy);
     }
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
@@ -177,19 +194,7 @@ pub fn check(
     if let Some(baseline) = &policy.baseline {
         baseline.apply(&mut findings);
     }
-    let mut summary = Summary::default();
-    for f in &findings {
-        match f.diagnostic.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Note => summary.notes += 1,
-        }
-        if f.baselined {
-            summary.baselined += 1;
-        } else if f.fails {
-            summary.failing += 1;
-        }
-    }
+    let summary = Summary::of(&findings, policy);
     CheckReport {
         tool: head.report.tool.clone(),
         head: head.report.source.clone(),
@@ -201,24 +206,117 @@ pub fn check(
     }
 }
 
+/// The diagnostics of head as findings; with a base, each says whether it is new in head
+/// (base had fewer diagnostics with its fingerprint).
+fn diagnostic_findings(head: &Analysis, base: Option<&Analysis>) -> Vec<Finding> {
+    let mut at_base: HashMap<String, usize> = HashMap::new();
+    for d in base.iter().flat_map(|b| &b.report.diagnostics) {
+        let f = Finding::from_diagnostic(d.clone()).with_fingerprint();
+        *at_base.entry(f.fingerprint).or_default() += 1;
+    }
+    let mut findings = Vec::new();
+    for d in &head.report.diagnostics {
+        let mut f = Finding::from_diagnostic(d.clone()).with_fingerprint();
+        if base.is_some() {
+            let left = at_base.entry(f.fingerprint.clone()).or_default();
+            f.introduced = Some(*left == 0);
+            *left = left.saturating_sub(1);
+        }
+        findings.push(f);
+    }
+    findings
+}
+
+/// The areas of head below their target; with a base, each says whether it fell further
+/// below in head: a practice missing up to the target that base did not miss (a target
+/// raised, evidence lost, an area back in scope). An area as far below as in base, or
+/// less (progress), is not new.
+fn below_target_findings(head: &Analysis, base: Option<&Analysis>) -> Vec<Finding> {
+    let mut findings = below_target(&head.report, &head.report.config);
+    if let Some(base) = base {
+        let before = below_target(&base.report, &base.report.config);
+        let missed: HashSet<&str> = before
+            .iter()
+            .flat_map(|f| f.parts.iter().map(|p| p.fingerprint.as_str()))
+            .collect();
+        for f in &mut findings {
+            let further = f
+                .parts
+                .iter()
+                .any(|p| !missed.contains(p.fingerprint.as_str()));
+            f.introduced = Some(further);
+        }
+    }
+    findings
+}
+
+/// Whether a finding is severe enough to fail under `policy`: an error, or a warning with
+/// `--deny warnings` (notes never fail).
+fn severe(f: &Finding, policy: &Policy) -> bool {
+    match f.diagnostic.severity {
+        Severity::Error => true,
+        Severity::Warning => policy.deny_warnings,
+        Severity::Note => false,
+    }
+}
+
+impl Summary {
+    /// The counts of findings already decided.
+    fn of(findings: &[Finding], policy: &Policy) -> Summary {
+        let mut summary = Summary::default();
+        for f in findings {
+            match f.diagnostic.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Note => summary.notes += 1,
+            }
+            if f.baselined {
+                summary.baselined += 1;
+            } else if f.fails {
+                summary.failing += 1;
+            }
+            if f.introduced == Some(false) && severe(f, policy) {
+                summary.in_base += 1;
+            }
+        }
+        summary
+    }
+}
+
 /// The configuration file as the place of a policy finding, when there is one.
 fn at_config(mut f: Finding, config: &ConfigInfo) -> Finding {
     f.diagnostic.path.clone_from(&config.path);
     f
 }
 
+/// An error per rated area below its target level (an area that is not rated neither
+/// meets nor misses a target). Its fingerprint is the area's (its message changes with
+/// every practice evidenced); its parts are the practices missing up to the target.
 fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
     report
         .process_areas
         .iter()
-        .filter(|a| a.achieved_level < a.target_level)
-        .map(|a| {
-            let missing: Vec<&str> = a
+        .filter_map(|a| Some((a, a.achieved_level.filter(|&l| l < a.target_level)?)))
+        .map(|(a, achieved)| {
+            let missing: Vec<(u8, &str)> = a
                 .levels
                 .iter()
                 .filter(|l| l.level <= a.target_level)
-                .flat_map(|l| l.missing.iter().map(String::as_str))
+                .flat_map(|l| l.missing.iter().map(move |p| (l.level, p.as_str())))
                 .collect();
+            let parts = missing
+                .iter()
+                .map(|&(level, p)| Part {
+                    fingerprint: fingerprint(&[
+                        Code::BelowTarget.as_str().as_bytes(),
+                        a.id.as_bytes(),
+                        &[level],
+                        p.as_bytes(),
+                    ]),
+                    message: format!("{} level {level}: no evidence for {p}", a.id),
+                })
+                .collect();
+            let missing: Vec<&str> = missing.into_iter().map(|(_, p)| p).collect();
             let shown = if missing.len() > 8 {
                 format!("{}, and {} more", missing[..8].join(", "), missing.len() - 8)
             } else {
@@ -229,10 +327,10 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
                 Code::BelowTarget,
                 format!(
                     "{} ({}) is at level {}, below its target level {}: no evidence for {shown}",
-                    a.id, a.title, a.achieved_level, a.target_level
+                    a.id, a.title, achieved, a.target_level
                 ),
             );
-            f.diagnostic.suggestion = Some(if a.achieved_level == 0 {
+            f.diagnostic.suggestion = Some(if achieved == 0 {
                 format!(
                     "add evidence for those practices, or declare them (or {}) not applicable with a reason in .practrace.yaml",
                     a.id
@@ -240,320 +338,19 @@ fn below_target(report: &Report, config: &ConfigInfo) -> Vec<Finding> {
             } else {
                 format!(
                     "add evidence for those practices, declare them not applicable with a reason, or lower `targets: {{{}: {}}}` in .practrace.yaml",
-                    a.id, a.achieved_level
+                    a.id, achieved
                 )
             });
-            at_config(f, config)
+            f.parts = parts;
+            let f = at_config(f, config);
+            Finding {
+                fingerprint: fingerprint(&[
+                    Code::BelowTarget.as_str().as_bytes(),
+                    f.diagnostic.path.as_deref().unwrap_or("").as_bytes(),
+                    a.id.as_bytes(),
+                ]),
+                ..f
+            }
         })
         .collect()
-}
-
-/// The practices a file or commit hit is evidence for, as ids, in model order.
-fn ids(model: &crate::model::Model, practices: impl Iterator<Item = usize>) -> Vec<&str> {
-    let mut v: Vec<usize> = practices.collect();
-    v.sort_unstable();
-    v.dedup();
-    v.into_iter()
-        .map(|p| model.practices[p].id.as_str())
-        .collect()
-}
-
-/// `was` minus `is`, both sorted by model order.
-fn minus<'a>(was: &[&'a str], is: &[&'a str]) -> Vec<&'a str> {
-    was.iter().filter(|p| !is.contains(p)).copied().collect()
-}
-
-/// The index of each commit of a scan, by id.
-fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
-    a.scan
-        .commits
-        .iter()
-        .enumerate()
-        .map(|(n, c)| (c.id.as_str(), n))
-        .collect()
-}
-
-/// Evidence lost and added, from the two scans: files matched by path (both lists are
-/// sorted by path), commits by id. Practices are compared by id, so two models that
-/// differ still compare.
-fn evidence_changes(
-    base: &Analysis,
-    head: &Analysis,
-    exists: &dyn Fn(&str) -> bool,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (path, was, is) in changed_files(base, head) {
-        out.extend(file_evidence_lost(path, &was, &is, exists));
-        out.extend(file_evidence_added(path, &was, &is));
-    }
-    out.extend(commit_evidence_changes(base, head));
-    out
-}
-
-/// A file whose evidence may differ between the scans: its path, and the practices it is
-/// evidence for in base and in head (empty where the file is not evidence).
-type FileEvidence<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>);
-
-/// Every path that is evidence in base or head, by path, unless its blob and practices
-/// are the same in both: one walk over the two lists, each sorted by path.
-fn changed_files<'a>(base: &'a Analysis, head: &'a Analysis) -> Vec<FileEvidence<'a>> {
-    let mut out = Vec::new();
-    let (bf, hf) = (&base.scan.files, &head.scan.files);
-    let was = |a: &'a FileHit| ids(&base.model, a.practices.iter().map(|x| x.0));
-    let is = |b: &'a FileHit| ids(&head.model, b.practices.iter().map(|x| x.0));
-    let (mut i, mut j) = (0, 0);
-    while i < bf.len() || j < hf.len() {
-        let order = match (bf.get(i), hf.get(j)) {
-            (Some(a), Some(b)) => a.path.cmp(&b.path),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match order {
-            std::cmp::Ordering::Less => {
-                i += 1;
-                out.push((bf[i - 1].path.as_str(), was(&bf[i - 1]), Vec::new()));
-            }
-            std::cmp::Ordering::Greater => {
-                j += 1;
-                out.push((hf[j - 1].path.as_str(), Vec::new(), is(&hf[j - 1])));
-            }
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-                let (a, b) = (&bf[i - 1], &hf[j - 1]);
-                if a.blob != b.blob || a.practices != b.practices {
-                    out.push((a.path.as_str(), was(a), is(b)));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// An error when a file is no longer evidence for some practices, saying whether the file
-/// is gone or its tag is.
-fn file_evidence_lost(
-    path: &str,
-    was: &[&str],
-    is: &[&str],
-    exists: &dyn Fn(&str) -> bool,
-) -> Option<Finding> {
-    let lost = minus(was, is);
-    if lost.is_empty() {
-        return None;
-    }
-    let why = if exists(path) {
-        "its tag was removed or made invalid"
-    } else {
-        "the file was deleted, moved or ignored"
-    };
-    let mut f = Finding::new(
-        Severity::Error,
-        Code::EvidenceLost,
-        format!(
-            "{path} is no longer evidence for {}: {why}",
-            lost.join(", ")
-        ),
-    );
-    f.diagnostic.path = Some(path.to_string());
-    Some(f)
-}
-
-/// A note when a file is new evidence for some practices.
-fn file_evidence_added(path: &str, was: &[&str], is: &[&str]) -> Option<Finding> {
-    let added = minus(is, was);
-    if added.is_empty() {
-        return None;
-    }
-    let mut f = Finding::new(
-        Severity::Note,
-        Code::EvidenceAdded,
-        format!("{path} is new evidence for {}", added.join(", ")),
-    );
-    f.diagnostic.path = Some(path.to_string());
-    Some(f)
-}
-
-/// Commit evidence lost (base commits, in base order, that head no longer has as evidence
-/// for some practices), then added (head commits, in head order).
-fn commit_evidence_changes(base: &Analysis, head: &Analysis) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let (in_base, in_head) = (commits_by_id(base), commits_by_id(head));
-    for (side, other, this, lost) in [(base, &in_head, head, true), (head, &in_base, base, false)] {
-        for c in &side.scan.commits {
-            let is: Vec<&str> = match other.get(c.id.as_str()) {
-                Some(&n) => ids(&this.model, this.scan.commits[n].practices.iter().copied()),
-                None => Vec::new(),
-            };
-            let was = ids(&side.model, c.practices.iter().copied());
-            let changed = minus(&was, &is);
-            if changed.is_empty() {
-                continue;
-            }
-            let mut f = if lost {
-                commit_evidence_lost(c, &changed)
-            } else {
-                commit_evidence_added(c, &changed)
-            };
-            f.diagnostic.commit = Some(c.id.clone());
-            out.push(f);
-        }
-    }
-    out
-}
-
-/// An error for a base commit that is no longer evidence for `lost`: history was rewritten.
-fn commit_evidence_lost(c: &CommitHit, lost: &[&str]) -> Finding {
-    let mut f = Finding::new(
-        Severity::Error,
-        Code::EvidenceLost,
-        format!(
-            "commit {} \"{}\" is no longer evidence for {}: it is not reachable from head (rebased, squashed or dropped)",
-            short_id(&c.id),
-            c.subject,
-            lost.join(", ")
-        ),
-    );
-    f.diagnostic.suggestion =
-        Some("keep the `Practice:` trailers when rewriting history, or tag the new commit".into());
-    f
-}
-
-/// A note for a head commit that is new evidence for `added`.
-fn commit_evidence_added(c: &CommitHit, added: &[&str]) -> Finding {
-    Finding::new(
-        Severity::Note,
-        Code::EvidenceAdded,
-        format!(
-            "commit {} \"{}\" is new evidence for {}",
-            short_id(&c.id),
-            c.subject,
-            added.join(", ")
-        ),
-    )
-}
-
-/// The first 12 characters of a commit id, as messages show it.
-fn short_id(id: &str) -> &str {
-    &id[..id.len().min(12)]
-}
-
-fn level_changes(base: &Report, head: &Report) -> Vec<Finding> {
-    let before: HashMap<&str, u8> = base
-        .process_areas
-        .iter()
-        .map(|a| (a.id.as_str(), a.achieved_level))
-        .collect();
-    let mut out = Vec::new();
-    for a in &head.process_areas {
-        let Some(&was) = before.get(a.id.as_str()) else {
-            continue;
-        };
-        let f = if a.achieved_level < was {
-            let missing: Vec<&str> = a
-                .levels
-                .iter()
-                .filter(|l| l.level <= was)
-                .flat_map(|l| l.missing.iter().map(String::as_str))
-                .take(8)
-                .collect();
-            Finding::new(
-                Severity::Error,
-                Code::LevelLowered,
-                format!(
-                    "{} ({}) fell from level {was} to level {}: no evidence left for {}",
-                    a.id,
-                    a.title,
-                    a.achieved_level,
-                    missing.join(", ")
-                ),
-            )
-        } else if a.achieved_level > was {
-            Finding::new(
-                Severity::Note,
-                Code::LevelRaised,
-                format!(
-                    "{} ({}) rose from level {was} to level {}",
-                    a.id, a.title, a.achieved_level
-                ),
-            )
-        } else {
-            continue;
-        };
-        out.push(at_config(f, &head.config));
-    }
-    out
-}
-
-/// Findings accepted for now: `practrace baseline write` records them, `check --baseline`
-/// fails only on the others. Kept in the repository, reviewed like code.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Baseline {
-    /// Format version (1).
-    pub version: u32,
-    /// The accepted findings, sorted by fingerprint.
-    pub findings: Vec<BaselineEntry>,
-}
-
-/// One accepted finding.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(deny_unknown_fields)]
-pub struct BaselineEntry {
-    /// The finding's fingerprint.
-    pub fingerprint: String,
-    /// Its code (for the reader).
-    pub code: Code,
-    /// Its place (for the reader).
-    pub place: String,
-    /// Its message (for the reader).
-    pub message: String,
-}
-
-impl Baseline {
-    /// The baseline that accepts every failing finding of a check.
-    pub fn of(report: &CheckReport) -> Baseline {
-        let mut findings: Vec<BaselineEntry> = report
-            .findings
-            .iter()
-            .filter(|f| f.fails)
-            .map(|f| BaselineEntry {
-                fingerprint: f.fingerprint.clone(),
-                code: f.diagnostic.code,
-                place: f.place(),
-                message: f.diagnostic.message.clone(),
-            })
-            .collect();
-        findings.sort();
-        Baseline {
-            version: 1,
-            findings,
-        }
-    }
-
-    /// Marks the findings the baseline accepts: each entry accepts one finding with its
-    /// fingerprint.
-    pub fn apply(&self, findings: &mut [Finding]) {
-        let mut left: HashMap<&str, usize> = HashMap::new();
-        for e in &self.findings {
-            *left.entry(e.fingerprint.as_str()).or_default() += 1;
-        }
-        for f in findings.iter_mut().filter(|f| f.fails) {
-            if let Some(n) = left.get_mut(f.fingerprint.as_str())
-                && *n > 0
-            {
-                *n -= 1;
-                f.baselined = true;
-            }
-        }
-    }
-
-    /// Pretty JSON with a final newline (stable bytes: review it in a diff).
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
-    }
 }

@@ -50,12 +50,16 @@ fn verdict(report: &CheckReport) -> String {
     if s.baselined > 0 {
         let _ = write!(line, ", {} accepted by the baseline", s.baselined);
     }
+    if s.in_base > 0 {
+        let _ = write!(line, ", {} already in base", s.in_base);
+    }
     line.push(')');
     line
 }
 
 /// Compiler-style text: `path:line:col: error[code]: message`, then the source line with the
-/// place marked when `source_line` can give it, and `help:` with the suggestion.
+/// place marked when `source_line` can give it, and `help:` with the suggestion. Findings
+/// the baseline accepts are counted, not shown (the other formats list them).
 pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<String>) -> String {
     let renderer = Renderer::plain();
     let mut out = String::new();
@@ -72,28 +76,22 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
             ),
         );
     }
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| !f.baselined) {
         let place = f.place();
         let lead = if place.is_empty() {
             String::new()
         } else {
             format!("{place}: ")
         };
-        let mut tags = Vec::new();
-        if f.baselined {
-            tags.push("in baseline");
-        }
-        if f.introduced == Some(true) && f.diagnostic.severity != Severity::Note {
-            tags.push("new");
-        }
-        let tags = if tags.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", tags.join(", "))
+        let tag = match f.introduced {
+            _ if f.diagnostic.severity == Severity::Note => "",
+            Some(true) => " (new)",
+            Some(false) => " (in base)",
+            None => "",
         };
         let _ = writeln!(
             out,
-            "{lead}{}[{}]: {}{tags}",
+            "{lead}{}[{}]: {}{tag}",
             f.diagnostic.severity.as_str(),
             f.diagnostic.code,
             f.diagnostic.message
@@ -131,6 +129,13 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
         if let Some(s) = &f.diagnostic.suggestion {
             let _ = writeln!(out, "  help: {s}");
         }
+    }
+    if report.summary.baselined > 0 {
+        let _ = writeln!(
+            out,
+            "{} finding(s) accepted by the baseline, not shown (--format json lists them)",
+            report.summary.baselined
+        );
     }
     let _ = writeln!(out, "{}", verdict(report));
     out
@@ -182,6 +187,9 @@ pub fn github(report: &CheckReport) -> String {
         {
             message = format!("commit {}: {message}", &c[..c.len().min(12)]);
         }
+        if f.introduced == Some(false) && f.diagnostic.severity != Severity::Note {
+            message.push_str(" (already in base: not introduced by this change)");
+        }
         if let Some(s) = &f.diagnostic.suggestion {
             message = format!("{message}\nhelp: {s}");
         }
@@ -222,7 +230,7 @@ fn sarif_result(f: &Finding, codes: &[Code]) -> Value {
         "partialFingerprints": {"practrace/v1": f.fingerprint},
     });
     result["locations"] = json!([{ "physicalLocation": sarif_location(f) }]);
-    if f.baselined {
+    if f.baselined || f.introduced == Some(false) {
         result["baselineState"] = json!("unchanged");
     } else if f.introduced == Some(true) {
         result["baselineState"] = json!("new");

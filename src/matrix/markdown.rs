@@ -91,7 +91,7 @@ fn heat_map(out: &mut String, matrix: &Matrix) {
         let mut cells = vec![
             escape(&a.id),
             escape(&a.title),
-            a.achieved_level.to_string(),
+            crate::report::level_text(a.achieved_level),
             a.target_level.to_string(),
         ];
         cells.extend(a.cells.iter().map(level_mark));
@@ -115,13 +115,15 @@ fn level_mark(cell: &Cell) -> String {
 
 /// One process area: its heading, then a table of its practices and their evidence.
 fn area_section(out: &mut String, a: &AreaView) {
+    let rating = match a.achieved_level {
+        Some(level) => format!("level {level} of target {}", a.target_level),
+        None => "n/a: not rated, no base practice in scope".to_string(),
+    };
     let _ = writeln!(
         out,
-        "\n## {} {} — level {} of target {}\n",
+        "\n## {} {} — {rating}\n",
         escape(&a.id),
-        escape(&a.title),
-        a.achieved_level,
-        a.target_level
+        escape(&a.title)
     );
     let rows = a
         .groups

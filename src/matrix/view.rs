@@ -130,7 +130,8 @@ pub enum LevelState {
     Achieved,
     /// Not achieved: some in-scope practice lacks evidence, or a level below is missing.
     Missing,
-    /// No practice of the level is in scope for this area (all declared not applicable).
+    /// No practice of the level is in scope for this area (all declared not applicable),
+    /// or the area is not rated at all.
     OutOfScope,
 }
 
@@ -251,8 +252,11 @@ pub struct AreaView {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Highest achieved level.
-    pub achieved_level: u8,
+    /// False when the area is not rated (no base practice in scope): every format shows
+    /// "n/a" for its level.
+    pub applicable: bool,
+    /// Highest achieved level (`None`: not rated).
+    pub achieved_level: Option<u8>,
     /// Target level.
     pub target_level: u8,
     /// One cell per level of the model.
@@ -310,6 +314,7 @@ impl AreaView {
         AreaView {
             id: area.id.clone(),
             title: area.title.clone(),
+            applicable: area.applicable,
             achieved_level: area.achieved_level,
             target_level: area.target_level,
             cells: heat_map_row(area, &counted),
@@ -361,7 +366,8 @@ fn add_to_group(groups: &mut Vec<Group>, level: u8, label: String, view: Practic
 }
 
 /// The heat map row of an area: per level, its state (out of scope when the rating counts
-/// no in-scope practice of it: `counted`, per level) and whether it is within the target.
+/// no in-scope practice of it: `counted`, per level; every level of an area that is not
+/// rated) and whether it is within the target.
 fn heat_map_row(area: &AreaReport, counted: &[usize]) -> Vec<Cell> {
     area.levels
         .iter()
@@ -369,7 +375,7 @@ fn heat_map_row(area: &AreaReport, counted: &[usize]) -> Vec<Cell> {
             let scoped = counted.get(usize::from(l.level) - 1).copied().unwrap_or(0);
             Cell {
                 level: l.level,
-                state: if scoped == 0 {
+                state: if scoped == 0 || !area.applicable {
                     LevelState::OutOfScope
                 } else if l.achieved {
                     LevelState::Achieved

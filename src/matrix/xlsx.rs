@@ -164,7 +164,7 @@ fn summary(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
         vec![
             a.id.clone(),
             a.title.clone(),
-            a.achieved_level.to_string(),
+            crate::report::level_text(a.achieved_level),
             a.target_level.to_string(),
         ]
     });
@@ -182,7 +182,10 @@ fn summary(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
     let out_of_scope = base(0xEEEEEE, 0x616161);
     for (i, a) in matrix.areas.iter().enumerate() {
         let r = 1 + i as u32;
-        sheet.write_number(r, 2, f64::from(a.achieved_level))?;
+        // A level is a number; an area that is not rated keeps its "n/a" text.
+        if let Some(level) = a.achieved_level {
+            sheet.write_number(r, 2, f64::from(level))?;
+        }
         sheet.write_number(r, 3, f64::from(a.target_level))?;
         for (j, c) in a.cells.iter().enumerate() {
             let (text, format) = match c.state {

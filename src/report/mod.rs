@@ -52,9 +52,14 @@ pub struct AreaReport {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Highest achieved capability level (0: not even level 1).
-    pub achieved_level: u8,
-    /// The level the area should reach.
+    /// False when the area is not rated: no base practice of it is in scope (a whole
+    /// area declared not applicable). It then has no achieved level and neither meets nor
+    /// misses its target.
+    pub applicable: bool,
+    /// Highest achieved capability level (0: not even level 1); `null` when the area is
+    /// not rated (`applicable: false`).
+    pub achieved_level: Option<u8>,
+    /// The level the area should reach (0: track only).
     pub target_level: u8,
     /// In-scope base practices that have evidence.
     pub base_practices_evidenced: usize,
@@ -94,6 +99,19 @@ impl EvidenceSource {
             EvidenceSource::EvidenceMap { rule, glob } => format!("evidence_map[{rule}]: {glob}"),
         }
     }
+}
+
+impl AreaReport {
+    /// The achieved level as every human format shows it: the number, or `n/a` for an
+    /// area that is not rated.
+    pub fn achieved_text(&self) -> String {
+        level_text(self.achieved_level)
+    }
+}
+
+/// An achieved level for people: the number, or `n/a` when the area is not rated.
+pub fn level_text(level: Option<u8>) -> String {
+    level.map_or_else(|| "n/a".to_string(), |l| l.to_string())
 }
 
 /// A piece of evidence.
@@ -287,6 +305,7 @@ impl Report {
                 AreaReport {
                     id: area.id.clone(),
                     title: area.title.clone(),
+                    applicable: r.applicable(),
                     achieved_level: r.achieved_level,
                     target_level: r.target_level,
                     base_practices_evidenced: r.base_practices_evidenced,

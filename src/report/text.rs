@@ -104,9 +104,12 @@ fn render(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> String {
 
 impl AreaReport {
     /// Missing practices from the lowest level not achieved up to `up_to` (at least that
-    /// lowest level), as `(level, id)`.
+    /// lowest level), as `(level, id)`; none for an area that is not rated.
     pub fn gaps(&self, up_to: u8) -> Vec<(u8, &str)> {
-        let first = self.achieved_level + 1;
+        let Some(achieved) = self.achieved_level else {
+            return Vec::new();
+        };
+        let first = achieved + 1;
         let last = up_to.max(first);
         self.levels
             .iter()
@@ -138,7 +141,7 @@ pub fn status(report: &Report, format: Format) -> String {
             vec![
                 a.id.clone(),
                 a.title.clone(),
-                a.achieved_level.to_string(),
+                a.achieved_text(),
                 a.target_level.to_string(),
                 format!(
                     "{}/{}",
