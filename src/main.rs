@@ -361,7 +361,8 @@ fn main() -> ExitCode {
         // and git do.
         Ok(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("practrace: error: {:#}", anyhow::Error::from(e));
+            let message = format!("{:#}", anyhow::Error::from(e));
+            eprintln!("practrace: error: {}", commands::terminal_safe(&message));
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),

@@ -260,3 +260,65 @@ fn a_tree_nested_twenty_thousand_folders_deep_is_walked() {
     ]);
     assert_eq!(common::evidence(&json, "BP.05.02").len(), 1);
 }
+
+/// Pins issue 16 item 12: ESC and BEL from file names, commit subjects and author names
+/// reached the terminal raw (clear screen, window title, OSC 52 clipboard writes) in
+/// `status`, `check --format text` and `trace`. Every human format escapes them.
+#[test]
+fn control_characters_from_the_repository_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    common::git(repo, &["init", "-q", "-b", "main"]);
+    let evil = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J";
+    std::fs::create_dir(repo.join("docs")).unwrap();
+    std::fs::write(
+        repo.join(format!("docs/{evil}.md")),
+        "---\npractices: [BP.05.01, BP.05.99]\n---\n",
+    )
+    .unwrap();
+    common::git(repo, &["add", "."]);
+    common::git(
+        repo,
+        &[
+            "-c",
+            &format!("user.name=Mallory {evil}"),
+            "commit",
+            "-q",
+            "-m",
+            &format!("Subject {evil}\n\nPractice: BP.05.02"),
+        ],
+    );
+    let dir = repo.to_str().unwrap();
+    for args in [
+        vec!["status"],
+        vec!["status", "--format", "markdown"],
+        vec!["gaps", "--pa", "PA05"],
+        vec!["trace", "BP.05.01"],
+        vec!["trace", "BP.05.02"],
+        vec!["check"],
+        vec!["check", "--rev", "HEAD"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--no-cache", "--repo", dir]);
+        let out = common::practrace(&args);
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(
+                !bytes.iter().any(|&b| b == 0x1b || b == 0x07),
+                "{args:?} {stream}: {}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // (The Markdown status and gaps show no path, subject or author.)
+        if args[0] != "gaps" && !args.contains(&"markdown") {
+            assert!(
+                all.contains("\\u{1b}"),
+                "{args:?}: the escape is visible: {all}"
+            );
+        }
+    }
+}

@@ -65,7 +65,11 @@ pub fn check(
     };
     let mut out = Vec::new();
     printer.render(&report, &mut out).map_err(stdout)?;
-    io.print(&out)?;
+    if format == CheckFormat::Text {
+        io.print_human(&out)?;
+    } else {
+        io.print(&out)?;
+    }
     Ok(Outcome::from_errors(!report.passed))
 }
 

@@ -109,7 +109,7 @@ pub fn verify(
             s.push('\n');
             s
         }
-        VerifyFormat::Text => outcome.to_text(),
+        VerifyFormat::Text => super::terminal_safe(&outcome.to_text()).into_owned(),
     };
     io.print(text.as_bytes())?;
     Ok(Outcome::from_errors(!outcome.is_clean()))

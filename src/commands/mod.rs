@@ -195,12 +195,40 @@ impl Io<'_> {
         Ok(())
     }
 
+    /// Writes text for people (tables, Markdown, compiler-style lines) to standard output,
+    /// its control characters made visible (see [`terminal_safe`]).
+    fn print_human(&mut self, text: &[u8]) -> Result<(), CommandError> {
+        let text = String::from_utf8_lossy(text);
+        self.print(terminal_safe(&text).as_bytes())
+    }
+
     /// Drops a large value, or leaves it to the operating system (see [`Io::exiting`]).
     fn release<T>(&self, value: T) {
         if self.exiting {
             std::mem::forget(value);
         }
     }
+}
+
+/// `text` with every control character but the newline and the tab written as an escape
+/// (`\u{1b}`): a file name, commit subject or author from the repository must not be able
+/// to clear the screen, set the window title or write the clipboard (OSC 52) of whoever
+/// reads the output in a terminal. JSON escapes them by itself; GitHub workflow commands
+/// have their own escaping.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A failure to write standard output.

@@ -27,8 +27,8 @@ pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outc
         _ => String::new(),
     };
     io.release(analysis);
-    io.print(&out)?;
-    let _ = io.err.write_all(err.as_bytes());
+    io.print_human(&out)?;
+    let _ = io.err.write_all(super::terminal_safe(&err).as_bytes());
     Ok(Outcome::from_errors(errors))
 }
 
@@ -69,7 +69,11 @@ pub fn gaps(
     let mut out = Vec::new();
     format.render(&gaps, &mut out).map_err(stdout)?;
     io.release(analysis);
-    io.print(&out)?;
+    if format == Format::Json {
+        io.print(&out)?;
+    } else {
+        io.print_human(&out)?;
+    }
     Ok(Outcome::from_errors(errors))
 }
 
@@ -85,7 +89,11 @@ pub fn trace(
     let found = find(&mut analysis, flags, target)?;
     let mut out = Vec::new();
     format.render(&found, &mut out).map_err(stdout)?;
-    io.print(&out)?;
+    if format == Format::Json {
+        io.print(&out)?;
+    } else {
+        io.print_human(&out)?;
+    }
     Ok(Outcome::from_errors(errors))
 }
 
