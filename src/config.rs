@@ -455,13 +455,22 @@ fn glob(pattern: &str) -> Result<Glob, String> {
 
 /// A set of globs (already checked by [`ConfigFile::policy`]; a bad one matches nothing).
 pub fn glob_set(patterns: &[String]) -> GlobSet {
+    indexed_glob_set(patterns.iter().map(String::as_str)).0
+}
+
+/// One set of many globs, and for each glob of the set the index of the pattern it came
+/// from (a bad pattern, already reported by [`ConfigFile::policy`], is left out).
+pub fn indexed_glob_set<'a>(patterns: impl IntoIterator<Item = &'a str>) -> (GlobSet, Vec<usize>) {
     let mut builder = GlobSetBuilder::new();
-    for p in patterns {
+    let mut origin = Vec::new();
+    for (i, p) in patterns.into_iter().enumerate() {
         if let Ok(g) = glob(p) {
             builder.add(g);
+            origin.push(i);
         }
     }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
+    let set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+    (set, origin)
 }
 
 #[cfg(test)]

@@ -388,13 +388,29 @@ fn unmatched_map_rules(
 ) -> Vec<crate::diag::Diagnostic> {
     use crate::diag::{Code, Diagnostic, Severity};
     let file = info.path.as_deref().unwrap_or(config::FILE_NAME);
+    // All rules' globs in one set, each file matched once (a set per rule was quadratic in
+    // rules times files).
+    let rule_of: Vec<usize> = policy
+        .evidence_map
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r.globs.iter().map(move |_| i))
+        .collect();
+    let (globs, origin) = config::indexed_glob_set(
+        policy
+            .evidence_map
+            .iter()
+            .flat_map(|r| r.globs.iter().map(String::as_str)),
+    );
+    let mut matched = vec![false; policy.evidence_map.len()];
+    for f in &scan.files {
+        for m in globs.matches(&f.path) {
+            matched[rule_of[origin[m]]] = true;
+        }
+    }
     let mut out = Vec::new();
     for (i, rule) in policy.evidence_map.iter().enumerate() {
-        if rule.practices.is_empty() {
-            continue;
-        }
-        let globs = config::glob_set(&rule.globs);
-        if scan.files.iter().any(|f| globs.is_match(&f.path)) {
+        if rule.practices.is_empty() || matched[i] {
             continue;
         }
         let ids: Vec<&str> = rule

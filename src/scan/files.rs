@@ -18,34 +18,28 @@ pub(super) fn map_files(
     entries: &[FileEntry],
     rules: &[crate::config::MapRule],
 ) -> Vec<FileHit> {
-    // Per rule: all its globs as one set (the quick test), and each glob alone (to say
-    // which one matched).
-    let sets: Vec<_> = rules
+    // Every glob of every rule in one set: a path is matched once, whatever the number of
+    // rules (one set per rule made 14,000 rules on 20,000 files take a minute). The
+    // matches come in the order of the globs, so rules in order, and within a rule its
+    // first matching glob first.
+    let pairs: Vec<(usize, &String)> = rules
         .iter()
-        .map(|r| {
-            let each: Vec<_> = r
-                .globs
-                .iter()
-                .map(|g| crate::config::glob_set(std::slice::from_ref(g)))
-                .collect();
-            (crate::config::glob_set(&r.globs), each)
-        })
+        .enumerate()
+        .flat_map(|(rule, r)| r.globs.iter().map(move |g| (rule, g)))
         .collect();
+    let (set, origin) = crate::config::indexed_glob_set(pairs.iter().map(|(_, g)| g.as_str()));
     entries
         .par_iter()
         .filter_map(|entry| {
             let mut practices: Vec<(usize, Provenance)> = Vec::new();
-            for (rule, (r, (set, each))) in rules.iter().zip(&sets).enumerate() {
-                if !set.is_match(&entry.path) {
+            let mut last_rule = None;
+            for m in set.matches(&entry.path) {
+                let (rule, glob) = pairs[origin[m]];
+                if last_rule == Some(rule) {
                     continue;
                 }
-                let glob = each
-                    .iter()
-                    .position(|g| g.is_match(&entry.path))
-                    .and_then(|i| r.globs.get(i))
-                    .cloned()
-                    .unwrap_or_default();
-                for &p in &r.practices {
+                last_rule = Some(rule);
+                for &p in &rules[rule].practices {
                     if !practices.iter().any(|&(q, _)| q == p) {
                         let glob = glob.clone();
                         practices.push((p, Provenance::EvidenceMap { rule, glob }));
