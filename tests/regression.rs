@@ -322,3 +322,35 @@ fn control_characters_from_the_repository_never_reach_the_terminal() {
         }
     }
 }
+
+/// Pins issue 16 item 4: repository-controlled paths were read through symlinked folders:
+/// `model:` naming a file under a committed `ext -> /elsewhere` link, and index entries
+/// under a folder that is now a link to outside. Neither leaves the repository now: the
+/// model is not a file of the tree, and the entries read as gone (as git sees them).
+#[test]
+fn no_repository_path_is_read_through_a_symlinked_folder() {
+    let repo = common::fixture_repo("adoption");
+    let outside = tempfile::tempdir().unwrap();
+    let model = std::fs::read_to_string(common::fixtures().join("models/tiny.model.yaml")).unwrap();
+    std::fs::write(outside.path().join("m.yaml"), model).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("ext")).unwrap();
+    std::fs::write(repo.path().join(".practrace.yaml"), "model: ext/m.yaml\n").unwrap();
+    let dir = repo.path().to_str().unwrap();
+    let out = common::practrace(&["status", "--no-cache", "--repo", dir]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a file of the scanned tree"));
+    // The evidence folder replaced by a link to a copy outside: its files are gone.
+    std::fs::remove_file(repo.path().join(".practrace.yaml")).unwrap();
+    let docs = repo.path().join("docs");
+    std::fs::rename(&docs, outside.path().join("docs")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("docs"), &docs).unwrap();
+    let json = common::practrace_json(&["status", "--format", "json", "--no-cache", "--repo", dir]);
+    assert!(
+        common::evidence(&json, "BP.03.01").is_empty(),
+        "read through the link"
+    );
+    assert!(
+        common::evidence(&json, "BP.05.01").is_empty(),
+        "read through the link"
+    );
+}

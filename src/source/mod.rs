@@ -34,6 +34,37 @@ pub enum SourceError {
     Git(String),
 }
 
+/// Whether every folder between `root` and the file `relative` below it is a real folder,
+/// not a symlink (which could lead out of the repository). `checked` remembers folders
+/// already seen to be real, so a scan looks at each folder once, not once per file.
+pub(crate) fn real_folders(
+    root: &std::path::Path,
+    relative: &std::path::Path,
+    checked: &mut std::collections::HashSet<std::path::PathBuf>,
+) -> bool {
+    let mut folder = root.to_path_buf();
+    let Some(parent) = relative.parent() else {
+        return true;
+    };
+    for component in parent.components() {
+        match component {
+            std::path::Component::Normal(name) => folder.push(name),
+            // `..`, a root or a prefix: not a path inside the repository.
+            _ => return false,
+        }
+        if checked.contains(&folder) {
+            continue;
+        }
+        match std::fs::symlink_metadata(&folder) {
+            Ok(m) if m.file_type().is_dir() => {
+                checked.insert(folder.clone());
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// A file to read: its path and how to get its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {

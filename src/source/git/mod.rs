@@ -4,6 +4,7 @@
 //! index and never writes into the repository.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
@@ -287,6 +288,7 @@ impl Source for GitSource {
             }),
             None => Box::new(DiskReader {
                 root: self.workdir.clone().unwrap_or_default(),
+                checked: HashSet::new(),
             }),
         })
     }
@@ -517,15 +519,27 @@ impl Source for GitSource {
                     return Ok(None);
                 };
                 let full = workdir.join(path);
-                // Never follow a symlink out of the tree: regular files only.
+                // Never follow a symlink out of the tree, in any component (a committed
+                // `ext -> /elsewhere` must not make `model: ext/m.yaml` read outside):
+                // regular files only, and never more than `max_size` bytes, whatever the
+                // file system says its size is (/proc files say 0).
+                let mut checked = HashSet::new();
+                if !super::real_folders(workdir, Path::new(path), &mut checked) {
+                    return Ok(None);
+                }
                 match std::fs::symlink_metadata(&full) {
                     Ok(m) if m.is_file() => {
                         if m.len() > max_size {
                             return Err(too_large(m.len()));
                         }
-                        std::fs::read(&full)
-                            .map(Some)
-                            .map_err(|e| SourceError::Git(format!("cannot read `{path}`: {e}")))
+                        let mut bytes = Vec::new();
+                        std::fs::File::open(&full)
+                            .and_then(|f| f.take(max_size + 1).read_to_end(&mut bytes))
+                            .map_err(|e| SourceError::Git(format!("cannot read `{path}`: {e}")))?;
+                        if bytes.len() as u64 > max_size {
+                            return Err(too_large(bytes.len() as u64));
+                        }
+                        Ok(Some(bytes))
                     }
                     _ => Ok(None),
                 }

@@ -68,6 +68,8 @@ impl FileReader for BlobReader {
 
 pub(super) struct DiskReader {
     pub(super) root: PathBuf,
+    /// Folders seen to be real folders, not symlinks (see [`crate::source::real_folders`]).
+    pub(super) checked: std::collections::HashSet<PathBuf>,
 }
 
 impl FileReader for DiskReader {
@@ -75,8 +77,12 @@ impl FileReader for DiskReader {
         let Some(relative) = &entry.disk else {
             return FileContent::Unreadable("no path on disk".into());
         };
+        // Never follow a symlink, in any component: it may point outside the repository
+        // (an index entry under a folder that is now a link reads as gone, as git sees it).
+        if !crate::source::real_folders(&self.root, relative, &mut self.checked) {
+            return FileContent::NoFrontMatter;
+        }
         let path = self.root.join(relative);
-        // Never follow a symlink: it may point outside the repository.
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(m) => m,
             Err(e) => return FileContent::Unreadable(e.to_string()),

@@ -22,6 +22,16 @@ pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, Source
         if entry.mode == 0o160000 {
             continue;
         }
+        // A crafted index may hold an absolute path or `..`: not a file of the working
+        // tree (git refuses such entries too).
+        let inside = !entry.path.is_empty()
+            && entry
+                .path
+                .split(|&b| b == b'/')
+                .all(|c| !c.is_empty() && c != b"." && c != b"..");
+        if !inside {
+            continue;
+        }
         let disk = path_from_bytes(&entry.path);
         if tracked.insert(disk.clone()) {
             out.push(FileEntry {
