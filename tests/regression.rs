@@ -354,3 +354,36 @@ fn no_repository_path_is_read_through_a_symlinked_folder() {
         "read through the link"
     );
 }
+
+/// Pins issue 16 item 10: a `.git` file naming another repository's git folder made
+/// practrace scan that repository's working tree instead of the folder given. As git
+/// resolves it, the working tree is the folder holding the `.git` file.
+#[test]
+fn a_git_file_naming_another_repository_scans_the_folder_that_holds_it() {
+    let other = common::fixture_repo("adoption");
+    let mine = tempfile::tempdir().unwrap();
+    std::fs::write(
+        mine.path().join(".git"),
+        format!("gitdir: {}\n", other.path().join(".git").display()),
+    )
+    .unwrap();
+    std::fs::create_dir(mine.path().join("docs")).unwrap();
+    std::fs::write(
+        mine.path().join("docs/mine.md"),
+        "---\npractices: [BP.01.01]\n---\n",
+    )
+    .unwrap();
+    let json = common::practrace_json(&[
+        "status",
+        "--format",
+        "json",
+        "--no-cache",
+        "--repo",
+        mine.path().to_str().unwrap(),
+    ]);
+    assert_eq!(common::evidence(&json, "BP.01.01"), ["docs/mine.md"]);
+    assert!(
+        common::evidence(&json, "BP.03.01").is_empty(),
+        "the other working tree"
+    );
+}

@@ -367,6 +367,7 @@ pub fn open_at(
         path: path.display().to_string(),
         message: e.message().to_string(),
     })?;
+    super::worktree_as_git_resolves(&repo, path);
     let commit = match rev {
         Some(rev) => Some(
             repo.revparse_single(rev)

@@ -79,6 +79,34 @@ pub(crate) fn with_nearest_reference(repo: &Repository, rev: &str, message: &str
     }
 }
 
+/// Makes the working tree the folder that holds the `.git` found from `start` (as git
+/// resolves it): a `.git` file naming another repository's git folder must not make the
+/// scan read that repository's working tree, which libgit2 does. A `core.worktree` that
+/// points elsewhere is not followed either, with a note saying so.
+fn worktree_as_git_resolves(repository: &Repository, start: &Path) {
+    if repository.is_bare() {
+        return;
+    }
+    let Ok(start) = start.canonicalize() else {
+        return;
+    };
+    let Some(holder) = start.ancestors().find(|a| a.join(".git").exists()) else {
+        return;
+    };
+    let current = repository.workdir().and_then(|w| w.canonicalize().ok());
+    if current.as_deref() == Some(holder) {
+        return;
+    }
+    if holder.join(".git").is_dir() {
+        eprintln!(
+            "practrace: note: the repository's configuration names another working tree ({}); scanning {}, the folder that holds .git",
+            current.map(|c| c.display().to_string()).unwrap_or_default(),
+            holder.display()
+        );
+    }
+    let _ = repository.set_workdir(holder, false);
+}
+
 /// The commit HEAD names; `None` for an unborn HEAD (no commit yet: no history, not an
 /// error). A HEAD that names a missing or broken object, or a symref loop, is an error
 /// that says so (as git's "bad object HEAD"), not an empty history.
@@ -147,6 +175,7 @@ impl GitSource {
     pub fn open(repo: &Path, rev: Option<&str>) -> Result<GitSource, SourceError> {
         configure_libgit2();
         let repository = open(repo)?;
+        worktree_as_git_resolves(&repository, repo);
         let (commit, tree) = match rev {
             Some(rev) => {
                 let commit = repository
