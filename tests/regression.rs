@@ -387,3 +387,25 @@ fn a_git_file_naming_another_repository_scans_the_folder_that_holds_it() {
         "the other working tree"
     );
 }
+
+/// Pins issue 16 item 9 (the base): a base whose name resolves but whose object is missing
+/// got "fetch it first", which would not mend it; it is told apart from an unknown name.
+#[test]
+fn an_unreadable_base_is_not_told_to_fetch() {
+    let repo = common::fixture_repo("adoption");
+    std::fs::write(
+        repo.path().join(".git/refs/heads/broken"),
+        "0123456789abcdef0123456789abcdef01234567\n",
+    )
+    .unwrap();
+    let dir = repo.path().to_str().unwrap();
+    let out = common::practrace(&["check", "--no-cache", "--repo", dir, "--base", "broken"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot be read") && !stderr.contains("fetch it first"),
+        "{stderr}"
+    );
+    let out = common::practrace(&["check", "--no-cache", "--repo", dir, "--base", "nowhere"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fetch it first"));
+}

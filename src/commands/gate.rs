@@ -138,6 +138,15 @@ fn run(gate: &Check, baseline: Option<Baseline>) -> Result<(CheckReport, GitSour
 
 /// The error for a base revision that is not in the repository, with the fetch to run.
 fn missing_base(rev: &str, shallow: bool, e: &crate::source::SourceError) -> CommandError {
+    // A name git does not know wants a fetch; a name whose object is missing or broken
+    // does not (fetching would not mend it).
+    let unknown = matches!(e, crate::source::SourceError::Revision { message, .. }
+        if message.starts_with("revspec '") && message.contains("' not found"));
+    if !unknown {
+        return CommandError::Usage(format!(
+            "the base revision {rev:?} cannot be read: {e} (the repository may be damaged or a partial clone missing the object: run `git fsck`)"
+        ));
+    }
     let how = if shallow {
         format!(
             "this is a shallow clone: fetch the base with `git fetch --deepen=100 origin` (or `git fetch --unshallow`), or `git fetch origin {rev}`; in GitHub Actions, check out with `fetch-depth: 0`"

@@ -86,7 +86,9 @@ pub fn scan_cached(
                     let mapped = map_files(source, &entries, &options.evidence_map);
                     result.0 = merge_hits(std::mem::take(&mut result.0), mapped);
                 }
-                result
+                let current: std::collections::HashSet<ObjectId> =
+                    entries.iter().filter_map(|e| e.blob).collect();
+                (result, current)
             });
             (files, t.elapsed())
         },
@@ -99,15 +101,23 @@ pub fn scan_cached(
         },
     );
     let ((files, files_time), (commits, commits_time)) = (files, commits);
-    let (files, mut diagnostics, new_blobs, files_read) = files?;
+    let ((files, mut diagnostics, new_blobs, files_read), current_blobs) = files?;
     let (commits, commit_diagnostics, commits_scanned, commits_read) = commits?;
     diagnostics.extend(commit_diagnostics);
     if let Some(cache) = cache {
-        if commits_read > 0 {
+        let pruned_commits = prune(&mut commit_table, commits_scanned, |table| {
+            let start = source.info().commit.and_then(|c| ObjectId::from_hex(&c));
+            reachable(table, start)
+        });
+        if commits_read > 0 || pruned_commits {
             cache.store("commits", &commit_table);
         }
-        if !new_blobs.is_empty() {
-            blob_table.extend(new_blobs);
+        let added = !new_blobs.is_empty();
+        blob_table.extend(new_blobs);
+        // A working tree's files have no blob ids here: only a revision says which to keep.
+        let pruned_blobs = !source.info().worktree
+            && prune(&mut blob_table, current_blobs.len(), |_| current_blobs);
+        if added || pruned_blobs {
             cache.store("blobs", &blob_table);
         }
     }
@@ -127,6 +137,37 @@ pub fn scan_cached(
         finish(source, files, commits, diagnostics, commits_scanned),
         stats,
     ))
+}
+
+/// Keeps a cache table from growing without bound: when it holds more than twice what
+/// this scan needed (and over 10,000 records), only the records `keep` names are kept —
+/// commits reachable now (a rewritten history leaves the old ones behind), blobs of the
+/// scanned tree. Whether it pruned.
+fn prune<V>(
+    table: &mut std::collections::HashMap<ObjectId, V>,
+    needed: usize,
+    keep: impl FnOnce(&std::collections::HashMap<ObjectId, V>) -> std::collections::HashSet<ObjectId>,
+) -> bool {
+    if table.len() <= needed.saturating_mul(2).saturating_add(10_000) {
+        return false;
+    }
+    let keep = keep(table);
+    table.retain(|id, _| keep.contains(id));
+    true
+}
+
+/// The commits of `table` reachable from `start` through the parents it records.
+fn reachable(table: &CommitTable, start: Option<ObjectId>) -> std::collections::HashSet<ObjectId> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<ObjectId> = start.into_iter().collect();
+    while let Some(id) = stack.pop() {
+        if let Some(record) = table.get(&id)
+            && seen.insert(id)
+        {
+            stack.extend(record.parents.iter().copied());
+        }
+    }
+    seen
 }
 
 /// The scan as every path ends it: the source's info, the shallow-history note, and every
@@ -240,4 +281,51 @@ pub fn scan_since(
             commits_read: since.walk.read,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{prune, reachable};
+    use crate::evidence::{CommitRecord, CommitTable, ObjectId};
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_raw([n; 20])
+    }
+
+    /// Pins issue 16 item 3: cache tables were never pruned. Past twice what a scan needs
+    /// (and 10,000 records) only what it needs is kept; below that, nothing is dropped.
+    #[test]
+    fn tables_are_pruned_past_twice_what_a_scan_needs() {
+        let mut table: std::collections::HashMap<ObjectId, ()> =
+            (0..=255u8).map(|n| (id(n), ())).collect();
+        assert!(!prune(&mut table, 10, |_| Default::default()));
+        assert_eq!(table.len(), 256);
+        let mut keyed: std::collections::HashMap<ObjectId, ()> = (0..10_100u32)
+            .map(|n| {
+                let mut raw = [0u8; 20];
+                raw[..4].copy_from_slice(&n.to_le_bytes());
+                (ObjectId::from_raw(raw), ())
+            })
+            .collect();
+        let keep: std::collections::HashSet<ObjectId> = keyed.keys().take(3).copied().collect();
+        assert!(prune(&mut keyed, 3, |_| keep.clone()));
+        assert_eq!(keyed.len(), 3);
+    }
+
+    #[test]
+    fn reachable_follows_recorded_parents_only() {
+        let record = |parents: Vec<ObjectId>| CommitRecord {
+            parents,
+            hit: None,
+            diagnostics: Vec::new(),
+        };
+        let mut table = CommitTable::new();
+        table.insert(id(3), record(vec![id(2)]));
+        table.insert(id(2), record(vec![id(1)]));
+        table.insert(id(1), record(vec![]));
+        table.insert(id(9), record(vec![id(1)])); // rewritten away
+        let seen = reachable(&table, Some(id(3)));
+        assert_eq!(seen.len(), 3);
+        assert!(!seen.contains(&id(9)));
+    }
 }
