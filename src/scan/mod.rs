@@ -14,7 +14,9 @@ use files::{map_files, merge_hits, scan_files};
 use crate::cache::Cache;
 use crate::config::ScanOptions;
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::evidence::{BlobTable, CommitHit, CommitTable, FileHit, ObjectId, Scan};
+use std::collections::HashSet;
+
+use crate::evidence::{BlobRecord, BlobTable, CommitHit, CommitTable, FileHit, ObjectId, Scan};
 use crate::model::Model;
 use crate::source::{RawCommit, Source, SourceError};
 
@@ -59,7 +61,7 @@ pub fn scan_cached(
     let started = std::time::Instant::now();
     // Fail early, on this thread, if no reader can be made at all.
     drop(source.reader()?);
-    let (mut commit_table, mut blob_table): (CommitTable, BlobTable) = match cache {
+    let (mut commit_table, blob_table): (CommitTable, BlobTable) = match cache {
         Some(c) => rayon::join(|| c.load("commits"), || c.load("blobs")),
         None => Default::default(),
     };
@@ -105,21 +107,9 @@ pub fn scan_cached(
     let (commits, commit_diagnostics, commits_scanned, commits_read) = commits?;
     diagnostics.extend(commit_diagnostics);
     if let Some(cache) = cache {
-        let pruned_commits = prune(&mut commit_table, commits_scanned, |table| {
-            let start = source.info().commit.and_then(|c| ObjectId::from_hex(&c));
-            reachable(table, start)
-        });
-        if commits_read > 0 || pruned_commits {
-            cache.store("commits", &commit_table);
-        }
-        let added = !new_blobs.is_empty();
-        blob_table.extend(new_blobs);
-        // A working tree's files have no blob ids here: only a revision says which to keep.
-        let pruned_blobs = !source.info().worktree
-            && prune(&mut blob_table, current_blobs.len(), |_| current_blobs);
-        if added || pruned_blobs {
-            cache.store("blobs", &blob_table);
-        }
+        let commits = (commit_table, commits_read > 0, commits_scanned);
+        let blobs = (blob_table, new_blobs, current_blobs);
+        remember(cache, source, commits, blobs);
     }
     if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
         let from_libgit2 =
@@ -137,6 +127,35 @@ pub fn scan_cached(
         finish(source, files, commits, diagnostics, commits_scanned),
         stats,
     ))
+}
+
+/// Stores what the scan read in the cache: the commit table (when it read a commit) and
+/// the blob table (when it read a blob), each pruned first (see [`prune`]).
+fn remember(
+    cache: &Cache,
+    source: &dyn Source,
+    (mut commit_table, read, scanned): (CommitTable, bool, usize),
+    (mut blob_table, new_blobs, current): (
+        BlobTable,
+        Vec<(ObjectId, BlobRecord)>,
+        HashSet<ObjectId>,
+    ),
+) {
+    let pruned_commits = prune(&mut commit_table, scanned, |table| {
+        let start = source.info().commit.and_then(|c| ObjectId::from_hex(&c));
+        reachable(table, start)
+    });
+    if read || pruned_commits {
+        cache.store("commits", &commit_table);
+    }
+    let added = !new_blobs.is_empty();
+    blob_table.extend(new_blobs);
+    // A working tree's files have no blob ids here: only a revision says which to keep.
+    let pruned_blobs =
+        !source.info().worktree && prune(&mut blob_table, current.len(), |_| current);
+    if added || pruned_blobs {
+        cache.store("blobs", &blob_table);
+    }
 }
 
 /// Keeps a cache table from growing without bound: when it holds more than twice what
