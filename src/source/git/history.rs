@@ -230,6 +230,9 @@ fn last_commits(
         // Changed against every parent (a root commit: present at all)...
         let mut touched = Vec::new();
         trie.changed(repo, Some(tree), parents.first().copied(), &mut touched);
+        // A path can be met twice (a file turned into a folder of the same name).
+        touched.sort_unstable();
+        touched.dedup();
         for &parent in parents.iter().skip(1) {
             let mut against = Vec::new();
             trie.changed(repo, Some(tree), Some(parent), &mut against);
@@ -324,36 +327,127 @@ impl PathTrie {
     }
 
     /// Pushes the paths (unresolved) whose entries differ between the trees `new` and
-    /// `old` (`None`: empty). Only subtrees whose ids differ are opened.
+    /// `old` (`None`: empty). Only subtrees whose ids differ are opened. With few paths
+    /// left under a large folder, each is looked up by name; with many, both trees are
+    /// walked side by side once (a folder of N evidence files, each added by its own
+    /// commit, made the lookups N² × log N: 15 s at 10,000 files).
     fn changed(&self, repo: &Repository, new: Option<Oid>, old: Option<Oid>, out: &mut Vec<usize>) {
         if new == old || self.remaining == 0 {
             return;
         }
         let load = |id: Option<Oid>| id.and_then(|id| repo.find_tree(id).ok());
         let (new_tree, old_tree) = (load(new), load(old));
+        let len = |t: &Option<Tree<'_>>| t.as_ref().map_or(0, Tree::len);
+        if self.remaining.saturating_mul(16) < len(&new_tree).max(len(&old_tree)) {
+            self.changed_by_name(repo, &new_tree, &old_tree, out);
+        } else {
+            self.changed_side_by_side(repo, &new_tree, &old_tree, out);
+        }
+    }
+
+    /// [`PathTrie::changed`], looking each unresolved child up in both trees.
+    fn changed_by_name(
+        &self,
+        repo: &Repository,
+        new_tree: &Option<Tree<'_>>,
+        old_tree: &Option<Tree<'_>>,
+        out: &mut Vec<usize>,
+    ) {
         let entry = |tree: &Option<Tree<'_>>, name: &str| {
             tree.as_ref()
                 .and_then(|t| t.get_name(name).map(|e| (e.id(), e.kind())))
         };
-        let subtree = |e: Option<(Oid, Option<git2::ObjectType>)>| {
-            e.and_then(|(id, kind)| (kind == Some(git2::ObjectType::Tree)).then_some(id))
-        };
         for (name, child) in &self.children {
-            if child.remaining == 0 {
-                continue;
-            }
-            let (a, b) = (entry(&new_tree, name), entry(&old_tree, name));
-            if a.map(|e| e.0) == b.map(|e| e.0) {
-                continue;
-            }
-            if let Some(i) = child.leaf {
-                out.push(i);
-            }
-            if !child.children.is_empty() {
-                child.changed(repo, subtree(a), subtree(b), out);
+            if child.remaining > 0 {
+                let (a, b) = (entry(new_tree, name), entry(old_tree, name));
+                child.visit(repo, a, b, out);
             }
         }
     }
+
+    /// [`PathTrie::changed`], walking both trees' entries in git's order at once and
+    /// looking up only the names whose ids differ.
+    fn changed_side_by_side(
+        &self,
+        repo: &Repository,
+        new_tree: &Option<Tree<'_>>,
+        old_tree: &Option<Tree<'_>>,
+        out: &mut Vec<usize>,
+    ) {
+        let len = |t: &Option<Tree<'_>>| t.as_ref().map_or(0, Tree::len);
+        let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(git2::ObjectType::Tree);
+        let side = |e: &Option<git2::TreeEntry<'_>>| e.as_ref().map(|e| (e.id(), e.kind()));
+        let (mut i, mut j) = (0, 0);
+        while i < len(new_tree) || j < len(old_tree) {
+            let (a, b) = (entry_at_index(new_tree, i), entry_at_index(old_tree, j));
+            let order = match (&a, &b) {
+                (Some(a), Some(b)) => {
+                    git_order(a.name_bytes(), is_tree(a), b.name_bytes(), is_tree(b))
+                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            i += usize::from(order != std::cmp::Ordering::Greater);
+            j += usize::from(order != std::cmp::Ordering::Less);
+            let (a, b) = match order {
+                std::cmp::Ordering::Less => (a, None),
+                std::cmp::Ordering::Greater => (None, b),
+                std::cmp::Ordering::Equal => (a, b),
+            };
+            if side(&a).map(|e| e.0) == side(&b).map(|e| e.0) {
+                continue;
+            }
+            let Some(name) = a.as_ref().or(b.as_ref()).map(|e| e.name_bytes()) else {
+                continue;
+            };
+            let found = self
+                .children
+                .binary_search_by(|(n, _)| n.as_bytes().cmp(name));
+            if let Ok(k) = found {
+                let child = &self.children[k].1;
+                if child.remaining > 0 {
+                    child.visit(repo, side(&a), side(&b), out);
+                }
+            }
+        }
+    }
+
+    /// One child whose entry is `a` in the new tree and `b` in the old (`None`: absent):
+    /// pushed when they differ, and its own children looked into.
+    fn visit(
+        &self,
+        repo: &Repository,
+        a: Option<(Oid, Option<git2::ObjectType>)>,
+        b: Option<(Oid, Option<git2::ObjectType>)>,
+        out: &mut Vec<usize>,
+    ) {
+        if a.map(|e| e.0) == b.map(|e| e.0) {
+            return;
+        }
+        let subtree = |e: Option<(Oid, Option<git2::ObjectType>)>| {
+            e.and_then(|(id, kind)| (kind == Some(git2::ObjectType::Tree)).then_some(id))
+        };
+        if let Some(i) = self.leaf {
+            out.push(i);
+        }
+        if !self.children.is_empty() {
+            self.changed(repo, subtree(a), subtree(b), out);
+        }
+    }
+}
+
+/// The `i`th entry of a tree, if there is one.
+fn entry_at_index<'t>(tree: &'t Option<Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
+    tree.as_ref().and_then(|t| t.get(i))
+}
+
+/// git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let next = |name: &[u8], tree: bool| name.get(n).copied().or(tree.then_some(b'/'));
+        next(a, a_tree).cmp(&next(b, b_tree))
+    })
 }
 
 /// Opens the repository at or around `path` and resolves `rev` (default: HEAD, `None` when
@@ -381,4 +475,21 @@ pub fn open_at(
         None => super::head_commit(&repo)?,
     };
     Ok((Repo(repo), commit.map(object_id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::git_order;
+    use std::cmp::Ordering::{Greater, Less};
+
+    /// The side-by-side walk merges two trees in git's own order; a different order would
+    /// pair the wrong entries. Folders sort as if their name ended in `/`.
+    #[test]
+    fn entries_sort_in_git_order() {
+        assert_eq!(git_order(b"a", false, b"a", true), Less);
+        assert_eq!(git_order(b"a.b", false, b"a", true), Less, "'.' < '/'");
+        assert_eq!(git_order(b"a0", false, b"a", true), Greater, "'0' > '/'");
+        assert_eq!(git_order(b"a", true, b"a", true), std::cmp::Ordering::Equal);
+        assert_eq!(git_order(b"b", false, b"ab", false), Greater);
+    }
 }
