@@ -21,7 +21,15 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(policy) = file.policy(model, FILE_NAME) {
                 assert_eq!(policy.targets.len(), model.process_areas.len());
                 assert_eq!(policy.not_applicable.len(), model.practices.len());
-                assert!(policy.targets.iter().all(|&t| (1..=5).contains(&t)));
+                assert_eq!(policy.evidence_map_places.len(), policy.evidence_map.len());
+                // 0 is "track only" (rated and shown, never below target); else a level
+                // of the model.
+                let max = model.levels.iter().map(|l| l.level).max().unwrap_or(1);
+                assert!(
+                    policy.targets.iter().all(|&t| t <= max),
+                    "targets {:?} beyond the model's levels (0 to {max})",
+                    policy.targets
+                );
             }
         }
         Err(e) => assert!(!e.message.is_empty(), "an error without a message"),

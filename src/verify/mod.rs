@@ -184,8 +184,10 @@ impl Verification {
     }
 }
 
-/// What the report says: its commit, and each piece of evidence with its practices.
-struct Claims {
+/// What a report says, as `verify` reads it ([`read_report`]): the commit it describes,
+/// each piece of evidence with its practices, and how it was made.
+#[derive(Debug)]
+pub struct Claims {
     commit: Option<String>,
     /// path → (blob, practices)
     files: BTreeMap<String, (String, Vec<String>)>,
@@ -193,6 +195,28 @@ struct Claims {
     commits: BTreeMap<String, Vec<String>>,
     /// How the report was made: configuration, options, model.
     made: settings::Made,
+}
+
+impl Claims {
+    /// The commit the report describes, 40 lower-case hex digits (`None`: it names none).
+    pub fn commit(&self) -> Option<&str> {
+        self.commit.as_deref()
+    }
+
+    /// The file evidence, by path: path (relative, `/`-separated, no empty, `.` or `..`
+    /// component), blob id (40 lower-case hex digits), and the practices it is for.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str, &[String])> {
+        self.files
+            .iter()
+            .map(|(path, (blob, practices))| (path.as_str(), blob.as_str(), practices.as_slice()))
+    }
+
+    /// The commit evidence, by id (40 lower-case hex digits), with the practices it is for.
+    pub fn commits(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.commits
+            .iter()
+            .map(|(commit, practices)| (commit.as_str(), practices.as_slice()))
+    }
 }
 
 /// The part of a report `verify` trusts, read strictly: a duplicate field is an error
@@ -244,7 +268,33 @@ fn repository_path(path: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
-fn claims(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
+/// Reads a report's JSON bytes as `verify` does before it looks at any repository: a typed
+/// parse (a duplicate field is refused), `tool.name` must be `practrace`, every evidence path
+/// must lie inside a repository and every object id must be 40 hex digits; then how the
+/// report was made (configuration, options, model). `shown` names the report in errors,
+/// which are all [`VerifyError::NotAReport`].
+///
+/// [`verify`] reads its report through this function and nothing else; it is public for
+/// fuzzing (`fuzz/fuzz_targets/report.rs`) and for tools that check a report without a
+/// repository.
+///
+/// ```
+/// use practrace::verify::read_report;
+/// let report = |path: &str| {
+///     format!(
+///         r#"{{"tool": {{"name": "practrace"}}, "source": {{"commit": null}}, "practices": [
+///              {{"id": "BP.05.01", "evidence": [{{"kind": "file", "path": "{path}",
+///                "blob": "57ABD366498C38B9A191A8EC44916184DB3A618C"}}]}}]}}"#
+///     )
+/// };
+/// let claims = read_report(report("docs/vulns.md").as_bytes(), "r.json").unwrap();
+/// let files: Vec<_> = claims.files().collect();
+/// let practices = ["BP.05.01".to_string()];
+/// let blob = "57abd366498c38b9a191a8ec44916184db3a618c";
+/// assert_eq!(files, [("docs/vulns.md", blob, &practices[..])]);
+/// assert!(read_report(report("../../etc/passwd").as_bytes(), "r.json").is_err());
+/// ```
+pub fn read_report(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
     let bad = |message: &str| VerifyError::NotAReport {
         path: shown.to_string(),
         message: message.to_string(),
@@ -323,7 +373,7 @@ pub fn verify(
     rev: Option<&str>,
     model: Option<&crate::model::Model>,
 ) -> Result<Verification, VerifyError> {
-    let claims = claims(json, shown)?;
+    let claims = read_report(json, shown)?;
     let (repository, target) = open_repository(repo, rev)?;
     let mut findings: Vec<Finding> = report_commit_missing(&repository, &claims)
         .into_iter()

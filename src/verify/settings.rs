@@ -13,6 +13,7 @@ use crate::source::git::GitSource;
 
 /// What a report says about how it was made (fields absent from older reports are `None`
 /// and not compared).
+#[derive(Debug)]
 pub(super) struct Made {
     config_path: Option<String>,
     config_blob: Option<String>,
