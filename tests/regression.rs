@@ -105,6 +105,15 @@ fn verify_refuses_a_report_with_a_duplicate_key() {
     let out = verify(repo.path(), &forged);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate field"));
+    // A second `config` ahead of the real one: a person reads the first, verify the last.
+    let forged = format!(
+        "{{\"config\":{{\"path\":\".practrace.yaml\",\"blob\":\"{}\"}},{}",
+        "0".repeat(40),
+        &text[1..]
+    );
+    let out = verify(repo.path(), &forged);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate field `config`"));
 }
 
 /// Pins issue 16 item 6: an evidence file under a folder that is now a symlink to elsewhere

@@ -222,10 +222,41 @@ impl Claims {
 /// The part of a report `verify` trusts, read strictly: a duplicate field is an error
 /// (serde's derive refuses it), unlike a `Value`, which keeps the last one.
 #[derive(serde::Deserialize)]
+#[allow(dead_code)] // read for their duplicates only; `settings::Made` reads their values
 struct ReportIn {
     tool: ToolIn,
     source: SourceIn,
     practices: Vec<PracticeIn>,
+    // How the report was made: declared so that a duplicate of them is refused too (a
+    // second `config` before the real one would otherwise be what a person reads while
+    // verify compares the last).
+    #[serde(default)]
+    config: Option<ConfigIn>,
+    #[serde(default)]
+    model: Option<ModelIn>,
+    #[serde(default)]
+    process_areas: Option<Vec<AreaIn>>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct ConfigIn {
+    path: Option<serde::de::IgnoredAny>,
+    blob: Option<serde::de::IgnoredAny>,
+    options: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct ModelIn {
+    digest: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct AreaIn {
+    id: Option<serde::de::IgnoredAny>,
+    target_level: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(serde::Deserialize)]
@@ -242,6 +273,9 @@ struct SourceIn {
 struct PracticeIn {
     id: String,
     evidence: Vec<EvidenceIn>,
+    #[serde(default)]
+    #[allow(dead_code)] // read for its duplicates only
+    in_scope: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(serde::Deserialize)]
