@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use crate::cache;
-use crate::diag;
 use crate::evidence::{CommitHit, FileHit, ObjectId, Scan, Summary};
 use crate::extract::commit::parse_rfc3339;
 use crate::pipeline::{Analysis, AnalysisError, Configured, Request, configure, rate};
@@ -73,7 +72,7 @@ pub fn status_json(
     let analysis = crate::pipeline::analyze(request)?;
     write_status_json(&analysis, request, out).map_err(StatusJsonError::Write)?;
     Ok(StatusJson {
-        errors: has_errors(&analysis.report),
+        errors: analysis.report.has_errors(),
         stats: analysis.stats,
         derived_from: None,
         analysis: Some(analysis),
@@ -89,13 +88,6 @@ pub enum StatusJsonError {
     /// Writing the report.
     #[error("writing to stdout")]
     Write(#[source] std::io::Error),
-}
-
-fn has_errors(report: &report::Report) -> bool {
-    report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == diag::Severity::Error)
 }
 
 /// `status --format json` of a revision derived from a remembered report of an ancestor
@@ -275,7 +267,7 @@ fn write_derived(
         }
     }
     Ok(StatusJson {
-        errors: has_errors(&analysis.report),
+        errors: analysis.report.has_errors(),
         stats,
         derived_from: None,
         analysis: None,

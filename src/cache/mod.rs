@@ -371,7 +371,6 @@ impl Cache {
         count: usize,
     ) -> Option<ReportWriter> {
         let head_bytes = postcard::to_stdvec(head).ok()?;
-        std::fs::create_dir_all(&self.dir).ok()?;
         let name = self.report_name(commit);
         let file = self.temporary(&name)?;
         let mut writer = ReportWriter {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CommandError, Io, Outcome, ScanFlags, has_errors, write_atomically};
+use super::{CommandError, Io, Outcome, ScanFlags, write_atomically};
 use crate::matrix::MatrixFormat;
 use crate::report::Render;
 use crate::source::git::GitSource;
@@ -30,7 +30,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         ));
     }
     let mut analysis = what.scan.analyze()?;
-    let errors = has_errors(&analysis);
+    let errors = analysis.report.has_errors();
     let repo = GitSource::open(&what.scan.repo, what.scan.rev.as_deref())?.repo()?;
     crate::matrix::stamp(&mut analysis, &repo, what.generated.clone())?;
     let mut bytes = Vec::new();

@@ -236,14 +236,6 @@ fn stdout(source: std::io::Error) -> CommandError {
     CommandError::io("writing to stdout")(source)
 }
 
-fn has_errors(analysis: &Analysis) -> bool {
-    analysis
-        .report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == crate::diag::Severity::Error)
-}
-
 /// Writes `bytes` to `path`. A regular file (or a new one) is replaced atomically: a
 /// temporary file in the same folder, renamed into place, so a reader never sees half a
 /// file and a failed run leaves the old one. A symlink is followed: the file it points to

@@ -1,6 +1,6 @@
 //! `status`, `gaps` and `trace`: the report, read three ways.
 
-use super::{CommandError, Io, Outcome, ScanFlags, has_errors, stdout};
+use super::{CommandError, Io, Outcome, ScanFlags, stdout};
 use crate::graph::Node;
 use crate::pipeline::Analysis;
 use crate::report::EvidenceReport;
@@ -19,7 +19,7 @@ pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outc
         return Ok(Outcome::from_errors(done.errors));
     }
     let analysis = flags.analyze()?;
-    let errors = has_errors(&analysis);
+    let errors = analysis.report.has_errors();
     let mut out = Vec::new();
     format.render(&analysis.report, &mut out).map_err(stdout)?;
     let err = match format {
@@ -42,7 +42,7 @@ pub fn gaps(
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
     let analysis = flags.analyze()?;
-    let errors = has_errors(&analysis);
+    let errors = analysis.report.has_errors();
     let area = area
         .map(|p| match crate::resolve::resolve_area(&analysis.model, p) {
             Ok(n) => Ok(crate::model::id::area_id(n)),
@@ -85,7 +85,7 @@ pub fn trace(
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
     let mut analysis = flags.analyze()?;
-    let errors = has_errors(&analysis);
+    let errors = analysis.report.has_errors();
     let found = find(&mut analysis, flags, target)?;
     let mut out = Vec::new();
     format.render(&found, &mut out).map_err(stdout)?;

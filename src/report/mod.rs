@@ -287,6 +287,15 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether any diagnostic is an error: the input is wrong somewhere (exit 1).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error)
+    }
+}
+
+impl Report {
     /// Builds the report from a scan, its graph and its rating; without the graph, the
     /// `practices` list is left empty (a brief report).
     pub fn build(
