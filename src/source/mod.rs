@@ -34,6 +34,17 @@ pub enum SourceError {
     Git(String),
 }
 
+/// Whether `path` is a path inside a repository as git writes one: relative, `/`-separated,
+/// with no empty, `.` or `..` component and no NUL. Anything else (`../../etc/passwd`,
+/// `/etc/passwd`) would lead out of the repository.
+pub fn repository_path(path: &[u8]) -> bool {
+    !path.is_empty()
+        && !path.contains(&0)
+        && path
+            .split(|&b| b == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..")
+}
+
 /// Whether every folder between `root` and the file `relative` below it is a real folder,
 /// not a symlink (which could lead out of the repository). `checked` remembers folders
 /// already seen to be real, so a scan looks at each folder once, not once per file.

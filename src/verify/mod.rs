@@ -291,17 +291,6 @@ fn object_id(text: &str) -> Option<String> {
     ObjectId::from_hex(text).map(|id| id.to_string())
 }
 
-/// Whether a report's evidence path is one practrace could have written: relative to the
-/// repository, `/`-separated, with no empty, `.` or `..` component and no NUL. Anything
-/// else (`../../etc/passwd`, `/etc/passwd`) would make verify read outside the repository.
-fn repository_path(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains('\0')
-        && path
-            .split('/')
-            .all(|c| !c.is_empty() && c != "." && c != "..")
-}
-
 /// Reads a report's JSON bytes as `verify` does before it looks at any repository: a typed
 /// parse (a duplicate field is refused), `tool.name` must be `practrace`, every evidence path
 /// must lie inside a repository and every object id must be 40 hex digits; then how the
@@ -350,7 +339,7 @@ pub fn read_report(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
         for e in p.evidence {
             match e {
                 EvidenceIn::File { path, blob } => {
-                    if !repository_path(&path) {
+                    if !crate::source::repository_path(path.as_bytes()) {
                         return Err(bad(&format!(
                             "evidence path {path:?} is not a path inside a repository"
                         )));

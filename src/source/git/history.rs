@@ -62,17 +62,16 @@ impl Repo {
     pub fn worktree_blob(&self, path: &str) -> Option<String> {
         // Component by component, never through a symlink (a folder replaced by a link to
         // elsewhere reads as missing, as git sees it), never out of the working tree.
-        let mut full = self.0.workdir()?.to_path_buf();
-        for (i, name) in path.split('/').enumerate() {
-            if name.is_empty() || name == "." || name == ".." {
-                return None;
-            }
-            full.push(name);
-            let meta = std::fs::symlink_metadata(&full).ok()?;
-            let last = i == path.split('/').count() - 1;
-            if meta.file_type().is_symlink() || (last && !meta.is_file()) {
-                return None;
-            }
+        let workdir = self.0.workdir()?;
+        let mut checked = std::collections::HashSet::new();
+        if !crate::source::repository_path(path.as_bytes())
+            || !crate::source::real_folders(workdir, std::path::Path::new(path), &mut checked)
+        {
+            return None;
+        }
+        let full = workdir.join(path);
+        if !std::fs::symlink_metadata(&full).ok()?.is_file() {
+            return None;
         }
         // Hashed as it is read (libgit2), not loaded whole: the file may have grown since.
         Oid::hash_file(git2::ObjectType::Blob, &full)

@@ -427,12 +427,7 @@ impl Source for GitSource {
     }
 
     fn read_path(&self, path: &str, max_size: u64) -> Result<Option<Vec<u8>>, SourceError> {
-        let inside = !path.is_empty()
-            && !path.starts_with('/')
-            && path
-                .split('/')
-                .all(|c| !c.is_empty() && c != "." && c != "..");
-        if !inside {
+        if !super::repository_path(path.as_bytes()) {
             return Err(SourceError::Git(format!(
                 "`{path}` is not a path inside the repository"
             )));

@@ -24,12 +24,7 @@ pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, Source
         }
         // A crafted index may hold an absolute path or `..`: not a file of the working
         // tree (git refuses such entries too).
-        let inside = !entry.path.is_empty()
-            && entry
-                .path
-                .split(|&b| b == b'/')
-                .all(|c| !c.is_empty() && c != b"." && c != b"..");
-        if !inside {
+        if !crate::source::repository_path(&entry.path) {
             continue;
         }
         let disk = path_from_bytes(&entry.path);
