@@ -36,6 +36,17 @@ pub fn author(headers: &[u8]) -> (String, i64, i32) {
     (who, time, offset)
 }
 
+/// The committer time of a `committer` header line (seconds; 0 when unreadable).
+pub fn committer_time(line: &[u8]) -> i64 {
+    let Some(close) = line.iter().rposition(|&b| b == b'>') else {
+        return 0;
+    };
+    std::str::from_utf8(&line[close + 1..])
+        .ok()
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
 /// git's `%s`: the first paragraph, its lines joined by spaces.
 pub fn subject(message: &[u8]) -> String {
     let text = String::from_utf8_lossy(message);

@@ -45,8 +45,34 @@ pub enum Object {
     TooLarge(u64),
 }
 
+/// One stored object, inflated but not resolved ([`Packs::entry`]).
+pub enum Entry {
+    /// A whole object: its type and bytes.
+    Whole(u8, Vec<u8>),
+    /// A whole object larger than the limit asked for: its size, not read.
+    TooLarge(u64),
+    /// A delta: where its base is (`(pack, offset)`) and its instructions, inflated.
+    Delta {
+        /// The base object's pack and offset.
+        base: (usize, u64),
+        /// The delta's bytes ([`resolve_delta`] applies them).
+        delta: Vec<u8>,
+    },
+}
+
+/// Applies a delta (sizes and instructions, as stored) to its base: `None` when the base's
+/// size is not the one the delta was made against, or the delta is damaged.
+pub fn resolve_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    let (base_size, rest) = delta_size(delta)?;
+    let (target_size, ops) = delta_size(rest)?;
+    if base.len() as u64 != base_size || target_size > MAX_BASE {
+        return None;
+    }
+    apply_delta(base, ops, target_size)
+}
+
 /// How deep a chain of deltas is followed before giving up (libgit2 then reads it).
-const MAX_DELTA_DEPTH: u32 = 128;
+pub const MAX_DELTA_DEPTH: u32 = 128;
 /// The largest delta base read, whatever the limit asked for (bounded memory).
 const MAX_BASE: u64 = 256 << 20;
 
@@ -331,6 +357,34 @@ impl Packs {
         if depth > MAX_DELTA_DEPTH {
             return None;
         }
+        match self.entry(z, p, offset, max_size)? {
+            Entry::Whole(kind, data) => Some(Object::Data(kind, data)),
+            Entry::TooLarge(size) => Some(Object::TooLarge(size)),
+            Entry::Delta { base, delta } => {
+                let (base_size, rest) = delta_size(&delta)?;
+                let (target_size, ops) = delta_size(rest)?;
+                if target_size > max_size {
+                    return Some(Object::TooLarge(target_size));
+                }
+                match self.object_at(z, base.0, base.1, MAX_BASE, depth + 1)? {
+                    Object::Data(base_kind, base) if base.len() as u64 == base_size => Some(
+                        Object::Data(base_kind, apply_delta(&base, ops, target_size)?),
+                    ),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// One stored object at `offset` of pack `p`, inflated but not resolved: whole, or a
+    /// delta with where its base is. A whole object over `max_size` is not inflated.
+    pub fn entry(
+        &self,
+        z: &mut Decompressor,
+        p: usize,
+        offset: u64,
+        max_size: u64,
+    ) -> Option<Entry> {
         let pack = self.packs.get(p)?;
         let at = pack
             .objects
@@ -343,7 +397,7 @@ impl Packs {
         let head = Self::read_at(pack, offset, if stored <= 1 << 16 { stored } else { 64 })?;
         let (kind, size, data) = object_header(&head, 0)?;
         if (1..=4).contains(&kind) && size as u64 > max_size {
-            return Some(Object::TooLarge(size as u64));
+            return Some(Entry::TooLarge(size as u64));
         }
         let bytes = if head.len() as u64 == stored {
             head
@@ -351,10 +405,10 @@ impl Packs {
             Self::read_at(pack, offset, stored)?
         };
         match kind {
-            1..=4 => Some(Object::Data(kind, inflate(z, &bytes[data..], size)?)),
+            1..=4 => Some(Entry::Whole(kind, inflate(z, &bytes[data..], size)?)),
             6 | 7 => {
                 // Where the base is, and where the delta's data starts.
-                let ((base_pack, base_offset), delta_at) = if kind == 6 {
+                let (base, delta_at) = if kind == 6 {
                     // The base's offset, backwards, in git's big-endian base-128 (+1) form.
                     let mut at = data;
                     let mut byte = *bytes.get(at)?;
@@ -371,20 +425,15 @@ impl Packs {
                     (self.find(&id)?, data + ID_LEN)
                 };
                 let delta = inflate(z, bytes.get(delta_at..)?, size)?;
-                let (base_size, rest) = delta_size(&delta)?;
-                let (target_size, ops) = delta_size(rest)?;
-                if target_size > max_size {
-                    return Some(Object::TooLarge(target_size));
-                }
-                match self.object_at(z, base_pack, base_offset, MAX_BASE, depth + 1)? {
-                    Object::Data(base_kind, base) if base.len() as u64 == base_size => Some(
-                        Object::Data(base_kind, apply_delta(&base, ops, target_size)?),
-                    ),
-                    _ => None,
-                }
+                Some(Entry::Delta { base, delta })
             }
             _ => None,
         }
+    }
+
+    /// Where the object `id` is in the packs: `(pack, offset)`.
+    pub fn locate(&self, id: &ObjectId) -> Option<(usize, u64)> {
+        self.find(id.as_bytes())
     }
 
     /// Inflates every whole commit in parallel and maps its id to `process`'s result; the

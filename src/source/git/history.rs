@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 
-use git2::{Oid, Repository, Sort, Tree};
+use git2::{Oid, Repository};
 
-use super::{Repo, git_error, object_id, oid};
+use super::{Repo, git_error, lastchange, object_id, oid};
 use crate::evidence::ObjectId;
 use crate::extract::commit::{author, rfc3339, subject};
 use crate::source::SourceError;
@@ -169,14 +169,6 @@ fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
     })
 }
 
-/// The id of the entry at `path` (`/`-separated) in `tree`, if there is one.
-fn entry_at(repo: &Repository, tree: Oid, path: &str) -> Option<Oid> {
-    let tree = repo.find_tree(tree).ok()?;
-    tree.get_path(std::path::Path::new(path))
-        .ok()
-        .map(|e| e.id())
-}
-
 /// For each path in `paths`, the last commit reachable from `start` that changed the path
 /// to the content it has at `start` (git's `log -1 -- PATH`, without following renames):
 /// newest first by commit date, a commit counts when the path's entry differs from every
@@ -186,267 +178,34 @@ fn last_commits(
     start: Oid,
     paths: &[&str],
 ) -> Result<HashMap<String, LastChange>, SourceError> {
-    let start_tree = repo
-        .find_commit(start)
-        .and_then(|c| c.tree())
-        .map_err(git_error)?;
-    // What each path holds at `start`: the entry a touching commit must have produced.
-    let mut wanted: Vec<(String, Oid)> = paths
-        .iter()
-        // The walk below recurses once per folder of a path: a path nested deeper than
-        // MAX_DEPTH folders (git allows them; a checkout does not) gets no last commit
-        // rather than overflowing the stack.
-        .filter(|p| p.split('/').count() <= MAX_DEPTH)
-        .filter_map(|p| {
-            let id = start_tree.get_path(std::path::Path::new(p)).ok()?.id();
-            Some((p.to_string(), id))
-        })
-        .collect();
-    wanted.sort();
-    wanted.dedup();
-    let mut found = HashMap::new();
-    if wanted.is_empty() {
-        return Ok(found);
-    }
-    let mut trie = PathTrie::default();
-    for (i, (path, _)) in wanted.iter().enumerate() {
-        trie.insert(path, i);
-    }
-    let mut walk = repo.revwalk().map_err(git_error)?;
-    walk.set_sorting(Sort::TIME).map_err(git_error)?;
-    walk.push(start).map_err(git_error)?;
-    for id in walk {
-        let Ok(id) = id else { continue };
-        let Ok(commit) = repo.find_commit(id) else {
-            continue;
+    let packs = lastchange::packs_of(repo);
+    let shallow = lastchange::shallow_of(repo);
+    let objects = lastchange::Objects {
+        repo,
+        packs: &packs,
+        shallow: &shallow,
+    };
+    let found = lastchange::last_commits(&objects, object_id(start), paths)?;
+    let mut infos: HashMap<ObjectId, CommitInfo> = HashMap::new();
+    let mut out = HashMap::new();
+    for (i, blob, commit) in found {
+        let info = match infos.get(&commit) {
+            Some(info) => info.clone(),
+            None => {
+                let info = commit_info(repo, oid(commit))?;
+                infos.insert(commit, info.clone());
+                info
+            }
         };
-        let tree = commit.tree_id();
-        let parents: Vec<Oid> = commit.parents().map(|p| p.tree_id()).collect();
-        if parents.contains(&tree) {
-            // Same tree as a parent: for every path, not a change.
-            continue;
-        }
-        // Changed against every parent (a root commit: present at all)...
-        let mut touched = Vec::new();
-        trie.changed(repo, Some(tree), parents.first().copied(), &mut touched);
-        // A path can be met twice (a file turned into a folder of the same name).
-        touched.sort_unstable();
-        touched.dedup();
-        for &parent in parents.iter().skip(1) {
-            let mut against = Vec::new();
-            trie.changed(repo, Some(tree), Some(parent), &mut against);
-            touched.retain(|i| against.contains(i));
-        }
-        // ...and to the content the path has at `start`.
-        touched.retain(|&i| entry_at(repo, tree, &wanted[i].0) == Some(wanted[i].1));
-        if touched.is_empty() {
-            continue;
-        }
-        let info = commit_info(repo, id)?;
-        for &i in &touched {
-            let (path, blob) = &wanted[i];
-            trie.resolve(path);
-            let change = LastChange {
+        out.insert(
+            paths[i].to_string(),
+            LastChange {
                 blob: blob.to_string(),
-                commit: info.clone(),
-            };
-            found.insert(path.clone(), change);
-        }
-        if trie.remaining == 0 {
-            break;
-        }
+                commit: info,
+            },
+        );
     }
-    Ok(found)
-}
-
-/// How many folders deep a path may be for [`last_commits`] to look for its last commit.
-const MAX_DEPTH: usize = 512;
-
-/// The paths still to resolve, as a tree of names: one walk down the git trees visits
-/// only the names it holds, and only where a subtree's id differs between two commits.
-#[derive(Default)]
-struct PathTrie {
-    /// Sub-names, sorted.
-    children: Vec<(String, PathTrie)>,
-    /// The index of the path that ends here.
-    leaf: Option<usize>,
-    /// Paths at or below this node not resolved yet.
-    remaining: usize,
-}
-
-impl PathTrie {
-    fn insert(&mut self, path: &str, index: usize) {
-        self.remaining += 1;
-        let (head, rest) = match path.split_once('/') {
-            Some((head, rest)) => (head, Some(rest)),
-            None => (path, None),
-        };
-        let at = match self
-            .children
-            .binary_search_by(|(n, _)| n.as_str().cmp(head))
-        {
-            Ok(at) => at,
-            Err(at) => {
-                self.children
-                    .insert(at, (head.to_string(), PathTrie::default()));
-                at
-            }
-        };
-        let child = &mut self.children[at].1;
-        match rest {
-            Some(rest) => child.insert(rest, index),
-            None => {
-                child.remaining += 1;
-                child.leaf = Some(index);
-            }
-        }
-    }
-
-    /// Marks `path` resolved: later walks skip it, and whole subtrees once all are.
-    fn resolve(&mut self, path: &str) {
-        self.remaining = self.remaining.saturating_sub(1);
-        let (head, rest) = match path.split_once('/') {
-            Some((head, rest)) => (head, Some(rest)),
-            None => (path, None),
-        };
-        let Ok(at) = self
-            .children
-            .binary_search_by(|(n, _)| n.as_str().cmp(head))
-        else {
-            return;
-        };
-        let child = &mut self.children[at].1;
-        match rest {
-            Some(rest) => child.resolve(rest),
-            None => {
-                child.remaining = child.remaining.saturating_sub(1);
-                child.leaf = None;
-            }
-        }
-    }
-
-    /// Pushes the paths (unresolved) whose entries differ between the trees `new` and
-    /// `old` (`None`: empty). Only subtrees whose ids differ are opened. With few paths
-    /// left under a large folder, each is looked up by name; with many, both trees are
-    /// walked side by side once (a folder of N evidence files, each added by its own
-    /// commit, made the lookups N² × log N: 15 s at 10,000 files).
-    fn changed(&self, repo: &Repository, new: Option<Oid>, old: Option<Oid>, out: &mut Vec<usize>) {
-        if new == old || self.remaining == 0 {
-            return;
-        }
-        let load = |id: Option<Oid>| id.and_then(|id| repo.find_tree(id).ok());
-        let (new_tree, old_tree) = (load(new), load(old));
-        let len = |t: &Option<Tree<'_>>| t.as_ref().map_or(0, Tree::len);
-        if self.remaining.saturating_mul(16) < len(&new_tree).max(len(&old_tree)) {
-            self.changed_by_name(repo, &new_tree, &old_tree, out);
-        } else {
-            self.changed_side_by_side(repo, &new_tree, &old_tree, out);
-        }
-    }
-
-    /// [`PathTrie::changed`], looking each unresolved child up in both trees.
-    fn changed_by_name(
-        &self,
-        repo: &Repository,
-        new_tree: &Option<Tree<'_>>,
-        old_tree: &Option<Tree<'_>>,
-        out: &mut Vec<usize>,
-    ) {
-        let entry = |tree: &Option<Tree<'_>>, name: &str| {
-            tree.as_ref()
-                .and_then(|t| t.get_name(name).map(|e| (e.id(), e.kind())))
-        };
-        for (name, child) in &self.children {
-            if child.remaining > 0 {
-                let (a, b) = (entry(new_tree, name), entry(old_tree, name));
-                child.visit(repo, a, b, out);
-            }
-        }
-    }
-
-    /// [`PathTrie::changed`], walking both trees' entries in git's order at once and
-    /// looking up only the names whose ids differ.
-    fn changed_side_by_side(
-        &self,
-        repo: &Repository,
-        new_tree: &Option<Tree<'_>>,
-        old_tree: &Option<Tree<'_>>,
-        out: &mut Vec<usize>,
-    ) {
-        let len = |t: &Option<Tree<'_>>| t.as_ref().map_or(0, Tree::len);
-        let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(git2::ObjectType::Tree);
-        let side = |e: &Option<git2::TreeEntry<'_>>| e.as_ref().map(|e| (e.id(), e.kind()));
-        let (mut i, mut j) = (0, 0);
-        while i < len(new_tree) || j < len(old_tree) {
-            let (a, b) = (entry_at_index(new_tree, i), entry_at_index(old_tree, j));
-            let order = match (&a, &b) {
-                (Some(a), Some(b)) => {
-                    git_order(a.name_bytes(), is_tree(a), b.name_bytes(), is_tree(b))
-                }
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
-            };
-            i += usize::from(order != std::cmp::Ordering::Greater);
-            j += usize::from(order != std::cmp::Ordering::Less);
-            let (a, b) = match order {
-                std::cmp::Ordering::Less => (a, None),
-                std::cmp::Ordering::Greater => (None, b),
-                std::cmp::Ordering::Equal => (a, b),
-            };
-            if side(&a).map(|e| e.0) == side(&b).map(|e| e.0) {
-                continue;
-            }
-            let Some(name) = a.as_ref().or(b.as_ref()).map(|e| e.name_bytes()) else {
-                continue;
-            };
-            let found = self
-                .children
-                .binary_search_by(|(n, _)| n.as_bytes().cmp(name));
-            if let Ok(k) = found {
-                let child = &self.children[k].1;
-                if child.remaining > 0 {
-                    child.visit(repo, side(&a), side(&b), out);
-                }
-            }
-        }
-    }
-
-    /// One child whose entry is `a` in the new tree and `b` in the old (`None`: absent):
-    /// pushed when they differ, and its own children looked into.
-    fn visit(
-        &self,
-        repo: &Repository,
-        a: Option<(Oid, Option<git2::ObjectType>)>,
-        b: Option<(Oid, Option<git2::ObjectType>)>,
-        out: &mut Vec<usize>,
-    ) {
-        if a.map(|e| e.0) == b.map(|e| e.0) {
-            return;
-        }
-        let subtree = |e: Option<(Oid, Option<git2::ObjectType>)>| {
-            e.and_then(|(id, kind)| (kind == Some(git2::ObjectType::Tree)).then_some(id))
-        };
-        if let Some(i) = self.leaf {
-            out.push(i);
-        }
-        if !self.children.is_empty() {
-            self.changed(repo, subtree(a), subtree(b), out);
-        }
-    }
-}
-
-/// The `i`th entry of a tree, if there is one.
-fn entry_at_index<'t>(tree: &'t Option<Tree<'_>>, i: usize) -> Option<git2::TreeEntry<'t>> {
-    tree.as_ref().and_then(|t| t.get(i))
-}
-
-/// git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
-fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
-    let n = a.len().min(b.len());
-    a[..n].cmp(&b[..n]).then_with(|| {
-        let next = |name: &[u8], tree: bool| name.get(n).copied().or(tree.then_some(b'/'));
-        next(a, a_tree).cmp(&next(b, b_tree))
-    })
+    Ok(out)
 }
 
 /// Opens the repository at or around `path` and resolves `rev` (default: HEAD, `None` when
@@ -474,21 +233,4 @@ pub fn open_at(
         None => super::head_commit(&repo)?,
     };
     Ok((Repo(repo), commit.map(object_id)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::git_order;
-    use std::cmp::Ordering::{Greater, Less};
-
-    /// The side-by-side walk merges two trees in git's own order; a different order would
-    /// pair the wrong entries. Folders sort as if their name ended in `/`.
-    #[test]
-    fn entries_sort_in_git_order() {
-        assert_eq!(git_order(b"a", false, b"a", true), Less);
-        assert_eq!(git_order(b"a.b", false, b"a", true), Less, "'.' < '/'");
-        assert_eq!(git_order(b"a0", false, b"a", true), Greater, "'0' > '/'");
-        assert_eq!(git_order(b"a", true, b"a", true), std::cmp::Ordering::Equal);
-        assert_eq!(git_order(b"b", false, b"ab", false), Greater);
-    }
 }

@@ -17,6 +17,8 @@ use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
 
 mod diff;
 pub mod history;
+mod lastchange;
+mod objects;
 mod open;
 mod readers;
 mod worktree;

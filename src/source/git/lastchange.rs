@@ -1,0 +1,455 @@
+//! The last commit that changed each evidence file (git's `log -1 -- PATH`), for the
+//! matrix: one walk from the scanned commit, newest first, diffing each commit's tree with
+//! its parents' only along the paths still unresolved (a subtree whose id did not change
+//! is not opened), until every path has its commit.
+//!
+//! The walk is cut into batches of commits in walk order; the commits of a batch are
+//! diffed on every core at once (each worker reading trees through its own
+//! [`ObjectReader`]), then consumed in order; the next batch only looks for the paths
+//! still unresolved, and there is none once all are. Commit headers come from the packs,
+//! inflated in parallel up front as the scan does; libgit2 reads the rest.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use git2::{ObjectType, Repository};
+use rayon::prelude::*;
+
+use super::objects::{ObjectReader, TreeEntry, entries, git_order};
+use super::oid;
+use crate::evidence::ObjectId;
+use crate::source::SourceError;
+use crate::source::pack::Packs;
+
+/// How many folders deep a path may be for the walk to look for its last commit.
+pub const MAX_DEPTH: usize = 512;
+/// The first batch's commits; each next batch is twice as large, up to [`LAST_BATCH`].
+const FIRST_BATCH: usize = 512;
+const LAST_BATCH: usize = 16384;
+
+/// A commit as the walk needs it.
+struct Meta {
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    /// Committer time: the walk's order, as git log's.
+    time: i64,
+}
+
+/// Where the repository's objects are, for the workers.
+pub struct Objects<'a> {
+    /// The repository, for what the packs do not hold.
+    pub repo: &'a Repository,
+    /// Its packs.
+    pub packs: &'a Packs,
+    /// Commits whose parents are not to be followed (a shallow clone's boundary).
+    pub shallow: &'a HashSet<ObjectId>,
+}
+
+/// For each of `paths`, the last commit reachable from `start` (in git log's order:
+/// newest committer date first) whose tree has the path with the entry it has at `start`
+/// and differs there from every parent's (a root commit: has it at all). Paths absent at
+/// `start` are left out; commits that cannot be read are skipped. Returns `(path index,
+/// entry id at start, commit)`.
+pub fn last_commits(
+    objects: &Objects<'_>,
+    start: ObjectId,
+    paths: &[&str],
+) -> Result<Vec<(usize, ObjectId, ObjectId)>, SourceError> {
+    let git_dir = objects.repo.path().to_path_buf();
+    let mut reader = ObjectReader::new(objects.packs, git_dir.clone());
+    let timings = std::env::var_os("PRACTRACE_TIMINGS").is_some();
+    let clock = std::time::Instant::now();
+    let mut table = commit_table(objects);
+    if timings {
+        eprintln!("practrace timings: last-commit table {:?}", clock.elapsed());
+    }
+    let order = walk_order(objects, &mut table, start);
+    if timings {
+        eprintln!("practrace timings: last-commit order {:?}", clock.elapsed());
+    }
+    let Some(start_meta) = table.get(&start) else {
+        return Err(SourceError::Git(format!("cannot read the commit {start}")));
+    };
+    let (wanted, mut trie) = wanted_at(&mut reader, paths, start_meta.tree);
+    let mut found: Vec<(usize, ObjectId, ObjectId)> = Vec::new();
+    let (mut at, mut batch) = (0, FIRST_BATCH);
+    while at < order.len() && trie.remaining > 0 {
+        let commits = &order[at..(at + batch).min(order.len())];
+        let chunk = commits
+            .len()
+            .div_ceil(rayon::current_num_threads() * 2)
+            .max(32);
+        let touched: Vec<Vec<usize>> = commits
+            .par_chunks(chunk)
+            .map_init(
+                || ObjectReader::new(objects.packs, git_dir.clone()),
+                |reader, ids| {
+                    ids.iter()
+                        .map(|id| touched(reader, &trie, &table, &wanted, id))
+                        .collect::<Vec<_>>()
+                },
+            )
+            .flatten()
+            .collect();
+        let before = trie.remaining;
+        for (id, touched) in commits.iter().zip(touched) {
+            for i in touched {
+                if trie.resolve(paths[i]) {
+                    found.push((i, wanted[i].unwrap_or(*id), *id));
+                }
+            }
+        }
+        if trie.remaining < before {
+            trie = trie.without_resolved();
+        }
+        at += commits.len();
+        batch = (batch * 2).min(LAST_BATCH);
+    }
+    if timings {
+        eprintln!(
+            "practrace timings: last-commit walk {:?}, {at} of {} commits",
+            clock.elapsed(),
+            order.len()
+        );
+    }
+    Ok(found)
+}
+
+/// What each path holds in `tree` (the entry a touching commit must have produced), and
+/// the trie of the paths it holds.
+fn wanted_at(
+    reader: &mut ObjectReader<'_>,
+    paths: &[&str],
+    tree: ObjectId,
+) -> (Vec<Option<ObjectId>>, PathTrie) {
+    let mut all = PathTrie::default();
+    for (i, path) in paths.iter().enumerate() {
+        // The diff recurses once per folder of a path: a path nested deeper than
+        // MAX_DEPTH folders (git allows them; a checkout does not) gets no last commit
+        // rather than overflowing the stack.
+        if path.split('/').count() <= MAX_DEPTH {
+            all.insert(path, i);
+        }
+    }
+    let mut wanted: Vec<Option<ObjectId>> = vec![None; paths.len()];
+    all.collect(reader, Some(tree), &mut wanted);
+    let mut trie = PathTrie::default();
+    for (i, path) in paths.iter().enumerate() {
+        if wanted[i].is_some() {
+            trie.insert(path, i);
+        }
+    }
+    (wanted, trie)
+}
+
+/// The paths of `trie` that `id` changed (against every parent) to the entry they have
+/// at the start.
+fn touched(
+    reader: &mut ObjectReader<'_>,
+    trie: &PathTrie,
+    table: &HashMap<ObjectId, Meta>,
+    wanted: &[Option<ObjectId>],
+    id: &ObjectId,
+) -> Vec<usize> {
+    let Some(meta) = table.get(id) else {
+        return Vec::new();
+    };
+    let parent_tree = |p: &ObjectId| table.get(p).map(|m| m.tree);
+    let parents: Vec<Option<ObjectId>> = meta.parents.iter().map(parent_tree).collect();
+    if parents.contains(&Some(meta.tree)) {
+        // Same tree as a parent: for every path, not a change.
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let first = parents.first().copied().flatten();
+    trie.changed(reader, Some(meta.tree), first, wanted, &mut out);
+    // A path can be met twice (a file turned into a folder of the same name).
+    out.sort_unstable();
+    out.dedup();
+    for parent in parents.iter().skip(1) {
+        if out.is_empty() {
+            break;
+        }
+        let mut against = Vec::new();
+        trie.changed(reader, Some(meta.tree), *parent, wanted, &mut against);
+        out.retain(|i| against.contains(i));
+    }
+    out
+}
+
+/// Tree, parents and committer time of every commit the packs hold whole, inflated on
+/// every core; the walk reads any other one through libgit2.
+fn commit_table(objects: &Objects<'_>) -> HashMap<ObjectId, Meta> {
+    let mut table = objects.packs.process_all(&|_, raw| parse_commit(raw));
+    table.retain(|_, m| m.is_some());
+    table
+        .into_iter()
+        .filter_map(|(id, m)| Some((id, m?)))
+        .collect()
+}
+
+/// The headers of a raw commit the walk needs.
+fn parse_commit(raw: &[u8]) -> Option<Meta> {
+    let (headers, _) = crate::extract::commit::split_commit(raw);
+    let mut tree = None;
+    let mut parents = Vec::new();
+    let mut time = 0;
+    for line in headers.split(|&b| b == b'\n') {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            tree = ObjectId::from_hex(std::str::from_utf8(hex).ok()?.trim());
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
+            parents.push(ObjectId::from_hex(std::str::from_utf8(hex).ok()?.trim())?);
+        } else if line.starts_with(b"committer ") {
+            time = crate::extract::commit::committer_time(line);
+        }
+    }
+    Some(Meta {
+        tree: tree?,
+        parents,
+        time,
+    })
+}
+
+/// Every commit reachable from `start`, in git log's order: a queue by committer date,
+/// newest first, equal dates in the order they were met. Commits missing from `table`
+/// are read through libgit2 and added to it; unreadable ones are left out.
+fn walk_order(
+    objects: &Objects<'_>,
+    table: &mut HashMap<ObjectId, Meta>,
+    start: ObjectId,
+) -> Vec<ObjectId> {
+    let mut order = Vec::new();
+    let mut queue = BinaryHeap::new();
+    let mut seen = HashSet::new();
+    let mut met = 0u64;
+    let time = |id: &ObjectId, table: &mut HashMap<ObjectId, Meta>| -> Option<i64> {
+        if let Some(m) = table.get(id) {
+            return Some(m.time);
+        }
+        let odb = objects.repo.odb().ok()?;
+        let object = odb.read(oid(*id)).ok()?;
+        if object.kind() != ObjectType::Commit {
+            return None;
+        }
+        let meta = parse_commit(object.data())?;
+        let t = meta.time;
+        table.insert(*id, meta);
+        Some(t)
+    };
+    if let Some(t) = time(&start, table) {
+        seen.insert(start);
+        queue.push((t, Reverse(met), start));
+    }
+    while let Some((_, _, id)) = queue.pop() {
+        order.push(id);
+        if objects.shallow.contains(&id) {
+            continue;
+        }
+        let parents = table
+            .get(&id)
+            .map(|m| m.parents.clone())
+            .unwrap_or_default();
+        for parent in parents {
+            if seen.insert(parent)
+                && let Some(t) = time(&parent, table)
+            {
+                met += 1;
+                queue.push((t, Reverse(met), parent));
+            }
+        }
+    }
+    order
+}
+
+/// The paths still to resolve, as a tree of names: a diff walks down the git trees only
+/// along the names it holds, and only where a subtree's id differs between two commits.
+#[derive(Default)]
+struct PathTrie {
+    /// Sub-names, sorted by bytes.
+    children: Vec<(Vec<u8>, PathTrie)>,
+    /// The index of the path that ends here.
+    leaf: Option<usize>,
+    /// Paths at or below this node not resolved yet.
+    remaining: usize,
+}
+
+impl PathTrie {
+    fn insert(&mut self, path: &str, index: usize) {
+        self.remaining += 1;
+        let (head, rest) = match path.split_once('/') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (path, None),
+        };
+        let at = match self
+            .children
+            .binary_search_by(|(n, _)| n.as_slice().cmp(head.as_bytes()))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                let child = (head.as_bytes().to_vec(), PathTrie::default());
+                self.children.insert(at, child);
+                at
+            }
+        };
+        let child = &mut self.children[at].1;
+        match rest {
+            Some(rest) => child.insert(rest, index),
+            None => {
+                child.remaining += 1;
+                child.leaf = Some(index);
+            }
+        }
+    }
+
+    fn child(&self, name: &[u8]) -> Option<&PathTrie> {
+        let at = self
+            .children
+            .binary_search_by(|(n, _)| n.as_slice().cmp(name))
+            .ok()?;
+        Some(&self.children[at].1)
+    }
+
+    /// Marks `path` resolved; false when it already was (or is not here).
+    fn resolve(&mut self, path: &str) -> bool {
+        let (head, rest) = match path.split_once('/') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (path, None),
+        };
+        let Ok(at) = self
+            .children
+            .binary_search_by(|(n, _)| n.as_slice().cmp(head.as_bytes()))
+        else {
+            return false;
+        };
+        let child = &mut self.children[at].1;
+        let done = match rest {
+            Some(rest) => child.resolve(rest),
+            None if child.leaf.is_some() => {
+                child.leaf = None;
+                child.remaining -= 1;
+                true
+            }
+            None => false,
+        };
+        if done {
+            self.remaining -= 1;
+        }
+        done
+    }
+
+    /// The same trie without the subtrees that have nothing left to resolve.
+    fn without_resolved(self) -> PathTrie {
+        PathTrie {
+            children: self
+                .children
+                .into_iter()
+                .filter(|(_, c)| c.remaining > 0)
+                .map(|(n, c)| (n, c.without_resolved()))
+                .collect(),
+            leaf: self.leaf,
+            remaining: self.remaining,
+        }
+    }
+
+    /// Fills `out[i]` with the entry id path `i` has in the tree `tree`.
+    fn collect(
+        &self,
+        reader: &mut ObjectReader<'_>,
+        tree: Option<ObjectId>,
+        out: &mut [Option<ObjectId>],
+    ) {
+        let Some(bytes) = tree.and_then(|t| reader.tree(t)) else {
+            return;
+        };
+        for entry in entries(&bytes) {
+            let Some(child) = self.child(entry.name) else {
+                continue;
+            };
+            if let Some(i) = child.leaf
+                && !entry.is_tree
+            {
+                out[i] = Some(entry.id);
+            }
+            if entry.is_tree && !child.children.is_empty() {
+                child.collect(reader, Some(entry.id), out);
+            }
+        }
+    }
+
+    /// Pushes the unresolved paths whose entries differ between the trees `new` and `old`
+    /// (`None`: empty) and whose entry in `new` is the one wanted. Both trees' entries
+    /// are walked side by side once, in git's order; only names whose ids differ are
+    /// looked up, and only subtrees whose ids differ are opened.
+    fn changed(
+        &self,
+        reader: &mut ObjectReader<'_>,
+        new: Option<ObjectId>,
+        old: Option<ObjectId>,
+        wanted: &[Option<ObjectId>],
+        out: &mut Vec<usize>,
+    ) {
+        if new == old || self.remaining == 0 {
+            return;
+        }
+        let new_bytes = new.and_then(|t| reader.tree(t));
+        let old_bytes = old.and_then(|t| reader.tree(t));
+        let mut a_iter = entries(new_bytes.as_deref().unwrap_or_default()).peekable();
+        let mut b_iter = entries(old_bytes.as_deref().unwrap_or_default()).peekable();
+        loop {
+            let (a, b) = match (a_iter.peek(), b_iter.peek()) {
+                (None, None) => break,
+                (Some(_), None) => (a_iter.next(), None),
+                (None, Some(_)) => (None, b_iter.next()),
+                (Some(a), Some(b)) => match git_order(a.name, a.is_tree, b.name, b.is_tree) {
+                    std::cmp::Ordering::Less => (a_iter.next(), None),
+                    std::cmp::Ordering::Greater => (None, b_iter.next()),
+                    std::cmp::Ordering::Equal => (a_iter.next(), b_iter.next()),
+                },
+            };
+            if a.map(|e| e.id) == b.map(|e| e.id) {
+                continue;
+            }
+            let Some(name) = a.or(b).map(|e| e.name) else {
+                continue;
+            };
+            if let Some(child) = self.child(name)
+                && child.remaining > 0
+            {
+                child.visit(reader, a, b, wanted, out);
+            }
+        }
+    }
+
+    /// One child whose entry is `a` in the new tree and `b` in the old (`None`: absent),
+    /// which differ: pushed when `a` is the entry wanted, and its own children looked into.
+    fn visit(
+        &self,
+        reader: &mut ObjectReader<'_>,
+        a: Option<TreeEntry<'_>>,
+        b: Option<TreeEntry<'_>>,
+        wanted: &[Option<ObjectId>],
+        out: &mut Vec<usize>,
+    ) {
+        if let Some(i) = self.leaf
+            && let Some(a) = a
+            && !a.is_tree
+            && wanted[i] == Some(a.id)
+        {
+            out.push(i);
+        }
+        if !self.children.is_empty() {
+            let subtree = |e: Option<TreeEntry<'_>>| e.filter(|e| e.is_tree).map(|e| e.id);
+            self.changed(reader, subtree(a), subtree(b), wanted, out);
+        }
+    }
+}
+
+/// Opens the packs of `repo` for [`last_commits`].
+pub fn packs_of(repo: &Repository) -> Packs {
+    Packs::open(&repo.commondir().join("objects"))
+}
+
+/// The shallow boundary of `repo` (no parents followed past these commits).
+pub fn shallow_of(repo: &Repository) -> HashSet<ObjectId> {
+    super::read_shallow_file(&repo.commondir().join("shallow"))
+}
