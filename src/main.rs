@@ -77,7 +77,10 @@ enum Command {
         #[command(flatten)]
         scan: Common,
         /// Output format (xlsx needs the default cargo feature `xlsx`). Default: from the
-        /// extension of -o FILE (.html, .xlsx, .csv, .md, .json), else html.
+        /// extension of -o FILE (.html, .xlsx, .csv, .md, .json), else html. `oscal`: OSCAL
+        /// 1.1.2 assessment results; with -o NAME.json the assessment plan they import is
+        /// written beside as NAME.plan.json, and to stdout they import
+        /// `assessment-plan.json`, which `oscal-plan` writes.
         #[arg(long, value_enum)]
         format: Option<MatrixFormatArg>,
         /// Write to this file (atomically: a temporary file beside it, then renamed)
@@ -202,6 +205,8 @@ enum MatrixFormatArg {
     Csv,
     Markdown,
     Json,
+    Oscal,
+    OscalPlan,
 }
 
 impl From<MatrixFormatArg> for MatrixFormat {
@@ -212,6 +217,8 @@ impl From<MatrixFormatArg> for MatrixFormat {
             MatrixFormatArg::Csv => MatrixFormat::Csv,
             MatrixFormatArg::Markdown => MatrixFormat::Markdown,
             MatrixFormatArg::Json => MatrixFormat::Json,
+            MatrixFormatArg::Oscal => MatrixFormat::Oscal,
+            MatrixFormatArg::OscalPlan => MatrixFormat::OscalPlan,
         }
     }
 }

@@ -34,7 +34,20 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let repo = GitSource::open(&what.scan.repo, what.scan.rev.as_deref())?.repo()?;
     crate::matrix::stamp(&mut analysis, &repo, what.generated.clone())?;
     let mut bytes = Vec::new();
-    format.render(&analysis, &mut bytes)?;
+    match (format, &what.output) {
+        // Results written to a file get their plan beside them, written first, so that the
+        // results never point at a plan that is not there.
+        (MatrixFormat::Oscal, Some(path)) => {
+            let (plan_path, href) = crate::matrix::oscal::plan_beside(path);
+            let mut plan = Vec::new();
+            crate::matrix::oscal::write_plan(&analysis.report, &mut plan)
+                .map_err(CommandError::io("writing the OSCAL plan"))?;
+            write_atomically(&plan_path, &plan)?;
+            crate::matrix::oscal::write_results(&analysis.report, &href, &mut bytes)
+                .map_err(CommandError::io("writing the OSCAL results"))?;
+        }
+        _ => format.render(&analysis, &mut bytes)?,
+    }
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,
         None => {
@@ -65,8 +78,14 @@ fn matrix_format(
             _ => return None,
         })
     });
+    // OSCAL documents are JSON files.
+    let same = |f: MatrixFormat, e: MatrixFormat| {
+        f == e
+            || (e == MatrixFormat::Json
+                && matches!(f, MatrixFormat::Oscal | MatrixFormat::OscalPlan))
+    };
     match (given, by_extension) {
-        (Some(f), Some(e)) if f != e => Err(CommandError::Usage(format!(
+        (Some(f), Some(e)) if !same(f, e) => Err(CommandError::Usage(format!(
             "--format {} does not match the file name {}, which says {}: drop --format, or name the file for the format",
             f.name(),
             output.map(|p| p.display().to_string()).unwrap_or_default(),

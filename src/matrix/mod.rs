@@ -5,13 +5,15 @@
 //! [`stamp`] adds to an analysis' report what only the matrix shows (the last commit that
 //! touched each evidence file, the commit date); [`Matrix::build`] turns the report into
 //! the view that every renderer reads — one file per format: [`html`], [`csv`],
-//! [`markdown`], `xlsx` (cargo feature `xlsx`), and JSON is the report itself. Renderers
+//! [`markdown`], `xlsx` (cargo feature `xlsx`), and JSON is the report itself; [`oscal`]
+//! writes OSCAL assessment results and their plan straight from the report. Renderers
 //! never recompute, and no wall-clock time enters any output unless asked for, so the
 //! same revision gives the same bytes.
 
 pub mod csv;
 pub mod html;
 pub mod markdown;
+pub mod oscal;
 mod view;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
@@ -61,6 +63,10 @@ pub enum MatrixFormat {
     Markdown,
     /// The JSON report (`schemas/report.schema.json`) with the matrix's fields.
     Json,
+    /// OSCAL 1.1.2 assessment results ([`oscal`]), importing the plan of `OscalPlan`.
+    Oscal,
+    /// The minimal OSCAL 1.1.2 assessment plan the `Oscal` results import.
+    OscalPlan,
 }
 
 impl MatrixFormat {
@@ -72,6 +78,8 @@ impl MatrixFormat {
             MatrixFormat::Csv => "csv",
             MatrixFormat::Markdown => "markdown",
             MatrixFormat::Json => "json",
+            MatrixFormat::Oscal => "oscal",
+            MatrixFormat::OscalPlan => "oscal-plan",
         }
     }
 }
@@ -181,9 +189,17 @@ pub fn write(
     format: MatrixFormat,
     out: &mut dyn std::io::Write,
 ) -> Result<(), MatrixError> {
-    if format == MatrixFormat::Json {
-        analysis.report.write_json(out)?;
-        return Ok(());
+    match format {
+        MatrixFormat::Json => return Ok(analysis.report.write_json(out)?),
+        MatrixFormat::Oscal => {
+            return Ok(oscal::write_results(
+                &analysis.report,
+                oscal::DEFAULT_PLAN_HREF,
+                out,
+            )?);
+        }
+        MatrixFormat::OscalPlan => return Ok(oscal::write_plan(&analysis.report, out)?),
+        _ => {}
     }
     let matrix = Matrix::build(&analysis.report, &analysis.model);
     match format {
@@ -196,7 +212,7 @@ pub fn write(
         MatrixFormat::Xlsx => Err(MatrixError::Xlsx(
             "this build has no XLSX support (cargo feature `xlsx`)".into(),
         )),
-        MatrixFormat::Json => Ok(()),
+        MatrixFormat::Json | MatrixFormat::Oscal | MatrixFormat::OscalPlan => Ok(()),
     }
 }
 
