@@ -47,6 +47,9 @@ pub struct ConfigFile {
     pub max_file_size: Option<u64>,
     /// Globs of paths that are not scanned at all (`vendor/**`).
     pub ignore: Vec<Located<String>>,
+    /// A maximum age for evidence: older evidence is shown as stale and does not count
+    /// toward levels. Omitted: evidence never goes stale (and no history walk is paid for).
+    pub freshness: Option<crate::freshness::FreshnessFile>,
 }
 
 /// One `not_applicable` entry.
@@ -109,6 +112,9 @@ const KEYS: &[&str] = &[
     "evidence_map",
     "max_file_size",
     "ignore",
+    "freshness",
+    "max_age",
+    "limits",
     "practice",
     "reason",
     "paths",
@@ -253,6 +259,8 @@ pub struct Policy {
     pub evidence_map_places: Vec<(u32, u32)>,
     /// Ignore globs as written.
     pub ignore: Vec<String>,
+    /// Freshness limits per practice; `None` when `freshness:` is not configured.
+    pub freshness: Option<crate::freshness::Limits>,
 }
 
 impl Policy {
@@ -264,6 +272,7 @@ impl Policy {
             evidence_map: Vec::new(),
             evidence_map_places: Vec::new(),
             ignore: Vec::new(),
+            freshness: None,
         }
     }
 }
@@ -291,6 +300,26 @@ impl ConfigFile {
             .map(|entry| (entry.line, entry.column))
             .collect();
         policy.ignore = self.ignore_globs()?;
+        if let Some(file) = &self.freshness {
+            let resolve = |id: &Located<String>| {
+                let is_area = matches!(
+                    crate::model::id::parse(id.value.trim()),
+                    Ok(crate::model::id::ParsedId::ProcessArea { .. })
+                );
+                practices_named(model, id, true)
+                    .map(|ps| (ps, is_area))
+                    .map_err(|(m, _)| (id.line, id.column, format!("`freshness.limits`: {m}")))
+            };
+            let limits = crate::freshness::limits(file, model, &resolve).map_err(
+                |(line, column, message)| Problem {
+                    line,
+                    column,
+                    message,
+                    suggestion: None,
+                },
+            )?;
+            policy.freshness = Some(limits);
+        }
         Ok(policy)
     }
 

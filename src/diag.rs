@@ -90,6 +90,8 @@ pub enum Code {
     TooManyIds,
     /// An `evidence_map` rule of the configuration that matches no file.
     EvidenceMapUnmatched,
+    /// Evidence older than its `freshness` limit: shown, not counted.
+    StaleEvidence,
     /// The gate: a process area below its target level.
     BelowTarget,
     /// The gate, with a base: evidence base had that head no longer has.
@@ -102,6 +104,8 @@ pub enum Code {
     EvidenceMoved,
     /// The gate, with a base: a process area whose level rose.
     LevelRaised,
+    /// The gate, with a base: evidence base counted that head still has but is now stale.
+    EvidenceStale,
 }
 
 impl Code {
@@ -130,6 +134,8 @@ impl Code {
             Code::EvidenceAdded => "evidence-added",
             Code::EvidenceMoved => "evidence-moved",
             Code::LevelRaised => "level-raised",
+            Code::StaleEvidence => "stale-evidence",
+            Code::EvidenceStale => "evidence-stale",
         }
     }
 
@@ -166,6 +172,10 @@ impl Code {
                 "A file that is evidence moved or renamed with its tags: not lost."
             }
             Code::LevelRaised => "A process area whose capability level rose since base.",
+            Code::StaleEvidence => {
+                "Evidence older than its freshness limit: shown, not counted toward levels."
+            }
+            Code::EvidenceStale => "Evidence base counted that is still there but now stale.",
         }
     }
 }

@@ -105,6 +105,10 @@ pub fn write_status_json_derived(
     let source =
         source::git::GitSource::open(&request.repo, Some(rev)).map_err(AnalysisError::from)?;
     let configured = configure(&source, request)?;
+    if configured.policy.freshness.is_some() {
+        // Ages need every evidence file's last commit: no remembered report has them.
+        return Ok(None);
+    }
     let Some(cache) = request.cache(&source, &configured) else {
         return Ok(None);
     };
@@ -232,7 +236,7 @@ fn write_derived(
             None => base.practice(i),
         }
     };
-    let analysis = rate(configured, scan, &counts, true);
+    let analysis = rate(configured, scan, &counts, None, true);
     analysis
         .report
         .write_json_with(out, practices, &mut |i, w| w.write_all(fragment(i)))

@@ -15,6 +15,7 @@
 //! assert_eq!(model.practices[found[0]].id, "BP.05.02");
 //! ```
 
+pub mod ageing;
 pub mod cache;
 pub mod check;
 pub mod commands;
@@ -24,6 +25,7 @@ pub mod digest;
 pub mod evidence;
 pub mod extract;
 pub mod files;
+pub mod freshness;
 pub mod graph;
 pub mod incremental;
 pub mod matrix;

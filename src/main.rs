@@ -189,6 +189,10 @@ struct Common {
     /// Do not read or write the cache (in $XDG_CACHE_HOME/practrace); same output.
     #[arg(long)]
     no_cache: bool,
+    /// Measure evidence ages (`freshness:` in .practrace.yaml) to this date (2026-06-30,
+    /// an RFC 3339 time, or `now`) instead of the scanned commit's committer date.
+    #[arg(long, value_name = "DATE|now")]
+    as_of: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -270,6 +274,7 @@ impl From<Common> for ScanFlags {
             max_message_size: c.max_message_size,
             max_ids: c.max_ids,
             no_cache: c.no_cache,
+            as_of: c.as_of,
         }
     }
 }

@@ -31,6 +31,11 @@ pub struct Analysis {
     pub report: report::Report,
     /// What the scan read (for a derived head of [`analyze_pair`]: what it read since base).
     pub stats: scan::Stats,
+    /// The evidence's dates and limits, when `freshness:` is configured.
+    pub dates: Option<crate::freshness::Dates>,
+    /// The last commit of each evidence file, when the freshness stage found them (the
+    /// matrix reuses them instead of walking the history again).
+    pub last_commits: Option<std::collections::HashMap<String, source::git::history::LastChange>>,
 }
 
 /// Why an analysis could not run.
@@ -77,6 +82,9 @@ pub struct Request {
     /// Leave the report's `practices` list empty: the gate needs only the areas and the
     /// diagnostics, and that list is the costly part of a large report.
     pub brief: bool,
+    /// `--as-of`: the date evidence ages are measured to, instead of the scanned commit's
+    /// committer date (only used when `freshness:` is configured).
+    pub as_of: Option<jiff::Timestamp>,
 }
 
 impl Request {
@@ -92,6 +100,7 @@ impl Request {
             cache_dir: None,
             remember_after: REMEMBER_AFTER,
             brief: false,
+            as_of: None,
         }
     }
 
@@ -225,9 +234,17 @@ pub fn analyze_source(
         &configured.options,
         cache.as_ref(),
     )?;
-    let mut analysis = rate_scan(configured, scan, request.brief);
+    let (dates, last_commits) = match configured.policy.freshness.clone() {
+        Some(limits) => {
+            let (dates, last) = crate::ageing::dates(source, &scan, limits, request.as_of)?;
+            (Some(dates), Some(last))
+        }
+        None => (None, None),
+    };
+    let mut analysis = rate(configured, scan, &[], dates, request.brief);
     analysis.cache = cache;
     analysis.stats = stats;
+    analysis.last_commits = last_commits;
     Ok(analysis)
 }
 
@@ -264,7 +281,10 @@ pub fn analyze_pair(
         .info()
         .commit
         .and_then(|c| ObjectId::from_hex(&c));
-    let Some(base_commit) = base_commit.filter(|_| comparable(&base_conf, &head_conf)) else {
+    let dated = base_conf.policy.freshness.is_some() || head_conf.policy.freshness.is_some();
+    let Some(base_commit) = base_commit.filter(|_| !dated && comparable(&base_conf, &head_conf))
+    else {
+        // Ages need each side's own history walk: both are analysed in full.
         return full();
     };
     let cache = head_request.cache(head_source, &base_conf);
@@ -280,9 +300,12 @@ pub fn analyze_pair(
         return full();
     };
     let head_counts = Summary::count_commits(base.commit_counts.clone(), &derived.scan.commits);
-    let mut head = rate(head_conf, derived.scan, &head_counts, true);
+    let mut head = rate(head_conf, derived.scan, &head_counts, None, true);
     head.stats = derived.stats;
-    Ok((rate(base_conf, base.scan, &base.commit_counts, true), head))
+    Ok((
+        rate(base_conf, base.scan, &base.commit_counts, None, true),
+        head,
+    ))
 }
 
 /// Whether head can be derived from base's scan: the same practices (by id, in order) and
@@ -318,15 +341,17 @@ fn base_summary(
 /// The graph, ratings and report of a scan under a configuration (`brief`: see
 /// [`Request::brief`]).
 pub fn rate_scan(configured: Configured, scan: Scan, brief: bool) -> Analysis {
-    rate(configured, scan, &[], brief)
+    rate(configured, scan, &[], None, brief)
 }
 
 /// [`rate_scan`], counting for each practice `more_commits[p]` commits of evidence besides
-/// those of the scan (commits summarised away; empty: none).
+/// those of the scan (commits summarised away; empty: none); with `dates`, stale evidence
+/// does not count.
 pub(crate) fn rate(
     configured: Configured,
     scan: Scan,
     more_commits: &[u32],
+    dates: Option<crate::freshness::Dates>,
     brief: bool,
 ) -> Analysis {
     let Configured {
@@ -338,8 +363,13 @@ pub(crate) fn rate(
     let graph = graph::EvidenceGraph::build(&model, &scan);
     let in_scope = |p: usize| policy.not_applicable[p].is_none();
     let target = |a: usize| policy.targets[a];
-    let evidenced =
-        |p: usize| more_commits.get(p).is_some_and(|&n| n > 0) || graph.evidence_count(p) > 0;
+    let evidenced = |p: usize| {
+        more_commits.get(p).is_some_and(|&n| n > 0)
+            || match &dates {
+                Some(d) => crate::ageing::has_fresh_evidence(d, &graph, &scan, p),
+                None => graph.evidence_count(p) > 0,
+            }
+    };
     let ratings = rate::rate(
         &model,
         &evidenced,
@@ -356,6 +386,9 @@ pub(crate) fn rate(
         &|p| policy.not_applicable[p].clone(),
         info,
     );
+    if let Some(d) = &dates {
+        crate::ageing::annotate(&mut report, d, &model, &scan);
+    }
     let unmatched = unmatched_map_rules(&model, &policy, &scan, &report.config);
     if !unmatched.is_empty() {
         report.diagnostics.extend(unmatched);
@@ -373,6 +406,8 @@ pub(crate) fn rate(
         ratings,
         report,
         stats: scan::Stats::default(),
+        dates,
+        last_commits: None,
     }
 }
 

@@ -350,7 +350,7 @@ fn xlsx_opens_in_openpyxl_with_its_sheets_and_neutralised_cells() {
         seen["autofilter"]["Matrix"]
             .as_str()
             .unwrap()
-            .starts_with("A1:S")
+            .starts_with("A1:T")
     );
     assert_eq!(
         seen["headers"]["Matrix"],

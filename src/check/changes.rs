@@ -60,6 +60,7 @@ pub(super) fn evidence_changes(
         out.extend(file_evidence_added(c.path, &c.was, &c.is));
     }
     out.extend(commit_evidence_changes(base, head));
+    out.extend(super::stale::went_stale(base, head));
     out
 }
 

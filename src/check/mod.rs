@@ -9,6 +9,7 @@ mod baseline;
 mod changes;
 mod moves;
 pub mod output;
+mod stale;
 
 pub use baseline::{Baseline, BaselineEntry};
 

@@ -126,6 +126,8 @@ pub struct ScanFlags {
     pub max_ids: usize,
     /// `--no-cache`.
     pub no_cache: bool,
+    /// `--as-of DATE|now` as given (checked by [`ScanFlags::request`]).
+    pub as_of: Option<String>,
 }
 
 impl ScanFlags {
@@ -141,6 +143,7 @@ impl ScanFlags {
             max_message_size: defaults.max_message_size,
             max_ids: defaults.max_ids,
             no_cache: false,
+            as_of: None,
         }
     }
 
@@ -150,7 +153,12 @@ impl ScanFlags {
             Some(path) => Some(Model::from_path(path)?),
             None => None,
         };
+        let as_of = match &self.as_of {
+            Some(text) => Some(crate::freshness::parse_as_of(text).map_err(CommandError::Usage)?),
+            None => None,
+        };
         Ok(Request {
+            as_of,
             repo: self.repo.clone(),
             rev: self.rev.clone(),
             model,

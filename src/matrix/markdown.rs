@@ -178,7 +178,11 @@ fn evidence_cells(e: &EvidenceRow) -> [String; 8] {
         short(&e.blob),
         short(&e.commit),
         e.author.clone().unwrap_or_default(),
-        e.date.clone().unwrap_or_default(),
+        match (&e.date, &e.freshness) {
+            (Some(date), Some(age)) => format!("{date} ({age})"),
+            (None, Some(age)) => age.clone(),
+            (date, None) => date.clone().unwrap_or_default(),
+        },
     ]
 }
 

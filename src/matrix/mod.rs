@@ -93,6 +93,7 @@ pub fn stamp(
     repo: &Repo,
     generated: Option<String>,
 ) -> Result<(), MatrixError> {
+    let mut last_commits = analysis.last_commits.take();
     let report = &mut analysis.report;
     let start = report.source.commit.as_deref().and_then(ObjectId::from_hex);
     let mut info = MatrixInfo {
@@ -113,7 +114,11 @@ pub fn stamp(
             .collect();
         paths.sort_unstable();
         paths.dedup();
-        let found = repo.last_commits(start, &paths)?;
+        // The freshness stage walked the same paths from the same commit already.
+        let found = match last_commits.take() {
+            Some(found) => found,
+            None => repo.last_commits(start, &paths)?,
+        };
         if report.source.worktree {
             info.worktree_changes = Some(worktree_changes(report, &found));
         }

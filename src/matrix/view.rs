@@ -171,6 +171,11 @@ pub struct EvidenceRow {
     pub date: Option<String>,
     /// Its subject.
     pub subject: Option<String>,
+    /// Its age against the `freshness` limit (`stale: 400 days old, limit 90d`); `None`
+    /// when the practice has no limit.
+    pub freshness: Option<String>,
+    /// Older than its limit.
+    pub stale: bool,
 }
 
 impl EvidenceRow {
@@ -183,6 +188,7 @@ impl EvidenceRow {
                 source,
                 note,
                 last_commit,
+                freshness,
             } => EvidenceRow {
                 kind: "file",
                 path: Some(path.clone()),
@@ -194,12 +200,15 @@ impl EvidenceRow {
                 author: last_commit.as_ref().map(|c| c.author.clone()),
                 date: last_commit.as_ref().map(|c| c.date.clone()),
                 subject: last_commit.as_ref().map(|c| c.subject.clone()),
+                freshness: freshness.as_ref().map(crate::freshness::age_text),
+                stale: freshness.as_ref().is_some_and(|a| a.stale),
             },
             EvidenceReport::Commit {
                 commit,
                 author,
                 date,
                 subject,
+                freshness,
             } => EvidenceRow {
                 kind: "commit",
                 path: None,
@@ -211,6 +220,8 @@ impl EvidenceRow {
                 author: Some(author.clone()),
                 date: Some(date.clone()),
                 subject: Some(subject.clone()),
+                freshness: freshness.as_ref().map(crate::freshness::age_text),
+                stale: freshness.as_ref().is_some_and(|a| a.stale),
             },
         }
     }
@@ -419,7 +430,7 @@ pub struct FlatRow<'a> {
 }
 
 /// The columns of the flat matrix, in order.
-pub const COLUMNS: [&str; 19] = [
+pub const COLUMNS: [&str; 20] = [
     "process_area",
     "process_area_title",
     "level",
@@ -439,6 +450,7 @@ pub const COLUMNS: [&str; 19] = [
     "author",
     "date",
     "subject",
+    "freshness",
 ];
 
 /// Index of the `level` column (a number in XLSX).
@@ -481,6 +493,7 @@ impl FlatRow<'_> {
             text(|e| &e.author),
             text(|e| &e.date),
             text(|e| &e.subject),
+            text(|e| &e.freshness),
         ]
     }
 }

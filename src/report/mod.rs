@@ -136,6 +136,9 @@ pub enum EvidenceReport {
         /// by `status`, and for a file that is not committed).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_commit: Option<CommitRef>,
+        /// Its age against the practice's `freshness` limit (omitted without one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        freshness: Option<crate::freshness::Age>,
     },
     /// A commit whose trailers name the practice.
     Commit {
@@ -147,6 +150,9 @@ pub enum EvidenceReport {
         date: String,
         /// Subject line.
         subject: String,
+        /// Its age against the practice's `freshness` limit (omitted without one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        freshness: Option<crate::freshness::Age>,
     },
 }
 
@@ -175,6 +181,7 @@ impl EvidenceReport {
             source,
             note,
             last_commit: None,
+            freshness: None,
         }
     }
 
@@ -191,6 +198,7 @@ impl EvidenceReport {
             author: hit.author.clone(),
             date: hit.date.clone(),
             subject: hit.subject.clone(),
+            freshness: None,
         }
     }
 }
@@ -284,6 +292,17 @@ pub struct Report {
     /// The matrix's own stamp (`matrix --format json` only; omitted by `status`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matrix: Option<MatrixInfo>,
+    /// How evidence ages were measured (omitted when `freshness:` is not configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<FreshnessInfo>,
+}
+
+/// The reference date of a report's evidence ages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct FreshnessInfo {
+    /// The date ages are measured to (UTC, RFC 3339): the scanned commit's committer date
+    /// (for a working tree, HEAD's), or `--as-of`.
+    pub as_of: String,
 }
 
 impl Report {
@@ -351,6 +370,7 @@ impl Report {
             practices,
             diagnostics: scan.diagnostics.clone(),
             matrix: None,
+            freshness: None,
         }
     }
 
@@ -459,6 +479,10 @@ impl Report {
         if let Some(matrix) = &self.matrix {
             out.write_all(b",\n  \"matrix\": ")?;
             out.write_all(&indented(matrix, 2, false))?;
+        }
+        if let Some(freshness) = &self.freshness {
+            out.write_all(b",\n  \"freshness\": ")?;
+            out.write_all(&indented(freshness, 2, false))?;
         }
         out.write_all(b"\n}\n")?;
         out.flush()

@@ -303,6 +303,7 @@ pub fn trace(t: &Trace, format: Format) -> String {
                 line,
                 source,
                 note,
+                freshness,
                 ..
             } => {
                 let place = match line {
@@ -313,6 +314,13 @@ pub fn trace(t: &Trace, format: Format) -> String {
                 if let Some(note) = note {
                     detail.push_str(&format!(" · note: {note}"));
                 }
+                if let Some(age) = freshness {
+                    detail.push_str(&format!(
+                        " · {} ({})",
+                        crate::freshness::age_text(age),
+                        age.date
+                    ));
+                }
                 vec!["file".into(), place, detail]
             }
             EvidenceReport::Commit {
@@ -320,10 +328,17 @@ pub fn trace(t: &Trace, format: Format) -> String {
                 author,
                 date,
                 subject,
+                freshness,
             } => vec![
                 "commit".into(),
                 commit.clone(),
-                format!("{date} {author}: {subject}"),
+                match freshness {
+                    Some(age) => format!(
+                        "{date} {author}: {subject} · {}",
+                        crate::freshness::age_text(age)
+                    ),
+                    None => format!("{date} {author}: {subject}"),
+                },
             ],
         });
     }

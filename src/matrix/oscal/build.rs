@@ -240,6 +240,7 @@ fn observation(
             author,
             date: when,
             subject,
+            ..
         } => (
             format!("commit\n{commit}"),
             format!("{}: commit {commit}", practice.id),

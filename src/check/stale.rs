@@ -1,0 +1,94 @@
+//! With `freshness:` configured: evidence that head still has but that went stale since
+//! base (it counted there, it does not now), told apart from evidence lost.
+
+use std::collections::HashMap;
+
+use super::Finding;
+use crate::Analysis;
+use crate::diag::{Code, Severity};
+
+/// A warning per file or commit that is fresh evidence for a practice in base and stale
+/// evidence for it in head (practices compared by id). Levels it lowers are reported by
+/// `level-lowered` as ever.
+pub(super) fn went_stale(base: &Analysis, head: &Analysis) -> Vec<Finding> {
+    let Some(dates) = &head.dates else {
+        return Vec::new();
+    };
+    let id = |a: &Analysis, p: usize| a.model.practices[p].id.clone();
+    let fresh_in_base = |file: Option<usize>, commit: Option<usize>, practice: &str| {
+        let is = |p: usize| id(base, p) == practice;
+        match (file, commit) {
+            (Some(f), _) => base.scan.files[f]
+                .practices
+                .iter()
+                .any(|&(p, _)| is(p) && !base.dates.as_ref().is_some_and(|d| d.file_stale(f, p))),
+            (_, Some(c)) => {
+                let hit = &base.scan.commits[c];
+                hit.practices.iter().any(|&p| {
+                    is(p)
+                        && !base
+                            .dates
+                            .as_ref()
+                            .is_some_and(|d| d.commit_stale(hit.time, &hit.date, p))
+                })
+            }
+            _ => false,
+        }
+    };
+    let base_files: HashMap<&str, usize> = index(base.scan.files.iter().map(|f| f.path.as_str()));
+    let base_commits: HashMap<&str, usize> = index(base.scan.commits.iter().map(|c| c.id.as_str()));
+    let mut out = Vec::new();
+    for (f, hit) in head.scan.files.iter().enumerate() {
+        for &(p, _) in &hit.practices {
+            let Some(age) = dates.file_age(f, p).filter(|a| a.stale) else {
+                continue;
+            };
+            let practice = id(head, p);
+            if !fresh_in_base(base_files.get(hit.path.as_str()).copied(), None, &practice) {
+                continue;
+            }
+            let mut finding = Finding::new(
+                Severity::Warning,
+                Code::EvidenceStale,
+                format!(
+                    "{} went stale as evidence for {practice}: {} days old (last changed {}; limit {}); it no longer counts",
+                    hit.path, age.days, age.date, age.max_age
+                ),
+            );
+            finding.diagnostic.path = Some(hit.path.clone());
+            out.push(finding);
+        }
+    }
+    for hit in &head.scan.commits {
+        for &p in &hit.practices {
+            let Some(age) = dates
+                .age(Some((hit.time, &hit.date)), p)
+                .filter(|a| a.stale)
+            else {
+                continue;
+            };
+            let practice = id(head, p);
+            if !fresh_in_base(None, base_commits.get(hit.id.as_str()).copied(), &practice) {
+                continue;
+            }
+            let mut finding = Finding::new(
+                Severity::Warning,
+                Code::EvidenceStale,
+                format!(
+                    "commit {} went stale as evidence for {practice}: {} days old ({}; limit {}); it no longer counts",
+                    &hit.id[..hit.id.len().min(12)],
+                    age.days,
+                    age.date,
+                    age.max_age
+                ),
+            );
+            finding.diagnostic.commit = Some(hit.id.clone());
+            out.push(finding);
+        }
+    }
+    out
+}
+
+fn index<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    keys.enumerate().map(|(i, k)| (k, i)).collect()
+}
