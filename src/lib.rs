@@ -27,6 +27,7 @@ pub mod files;
 pub mod graph;
 pub mod incremental;
 pub mod matrix;
+pub mod merge;
 pub mod model;
 pub mod pipeline;
 pub mod rate;
