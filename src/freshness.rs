@@ -227,13 +227,16 @@ impl Dates {
 /// A problem at a place of the configuration file: line, column, message.
 pub type Misplaced = (u32, u32, String);
 
+/// Names the practices an id of `limits` stands for, and whether it is a process area.
+pub type Resolver<'a> = dyn Fn(&Located<String>) -> Result<(Vec<usize>, bool), Misplaced> + 'a;
+
 /// Builds the per-practice limits from the configuration: `max_age`, then each area's,
 /// then each practice's. `resolve` names the practices an id stands for (an area: all of
 /// its practices) and whether it is an area; errors carry the entry's place.
 pub fn limits(
     file: &FreshnessFile,
     model: &Model,
-    resolve: &dyn Fn(&Located<String>) -> Result<(Vec<usize>, bool), Misplaced>,
+    resolve: &Resolver<'_>,
 ) -> Result<Limits, Misplaced> {
     let parse = |v: &Located<String>| {
         MaxAge::parse(&v.value).map_err(|m| (v.line, v.column, format!("`freshness`: {m}")))

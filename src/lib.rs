@@ -29,6 +29,7 @@ pub mod freshness;
 pub mod graph;
 pub mod incremental;
 pub mod matrix;
+pub mod merge;
 pub mod model;
 pub mod pipeline;
 pub mod rate;

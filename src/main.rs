@@ -112,6 +112,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = VerifyFormatArg::Text)]
         format: VerifyFormatArg,
     },
+    /// The organisation roll-up: many repositories' JSON reports merged into one matrix of
+    /// repositories × process areas.
+    ///
+    /// Reads `status --format json` or `matrix --format json` reports (one per repository,
+    /// from each repository's CI job) and writes achieved / target per cell in the matrix's
+    /// colours, each repository's stamp (repository, commit, commit date when the report has
+    /// it, model, configuration, tool version), totals per area, and a section (HTML) or sheet
+    /// (XLSX) per repository.
+    ///
+    /// Every input file is one row, sorted by repository, then commit, then file: two reports
+    /// of the same repository and commit both stay, each labelled by its file and flagged.
+    /// Reports of different models (id or digest) are refused, naming both files: run one
+    /// merge per model. Exit 0 when the roll-up is written; 2 when a report cannot be read or
+    /// fails the report schema, or the models differ.
+    Merge {
+        /// JSON reports, or folders: every *.json file below a folder is read.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Output format (xlsx needs the default cargo feature `xlsx`). Default: from the
+        /// extension of -o FILE (.html, .xlsx, .csv, .md, .json), else html.
+        #[arg(long, value_enum)]
+        format: Option<MatrixFormatArg>,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print a JSON Schema this build uses (`report`, `model` or `config`).
     Schema {
         /// Which schema.
@@ -353,6 +379,18 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             rev.as_deref(),
             model.as_deref(),
             format.into(),
+            io,
+        ),
+        Command::Merge {
+            reports,
+            format,
+            output,
+        } => commands::merge(
+            &commands::Merge {
+                reports,
+                format: format.map(Into::into),
+                output,
+            },
             io,
         ),
         Command::Schema { which } => commands::schema(&which, io),

@@ -256,55 +256,11 @@ fn output_file_is_written_whole_and_nothing_else_is_left() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[cfg(feature = "xlsx")]
-/// A Python 3 that can import openpyxl: the system's, or one with openpyxl installed
-/// into a folder of the build's temporary space. Never skips: no openpyxl is a failure.
-fn python_with_openpyxl() -> (String, Option<std::path::PathBuf>) {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let imports = |path: Option<&Path>| {
-        let mut c = std::process::Command::new(&python);
-        c.args(["-c", "import openpyxl"]);
-        if let Some(p) = path {
-            c.env("PYTHONPATH", p);
-        }
-        c.output().is_ok_and(|o| o.status.success())
-    };
-    if imports(None) {
-        return (python, None);
-    }
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("openpyxl");
-    if !imports(Some(&target)) {
-        let out = std::process::Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .arg("--target")
-            .arg(&target)
-            .arg("openpyxl")
-            .output()
-            .expect("python3 runs");
-        assert!(
-            out.status.success(),
-            "cannot install openpyxl (pip install --target): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    assert!(
-        imports(Some(&target)),
-        "openpyxl installed but not importable"
-    );
-    (python, Some(target))
-}
-
 /// What `scripts/xlsx-check.py` read of a workbook, after checking that it found no
 /// failure.
 #[cfg(feature = "xlsx")]
 fn xlsx_check(file: &Path) -> Value {
-    let (python, path) = python_with_openpyxl();
+    let (python, path) = common::python_with_openpyxl();
     let mut check = std::process::Command::new(python);
     check
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/xlsx-check.py"))

@@ -62,8 +62,8 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
 
 /// The format a matrix is written in: `--format` when given, else the one the extension
 /// of `-o FILE` names, else HTML. Both given and different is an error (a `.xlsx` file
-/// holding HTML helps nobody).
-fn matrix_format(
+/// holding HTML helps nobody). `merge` writes the same formats.
+pub(super) fn matrix_format(
     given: Option<MatrixFormat>,
     output: Option<&Path>,
 ) -> Result<MatrixFormat, CommandError> {

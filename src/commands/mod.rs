@@ -5,6 +5,7 @@
 
 mod gate;
 mod matrix;
+mod merge;
 mod report;
 
 use std::io::Write;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use gate::{BaselineWrite, Check, CheckFormat, baseline_write, check};
 pub use matrix::{Matrix, VerifyFormat, matrix, now_rfc3339, schema, verify};
+pub use merge::{Merge, merge};
 pub use report::{gaps, status, trace};
 
 use crate::config::ScanOptions;
@@ -59,6 +61,9 @@ pub enum CommandError {
     /// `verify`.
     #[error(transparent)]
     Verify(#[from] crate::verify::VerifyError),
+    /// `merge`.
+    #[error(transparent)]
+    Merge(#[from] crate::merge::MergeError),
     /// A flag that does not fit (named in the message).
     #[error("{0}")]
     Usage(String),

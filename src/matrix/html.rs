@@ -12,11 +12,17 @@ use super::{Matrix, MatrixError};
 
 const TEMPLATE: &str = include_str!("../../templates/matrix.html");
 
+/// The colours of the heat maps (`:root` CSS variables), which the organisation roll-up's
+/// page shares (`templates/palette.css`, included as `palette.css`).
+pub const PALETTE: &str = include_str!("../../templates/palette.css");
+
 /// Renders the matrix as HTML.
 pub fn render(matrix: &Matrix) -> Result<String, MatrixError> {
     let mut env = Environment::new();
     // A misspelt field is an error, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_template("palette.css", PALETTE)
+        .map_err(|e| MatrixError::Template(e.to_string()))?;
     env.add_template("matrix.html", TEMPLATE)
         .map_err(|e| MatrixError::Template(e.to_string()))?;
     let template = env

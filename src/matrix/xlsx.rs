@@ -23,7 +23,7 @@ fn xlsx_error(e: XlsxError) -> MatrixError {
 }
 
 /// Text for a cell: neutralised, and cut (on a character boundary) to Excel's limit.
-fn cell_text(text: &str) -> String {
+pub(crate) fn cell_text(text: &str) -> String {
     let text = neutralise(text);
     if text.len() <= MAX_CELL {
         return text.into_owned();
@@ -36,18 +36,21 @@ fn cell_text(text: &str) -> String {
 }
 
 /// Column widths from the longest text in each column, within bounds.
-struct Widths(Vec<usize>);
+pub(crate) struct Widths(Vec<usize>);
 
 impl Widths {
-    fn new(header: &[&str]) -> Widths {
+    /// Widths that fit the header.
+    pub(crate) fn new(header: &[&str]) -> Widths {
         Widths(header.iter().map(|h| h.chars().count() + 3).collect())
     }
-    fn see(&mut self, col: usize, text: &str) {
+    /// Widens column `col` to fit `text`.
+    pub(crate) fn see(&mut self, col: usize, text: &str) {
         if let Some(w) = self.0.get_mut(col) {
             *w = (*w).max(text.chars().count() + 1);
         }
     }
-    fn apply(&self, sheet: &mut Worksheet, max: usize) -> Result<(), XlsxError> {
+    /// Sets the widths, none above `max`.
+    pub(crate) fn apply(&self, sheet: &mut Worksheet, max: usize) -> Result<(), XlsxError> {
         for (col, &w) in self.0.iter().enumerate() {
             sheet.set_column_width(col as u16, w.clamp(6, max) as f64)?;
         }
@@ -58,7 +61,7 @@ impl Widths {
 /// Writes a table: a bold header row (frozen, with an autofilter) at `top`, then the rows.
 /// Cells of `number_columns` that hold a number are written as numbers. Returns the widths
 /// seen.
-fn table(
+pub(crate) fn table(
     sheet: &mut Worksheet,
     top: u32,
     header: &[&str],
@@ -104,7 +107,7 @@ fn table(
 }
 
 /// Seconds since the epoch of an RFC 3339 date as reports write it.
-fn unix_time(date: &str) -> Option<i64> {
+pub(crate) fn unix_time(date: &str) -> Option<i64> {
     crate::extract::commit::parse_rfc3339(date)
 }
 
@@ -145,6 +148,37 @@ pub fn write(matrix: &Matrix, out: &mut dyn std::io::Write) -> Result<(), Matrix
     Ok(())
 }
 
+/// The heat map's cell formats, in the colours of the HTML page (`templates/palette.css`).
+pub(crate) struct HeatFormats {
+    /// Achieved, or meets the target: green, bold.
+    pub achieved: Format,
+    /// Missing up to the target, or below it: red, bold.
+    pub gap: Format,
+    /// Missing above the target, or tracked only: brown.
+    pub later: Format,
+    /// Out of scope, not rated: grey.
+    pub out_of_scope: Format,
+}
+
+impl HeatFormats {
+    /// The four formats.
+    pub(crate) fn new() -> HeatFormats {
+        let base = |bg: u32, fg: u32| {
+            Format::new()
+                .set_background_color(Color::RGB(bg))
+                .set_font_color(Color::RGB(fg))
+                .set_align(FormatAlign::Center)
+                .set_border(FormatBorder::Thin)
+        };
+        HeatFormats {
+            achieved: base(0xC8E6C9, 0x1B5E20).set_bold(),
+            gap: base(0xFFCDD2, 0xB71C1C).set_bold(),
+            later: base(0xFBE9E7, 0x8D6E63),
+            out_of_scope: base(0xEEEEEE, 0x616161),
+        }
+    }
+}
+
 fn summary(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
     sheet.set_name("Summary")?;
     let mut header: Vec<String> = vec![
@@ -169,17 +203,12 @@ fn summary(sheet: &mut Worksheet, matrix: &Matrix) -> Result<(), XlsxError> {
         ]
     });
     let mut widths = table(sheet, 0, &header, rows, &[2, 3])?;
-    let base = |bg: u32, fg: u32| {
-        Format::new()
-            .set_background_color(Color::RGB(bg))
-            .set_font_color(Color::RGB(fg))
-            .set_align(FormatAlign::Center)
-            .set_border(FormatBorder::Thin)
-    };
-    let achieved = base(0xC8E6C9, 0x1B5E20).set_bold();
-    let gap = base(0xFFCDD2, 0xB71C1C).set_bold();
-    let later = base(0xFBE9E7, 0x8D6E63);
-    let out_of_scope = base(0xEEEEEE, 0x616161);
+    let HeatFormats {
+        achieved,
+        gap,
+        later,
+        out_of_scope,
+    } = HeatFormats::new();
     for (i, a) in matrix.areas.iter().enumerate() {
         let r = 1 + i as u32;
         // A level is a number; an area that is not rated keeps its "n/a" text.

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::evidence::ObjectId;
+use crate::report::read::EvidenceIn;
 use crate::source::SourceError;
 use crate::source::git::{Repo, history};
 
@@ -219,82 +219,11 @@ impl Claims {
     }
 }
 
-/// The part of a report `verify` trusts, read strictly: a duplicate field is an error
-/// (serde's derive refuses it), unlike a `Value`, which keeps the last one.
-#[derive(serde::Deserialize)]
-#[allow(dead_code)] // read for their duplicates only; `settings::Made` reads their values
-struct ReportIn {
-    tool: ToolIn,
-    source: SourceIn,
-    practices: Vec<PracticeIn>,
-    // How the report was made: declared so that a duplicate of them is refused too (a
-    // second `config` before the real one would otherwise be what a person reads while
-    // verify compares the last).
-    #[serde(default)]
-    config: Option<ConfigIn>,
-    #[serde(default)]
-    model: Option<ModelIn>,
-    #[serde(default)]
-    process_areas: Option<Vec<AreaIn>>,
-}
-
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct ConfigIn {
-    path: Option<serde::de::IgnoredAny>,
-    blob: Option<serde::de::IgnoredAny>,
-    options: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct ModelIn {
-    digest: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct AreaIn {
-    id: Option<serde::de::IgnoredAny>,
-    target_level: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(serde::Deserialize)]
-struct ToolIn {
-    name: String,
-}
-
-#[derive(serde::Deserialize)]
-struct SourceIn {
-    commit: Option<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct PracticeIn {
-    id: String,
-    evidence: Vec<EvidenceIn>,
-    #[serde(default)]
-    #[allow(dead_code)] // read for its duplicates only
-    in_scope: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-enum EvidenceIn {
-    File { path: String, blob: String },
-    Commit { commit: String },
-}
-
-/// An object id as a report must spell it: 40 hex digits (read in either case, kept in
-/// lower case, as git prints them).
-fn object_id(text: &str) -> Option<String> {
-    ObjectId::from_hex(text).map(|id| id.to_string())
-}
-
-/// Reads a report's JSON bytes as `verify` does before it looks at any repository: a typed
-/// parse (a duplicate field is refused), `tool.name` must be `practrace`, every evidence path
-/// must lie inside a repository and every object id must be 40 hex digits; then how the
-/// report was made (configuration, options, model). `shown` names the report in errors,
+/// Reads a report's JSON bytes as `verify` does before it looks at any repository: the
+/// shared strict parse of [`crate::report::read::parse`] (a duplicate field is refused,
+/// `tool.name` must be `practrace`, every evidence path must lie inside a repository and
+/// every object id must be 40 hex digits); then how the report was made (configuration,
+/// options, model). `shown` names the report in errors,
 /// which are all [`VerifyError::NotAReport`].
 ///
 /// [`verify`] reads its report through this function and nothing else; it is public for
@@ -318,55 +247,36 @@ fn object_id(text: &str) -> Option<String> {
 /// assert!(read_report(report("../../etc/passwd").as_bytes(), "r.json").is_err());
 /// ```
 pub fn read_report(json: &[u8], shown: &str) -> Result<Claims, VerifyError> {
-    let bad = |message: &str| VerifyError::NotAReport {
-        path: shown.to_string(),
-        message: message.to_string(),
-    };
-    let report: ReportIn = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
-    if report.tool.name != "practrace" {
-        return Err(bad("no \"tool\": {\"name\": \"practrace\"}"));
-    }
-    let commit = match &report.source.commit {
-        Some(c) => Some(
-            object_id(c)
-                .ok_or_else(|| bad(&format!("\"source.commit\" {c:?} is not a commit id")))?,
-        ),
-        None => None,
-    };
+    let report = crate::report::read::parse(json, shown).map_err(|e| VerifyError::NotAReport {
+        path: e.path,
+        message: e.message,
+    })?;
     let mut files: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     let mut commits: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in report.practices {
-        for e in p.evidence {
+    for p in &report.practices {
+        for e in &p.evidence {
             match e {
                 EvidenceIn::File { path, blob } => {
-                    if !crate::source::repository_path(path.as_bytes()) {
-                        return Err(bad(&format!(
-                            "evidence path {path:?} is not a path inside a repository"
-                        )));
-                    }
-                    let blob = object_id(&blob).ok_or_else(|| {
-                        bad(&format!("{path}: blob {blob:?} is not an object id"))
-                    })?;
                     let entry = files
-                        .entry(path)
+                        .entry(path.clone())
                         .or_insert_with(|| (String::new(), Vec::new()));
-                    entry.0 = blob;
+                    entry.0.clone_from(blob);
                     entry.1.push(p.id.clone());
                 }
                 EvidenceIn::Commit { commit } => {
-                    let commit = object_id(&commit)
-                        .ok_or_else(|| bad(&format!("commit {commit:?} is not a commit id")))?;
-                    commits.entry(commit).or_default().push(p.id.clone());
+                    commits
+                        .entry(commit.clone())
+                        .or_default()
+                        .push(p.id.clone());
                 }
             }
         }
     }
-    let value: Value = serde_json::from_slice(json).map_err(|e| bad(&e.to_string()))?;
     Ok(Claims {
-        commit,
+        commit: report.source.commit.clone(),
         files,
         commits,
-        made: settings::Made::of(&value),
+        made: settings::Made::of(&report),
     })
 }
 

@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::Value;
-
 use super::{Change, Finding, VerifyError};
 use crate::pipeline::{Configured, Request, configure};
+use crate::report::read::ReportIn;
 use crate::source::git::GitSource;
 
 /// What a report says about how it was made (fields absent from older reports are `None`
@@ -26,26 +25,25 @@ pub(super) struct Made {
 }
 
 impl Made {
-    /// Reads it from a report's JSON.
-    pub(super) fn of(value: &Value) -> Made {
-        let text = |v: &Value| v.as_str().map(str::to_string);
-        let in_scope = value["practices"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| Some((text(&p["id"])?, p["in_scope"].as_bool()?)))
+    /// Reads it from a report, as [`crate::report::read::parse`] read it.
+    pub(super) fn of(report: &ReportIn) -> Made {
+        let in_scope = report
+            .practices
+            .iter()
+            .filter_map(|p| Some((p.id.clone(), p.in_scope?)))
             .collect();
-        let targets = value["process_areas"]
-            .as_array()
-            .into_iter()
+        let targets = report
+            .process_areas
+            .iter()
             .flatten()
-            .filter_map(|a| Some((text(&a["id"])?, a["target_level"].as_u64()?)))
+            .filter_map(|a| Some((a.id.clone()?, u64::from(a.target_level?))))
             .collect();
+        let config = report.config.as_ref();
         Made {
-            config_path: text(&value["config"]["path"]),
-            config_blob: text(&value["config"]["blob"]),
-            options: text(&value["config"]["options"]),
-            model_digest: text(&value["model"]["digest"]),
+            config_path: config.and_then(|c| c.path.clone()),
+            config_blob: config.and_then(|c| c.blob.clone()),
+            options: config.and_then(|c| c.options.clone()),
+            model_digest: report.model.as_ref().and_then(|m| m.digest.clone()),
             in_scope,
             targets,
         }

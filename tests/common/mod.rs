@@ -167,3 +167,46 @@ pub fn evidence(report: &serde_json::Value, id: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A Python 3 that can import openpyxl: the system's, or one with openpyxl installed
+/// into a folder of the build's temporary space. Never skips: no openpyxl is a failure.
+pub fn python_with_openpyxl() -> (String, Option<std::path::PathBuf>) {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let imports = |path: Option<&Path>| {
+        let mut c = std::process::Command::new(&python);
+        c.args(["-c", "import openpyxl"]);
+        if let Some(p) = path {
+            c.env("PYTHONPATH", p);
+        }
+        c.output().is_ok_and(|o| o.status.success())
+    };
+    if imports(None) {
+        return (python, None);
+    }
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("openpyxl");
+    if !imports(Some(&target)) {
+        let out = std::process::Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg("--target")
+            .arg(&target)
+            .arg("openpyxl")
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "cannot install openpyxl (pip install --target): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        imports(Some(&target)),
+        "openpyxl installed but not importable"
+    );
+    (python, Some(target))
+}
