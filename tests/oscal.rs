@@ -85,6 +85,8 @@ fn cases() -> Vec<(&'static str, tempfile::TempDir, Vec<String>)> {
             common::fixture_repo("hostile-names"),
             vec![],
         ),
+        // Freshness limits: observations carry `expires`, stale-only practices fail.
+        ("freshness", common::fixture_repo("freshness"), vec![]),
     ]
 }
 
@@ -389,4 +391,32 @@ fn hostile_paths_are_percent_encoded_hrefs() {
     ] {
         assert!(hrefs.contains(href), "{href} not in {hrefs:?}");
     }
+}
+
+/// With `freshness:`, each observation expires at its date plus its practice's limit, and
+/// a practice whose only evidence is stale is not satisfied (issue 13 §1 in OSCAL).
+#[test]
+fn stale_evidence_expires_and_does_not_satisfy() {
+    let repo = common::fixture_repo("freshness");
+    let doc = matrix_doc(repo.path(), "oscal", &[]);
+    let result = &doc["assessment-results"]["results"][0];
+    let observation = result["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["title"] == "BP.01.01: docs/old.md")
+        .expect("an observation of docs/old.md");
+    // 2025-12-31T23:59:59Z + 90 days.
+    assert_eq!(observation["expires"], "2026-03-31T23:59:59Z");
+    let state = |control: &str| {
+        result["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"]["target-id"] == control)
+            .map(|f| f["target"]["status"]["state"].clone())
+            .unwrap()
+    };
+    assert_eq!(state("bp.01.01"), "not-satisfied");
+    assert_eq!(state("bp.01.02"), "satisfied");
 }

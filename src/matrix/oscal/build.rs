@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::model::*;
-use super::{NAMESPACE, OSCAL_VERSION, control_id, expires, freshness_limit, path_href, utc};
+use super::{NAMESPACE, OSCAL_VERSION, age_of, control_id, evidence_expires, path_href, utc};
 use crate::report::{CommitRef, EvidenceReport, PracticeReport, Report};
 
 /// The date of a document without a commit (an empty repository's working tree).
@@ -260,7 +260,7 @@ fn observation(
         description,
         methods: vec!["EXAMINE".into()],
         relevant_evidence: vec![relevant],
-        expires: expires(&collected, freshness_limit(practice)),
+        expires: evidence_expires(evidence),
         collected,
         remarks,
     }
@@ -289,12 +289,28 @@ fn file_evidence(path: &str, blob: &str, last: Option<&CommitRef>) -> RelevantEv
 /// A practice as a finding, with the observations of its evidence.
 fn finding(scope: &Scope, practice: &PracticeReport, observations: &[Observation]) -> Finding {
     let count = practice.evidence.len();
+    // Stale evidence (older than its `freshness` limit) is shown but does not count.
+    let stale = practice
+        .evidence
+        .iter()
+        .filter(|e| age_of(e).is_some_and(|a| a.stale))
+        .count();
     let pieces = if count == 1 { "piece" } else { "pieces" };
     let (state, reason, status_remarks) = match &practice.not_applicable {
         Some(why) => (
             "satisfied",
             "not-applicable",
             format!("Not applicable: {why}"),
+        ),
+        None if count > stale && stale > 0 => (
+            "satisfied",
+            "pass",
+            format!("{count} {pieces} of evidence, {stale} of them stale."),
+        ),
+        None if count > 0 && stale == count => (
+            "not-satisfied",
+            "fail",
+            format!("{count} {pieces} of evidence, all stale."),
         ),
         None if count > 0 => (
             "satisfied",

@@ -24,7 +24,7 @@ pub mod model;
 
 use std::fmt::Write as _;
 
-use crate::report::{PracticeReport, Report};
+use crate::report::Report;
 
 /// The OSCAL version both documents are written against.
 pub const OSCAL_VERSION: &str = "1.1.2";
@@ -113,18 +113,33 @@ pub fn utc(date: &str) -> Option<String> {
     Some(stamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-/// FRESHNESS HOOK: how long after its commit a piece of evidence of `practice` stays
-/// current. Always `None`: freshness is not configurable yet (issue 13). Once it is, return
-/// the configured limit here and every observation gets `expires` = `collected` + limit.
-pub fn freshness_limit(_practice: &PracticeReport) -> Option<jiff::SignedDuration> {
-    None
-}
-
 /// When evidence collected at `collected` (UTC, as [`utc`] writes it) expires under
 /// `limit`; `None` without a limit.
 pub fn expires(collected: &str, limit: Option<jiff::SignedDuration>) -> Option<String> {
     let stamp: jiff::Timestamp = collected.parse().ok()?;
     let end = stamp.checked_add(limit?).ok()?;
+    Some(end.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// The age of a piece of evidence, when its practice has a `freshness` limit.
+pub fn age_of(evidence: &crate::report::EvidenceReport) -> Option<&crate::freshness::Age> {
+    match evidence {
+        crate::report::EvidenceReport::File { freshness, .. }
+        | crate::report::EvidenceReport::Commit { freshness, .. } => freshness.as_ref(),
+    }
+}
+
+/// When a piece of evidence goes stale: its date plus its practice's limit (calendar
+/// arithmetic in UTC, as freshness measures it); `None` without a limit.
+pub fn evidence_expires(evidence: &crate::report::EvidenceReport) -> Option<String> {
+    let age = age_of(evidence)?;
+    let limit = crate::freshness::MaxAge::parse(&age.max_age).ok()?;
+    let made: jiff::Timestamp = age.date.parse().ok()?;
+    let end = made
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(limit.span)
+        .ok()?
+        .timestamp();
     Some(end.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
