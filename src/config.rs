@@ -473,6 +473,27 @@ pub fn indexed_glob_set<'a>(patterns: impl IntoIterator<Item = &'a str>) -> (Glo
     (set, origin)
 }
 
+/// Globs given on the command line (`graph --path`), checked: a bad one is an error that
+/// names it, not a glob that silently matches nothing.
+#[derive(Debug, Clone)]
+pub struct PathGlobs(GlobSet);
+
+impl PathGlobs {
+    /// The set of `patterns`, or the message of the first that is not a valid glob.
+    pub fn new(patterns: &[String]) -> Result<PathGlobs, String> {
+        let mut builder = GlobSetBuilder::new();
+        for p in patterns {
+            builder.add(glob(p)?);
+        }
+        builder.build().map(PathGlobs).map_err(|e| e.to_string())
+    }
+
+    /// Whether `path` (from the repository root) matches one of the globs.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.0.is_match(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

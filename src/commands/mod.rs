@@ -4,6 +4,7 @@
 //! [`CommandError`] into an exit code (0, 1, 2).
 
 mod gate;
+mod graph;
 mod matrix;
 mod report;
 
@@ -11,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use gate::{BaselineWrite, Check, CheckFormat, baseline_write, check};
+pub use graph::{Graph, graph};
 pub use matrix::{Matrix, VerifyFormat, matrix, now_rfc3339, schema, verify};
 pub use report::{gaps, status, trace};
 
