@@ -430,7 +430,9 @@ fn check_mermaid(text: &str, json: &Value) -> Result<(), String> {
     let is_id = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     let mut lines = text.lines();
     let first = lines.next().unwrap_or_default();
-    if !first.starts_with("%% p") || first.chars().any(char::is_control) {
+    // Mermaid reads `%%{init: …}%%` anywhere, comments included: no `%` after the first two.
+    if !first.starts_with("%% p") || first[2..].contains('%') || first.chars().any(char::is_control)
+    {
         return Err(format!("first line {first:?}"));
     }
     if lines.next() != Some("flowchart LR") {

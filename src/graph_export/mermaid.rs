@@ -8,11 +8,11 @@
 //! classes `area`, `gap`, `na` (not applicable), `file` and `commit`. The overview leaves
 //! practice titles out (the JSON and DOT outputs have them), to stay small.
 //!
-//! Every label is a double-quoted Mermaid string written by [`escaped`]: apart from
+//! Every label (and the caption in the first line's comment) is written by [`escaped`]: apart from
 //! letters, digits, space and `.,:/_-@+()`, every character is written as Mermaid's entity
 //! code `#<decimal>;`, so that no quote, bracket, `<`, backtick, `%%` or `#` from the
-//! repository can end the string, open HTML or markdown, or start a comment; control
-//! characters are first made visible (`\u{a}`).
+//! repository can end the string, open HTML or markdown, or start a comment or a
+//! directive; control characters are first made visible (`\u{a}`).
 
 use std::fmt::Write as _;
 
@@ -27,10 +27,12 @@ pub const MAX_TEXT: usize = 50_000;
 pub fn render(graph: &Graph) -> String {
     let titles = graph.expanded;
     let mut out = String::new();
+    // Escaped like a label: Mermaid looks for `%%{init: …}%%` directives anywhere in the
+    // text, comments included, and the model's id can come from the repository.
     let _ = writeln!(
         out,
         "%% practrace graph: {}",
-        visible(&super::caption(graph)).replace('\n', " ")
+        escaped(&super::caption(graph))
     );
     out.push_str("flowchart LR\n");
     out.push_str(concat!(
