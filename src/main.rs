@@ -97,7 +97,8 @@ enum Command {
     /// graph too large to lay out or read. --pa, --practice or --path (each repeatable)
     /// expand what they select: its files and commits, with `evidences` edges, and
     /// `touched` edges from each commit to the files its change touched (this diffs each
-    /// commit shown).
+    /// commit shown). --pa and --practice add up; --path narrows the evidence to the
+    /// files it matches.
     ///
     /// Practices in scope with no evidence (gaps) are drawn apart (DOT: dashed red;
     /// Mermaid: class `gap`), those declared not applicable grey and dotted, with the
@@ -246,7 +247,7 @@ struct GraphArgs {
     /// Expand this process area (e.g. PA05): its practices, their files and commits.
     #[arg(long, value_name = "PA")]
     pa: Vec<String>,
-    /// Expand this practice (e.g. BP.05.02, GP.2.1.3@PA05).
+    /// Expand this practice (e.g. BP.05.02, GP.2.1.3@PA05), besides any --pa areas.
     #[arg(long, value_name = "ID")]
     practice: Vec<String>,
     /// Expand only evidence files whose path matches this glob (`*` stays within a

@@ -90,7 +90,7 @@ fn filtered_graph_holds_the_reports_evidence() {
     let repo = common::fixture_repo("basic");
     let report: Value =
         serde_json::from_str(&run(repo.path(), &["status", "--format", "json"])).unwrap();
-    let cases: [(&[&str], &Wanted); 3] = [
+    let cases: [(&[&str], &Wanted); 4] = [
         (&["--pa", "PA05"], &|p| p["process_area"] == "PA05"),
         (&["--pa", "pa1", "--pa", "PA05"], &|p| {
             p["process_area"] == "PA01" || p["process_area"] == "PA05"
@@ -99,6 +99,10 @@ fn filtered_graph_holds_the_reports_evidence() {
             &["--practice", "bp.5.1", "--practice", "GP.2.1.2@PA05"],
             &|p| p["id"] == "BP.05.01" || p["id"] == "GP.2.1.2@PA05",
         ),
+        // Areas and practices add up.
+        (&["--pa", "PA01", "--practice", "BP.05.04"], &|p| {
+            p["process_area"] == "PA01" || p["id"] == "BP.05.04"
+        }),
     ];
     for (filter, wanted) in cases {
         let graph = graph_json(repo.path(), filter);

@@ -12,8 +12,9 @@
 //!   with its evidence counts, and the `has` edges between them. Files and commits are
 //!   left out: a whole repository (100,000 files, 200,000 commits) would give a graph
 //!   nobody can lay out or read.
-//! - With `--pa`, `--practice` or `--path` ([`Filter`]): the selected practices, their
-//!   areas, and the files and commits that evidence them, with `evidences` edges, and a
+//! - With `--pa`, `--practice` or `--path` ([`Filter`]): the selected practices (those of
+//!   the areas given and the practices given: the two add up), their areas, and the files
+//!   and commits that evidence them, with `evidences` edges, and a
 //!   `touched` edge from each shown commit to each shown file its change (against its first
 //!   parent) added, modified or deleted. `--path` keeps only the evidence files whose path
 //!   matches one of its globs (as in the configuration: `*` stays within a folder, `**`

@@ -79,10 +79,14 @@ impl Selection {
         !(self.info.pa.is_empty() && self.info.practice.is_empty() && self.info.path.is_empty())
     }
 
-    /// Whether the practice is one the filter's areas and practices select.
+    /// Whether the practice is one the filter's areas and practices select: every
+    /// practice when neither is given, else those of the areas and the practices named
+    /// (they add up: `--pa PA01 --practice BP.05.02` shows both).
     fn wants(&self, practice: &PracticeReport) -> bool {
-        (self.info.pa.is_empty() || self.info.pa.contains(&practice.process_area))
-            && (self.info.practice.is_empty() || self.info.practice.contains(&practice.id))
+        let (areas, practices) = (&self.info.pa, &self.info.practice);
+        (areas.is_empty() && practices.is_empty())
+            || areas.contains(&practice.process_area)
+            || practices.contains(&practice.id)
     }
 
     /// Whether an evidence file is shown.
@@ -350,4 +354,27 @@ fn commit_node(evidence: &EvidenceReport) -> Option<Node> {
             subject: subject.clone(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Pins the promise of the module's docs: practice ids stay distinct once sanitized,
+    /// for every practice of the built-in model, and hold only `[A-Za-z0-9_]`.
+    #[test]
+    fn sanitized_practice_ids_are_distinct() {
+        let model = crate::model::Model::builtin();
+        let ids: std::collections::BTreeSet<String> = model
+            .practices
+            .iter()
+            .map(|p| super::sanitized(&p.id))
+            .chain(model.process_areas.iter().map(|a| super::sanitized(&a.id)))
+            .collect();
+        assert_eq!(ids.len(), model.practices.len() + model.process_areas.len());
+        assert!(
+            ids.iter()
+                .all(|id| id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        );
+        assert_eq!(super::sanitized("GP.2.1.3@PA05"), "GP_2_1_3_PA05");
+        assert_eq!(super::file_id("a").len(), 22);
+    }
 }
