@@ -96,9 +96,11 @@ enum Command {
     /// with its evidence counts: the files and commits of a whole repository would make a
     /// graph too large to lay out or read. --pa, --practice or --path (each repeatable)
     /// expand what they select: its files and commits, with `evidences` edges, and
-    /// `touched` edges from each commit to the files its change touched (this diffs each
-    /// commit shown). --pa and --practice add up; --path narrows the evidence to the
-    /// files it matches.
+    /// `touched` edges from each commit to the files its change touched. --pa and
+    /// --practice add up; --path narrows the evidence to the files it matches and the
+    /// commits that touched them. Each evidence commit of the practices selected is
+    /// diffed against its parent: with --path alone, every evidence commit (seconds on a
+    /// history of thousands of them; add --pa or --practice to narrow).
     ///
     /// Practices in scope with no evidence (gaps) are drawn apart (DOT: dashed red;
     /// Mermaid: class `gap`), those declared not applicable grey and dotted, with the
