@@ -302,23 +302,11 @@ impl ConfigFile {
         policy.ignore = self.ignore_globs()?;
         if let Some(file) = &self.freshness {
             let resolve = |id: &Located<String>| {
-                let is_area = matches!(
-                    crate::model::id::parse(id.value.trim()),
-                    Ok(crate::model::id::ParsedId::ProcessArea { .. })
-                );
                 practices_named(model, id, true)
-                    .map(|ps| (ps, is_area))
                     .map_err(|(m, _)| (id.line, id.column, format!("`freshness.limits`: {m}")))
             };
-            let limits = crate::freshness::limits(file, model, &resolve).map_err(
-                |(line, column, message)| Problem {
-                    line,
-                    column,
-                    message,
-                    suggestion: None,
-                },
-            )?;
-            policy.freshness = Some(limits);
+            let limits = crate::freshness::limits(file, model, &resolve);
+            policy.freshness = Some(limits.map_err(Problem::placed)?);
         }
         Ok(policy)
     }
@@ -386,6 +374,16 @@ struct Problem {
 }
 
 impl Problem {
+    fn placed((line, column, message): (u32, u32, String)) -> Problem {
+        let suggestion = None;
+        Problem {
+            line,
+            column,
+            message,
+            suggestion,
+        }
+    }
+
     /// A problem at the place of a value of the file.
     fn at<T>(place: &Located<T>, message: String, suggestion: Option<String>) -> Problem {
         Problem {
@@ -475,7 +473,7 @@ fn practices_named(
 }
 
 /// One glob, as the configuration means it: `*` does not cross `/`.
-fn glob(pattern: &str) -> Result<Glob, String> {
+pub(crate) fn glob(pattern: &str) -> Result<Glob, String> {
     GlobBuilder::new(pattern)
         .literal_separator(true)
         .build()

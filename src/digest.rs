@@ -33,3 +33,11 @@ pub fn fnv(parts: &[&[u8]]) -> u64 {
     }
     h.finish()
 }
+
+/// The first `digits` hex digits (at most 64) of the BLAKE3 hash of `bytes`: a name that
+/// content cannot be made to share with other content (FNV's can).
+pub fn blake3_hex(bytes: &[u8], digits: usize) -> String {
+    let mut hex = blake3::hash(bytes).to_hex().to_string();
+    hex.truncate(digits);
+    hex
+}

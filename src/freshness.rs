@@ -227,8 +227,8 @@ impl Dates {
 /// A problem at a place of the configuration file: line, column, message.
 pub type Misplaced = (u32, u32, String);
 
-/// Names the practices an id of `limits` stands for, and whether it is a process area.
-pub type Resolver<'a> = dyn Fn(&Located<String>) -> Result<(Vec<usize>, bool), Misplaced> + 'a;
+/// Names the practices an id of `limits` stands for (a process area: all of its own).
+pub type Resolver<'a> = dyn Fn(&Located<String>) -> Result<Vec<usize>, Misplaced> + 'a;
 
 /// Builds the per-practice limits from the configuration: `max_age`, then each area's,
 /// then each practice's. `resolve` names the practices an id stands for (an area: all of
@@ -249,7 +249,11 @@ pub fn limits(
     let mut by_practice: HashMap<usize, MaxAge> = HashMap::new();
     for (id, value) in &file.limits {
         let age = parse(value)?;
-        let (practices, is_area) = resolve(id)?;
+        let practices = resolve(id)?;
+        let is_area = matches!(
+            crate::model::id::parse(id.value.trim()),
+            Ok(crate::model::id::ParsedId::ProcessArea { .. })
+        );
         for p in practices {
             if is_area {
                 limits[p] = Some(age.clone());

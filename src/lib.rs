@@ -6,7 +6,8 @@
 //! The built-in model is the SSE-CMM (ISO/IEC 21827:2002).
 //!
 //! The modules follow the data: [`source`] → [`extract`] → [`resolve`] (against the
-//! [`model`]) → [`scan`] → [`graph`] → [`rate`] → [`report`].
+//! [`model`]) → [`scan`] → [`graph`] → [`rate`] → [`report`]; [`graph_export`] draws the
+//! graph from a report.
 //!
 //! ```
 //! use practrace::model::Model;
@@ -27,6 +28,7 @@ pub mod extract;
 pub mod files;
 pub mod freshness;
 pub mod graph;
+pub mod graph_export;
 pub mod incremental;
 pub mod matrix;
 pub mod merge;

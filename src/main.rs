@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use practrace::commands::{self, CommandError, Io, Outcome, ScanFlags};
 use practrace::config::ScanOptions;
+use practrace::graph_export::{Filter, GraphFormat};
 use practrace::matrix::MatrixFormat;
 use practrace::report::text::Format;
 
@@ -91,6 +92,26 @@ enum Command {
         #[arg(long)]
         timestamp: bool,
     },
+    /// The evidence graph as Graphviz DOT, Mermaid or JSON (files and commits only when
+    /// filtered).
+    ///
+    /// Without a filter, only the process areas and practices are shown, each labelled
+    /// with its evidence counts: the files and commits of a whole repository would make a
+    /// graph too large to lay out or read. --pa, --practice or --path (each repeatable)
+    /// expand what they select: its files and commits, with `evidences` edges, and
+    /// `touched` edges from each commit to the files its change touched. --pa and
+    /// --practice add up; --path narrows the evidence to the files it matches and the
+    /// commits that touched them. Each evidence commit of the practices selected is
+    /// diffed against its parent: with --path alone, every evidence commit (seconds on a
+    /// history of thousands of them; add --pa or --practice to narrow).
+    ///
+    /// Practices in scope with no evidence (gaps) are drawn apart (DOT: dashed red;
+    /// Mermaid: class `gap`), those declared not applicable grey and dotted, with the
+    /// reason.
+    #[command(
+        after_help = "Examples:\n  practrace graph | dot -Tsvg > graph.svg\n  practrace graph --pa PA05 --format mermaid -o pa05.mmd\n  practrace graph --path 'docs/**' --format json"
+    )]
+    Graph(GraphArgs),
     /// Re-check an earlier JSON report (status or matrix --format json) against the
     /// repository: exit 0 when every piece of evidence is unchanged, 1 when something
     /// changed, 2 when it could not run.
@@ -138,10 +159,10 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Print a JSON Schema this build uses (`report`, `model` or `config`).
+    /// Print a JSON Schema this build uses (`report`, `model`, `config` or `graph`).
     Schema {
         /// Which schema.
-        #[arg(value_parser = ["report", "model", "config"])]
+        #[arg(value_parser = ["report", "model", "config", "graph"])]
         which: String,
     },
 }
@@ -253,6 +274,51 @@ impl From<MatrixFormatArg> for MatrixFormat {
     }
 }
 
+/// The flags of `practrace graph`.
+#[derive(Args)]
+struct GraphArgs {
+    #[command(flatten)]
+    scan: Common,
+    /// Output format. Default: from the extension of -o FILE (.dot/.gv, .mmd/.mermaid,
+    /// .json), else dot.
+    #[arg(long, value_enum)]
+    format: Option<GraphFormatArg>,
+    /// Expand this process area (e.g. PA05): its practices, their files and commits.
+    #[arg(long, value_name = "PA")]
+    pa: Vec<String>,
+    /// Expand this practice (e.g. BP.05.02, GP.2.1.3@PA05), besides any --pa areas.
+    #[arg(long, value_name = "ID")]
+    practice: Vec<String>,
+    /// Expand only evidence files whose path matches this glob (`*` stays within a
+    /// folder, `**` crosses folders), and the commits that touched them; alone, it
+    /// shows only the practices they are evidence for.
+    #[arg(long, value_name = "GLOB")]
+    path: Vec<String>,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Nodes and edges as JSON (`practrace schema graph`).
+    Json,
+}
+
+impl From<GraphFormatArg> for GraphFormat {
+    fn from(f: GraphFormatArg) -> GraphFormat {
+        match f {
+            GraphFormatArg::Dot => GraphFormat::Dot,
+            GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+            GraphFormatArg::Json => GraphFormat::Json,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum VerifyFormatArg {
     Text,
@@ -301,6 +367,21 @@ impl From<Common> for ScanFlags {
             max_ids: c.max_ids,
             no_cache: c.no_cache,
             as_of: c.as_of,
+        }
+    }
+}
+
+impl From<GraphArgs> for commands::Graph {
+    fn from(g: GraphArgs) -> commands::Graph {
+        commands::Graph {
+            scan: g.scan.into(),
+            format: g.format.map(Into::into),
+            filter: Filter {
+                pa: g.pa,
+                practice: g.practice,
+                path: g.path,
+            },
+            output: g.output,
         }
     }
 }
@@ -367,6 +448,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             },
             io,
         ),
+        Command::Graph(args) => commands::graph(&args.into(), io),
         Command::Verify {
             report,
             repo,

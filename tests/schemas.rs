@@ -51,6 +51,16 @@ fn committed_schemas_are_current() {
         practrace::report::model_schema(),
         "run `practrace schema model > schemas/model.schema.json`"
     );
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/graph.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        on_disk,
+        practrace::graph_export::graph_schema(),
+        "run `practrace schema graph > schemas/graph.schema.json`"
+    );
 }
 
 #[test]
@@ -81,6 +91,24 @@ fn status_report_validates_and_a_broken_one_does_not() {
         .remove("evidence");
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn graph_json_validates_and_a_broken_one_does_not() {
+    let repo = common::fixture_repo("graph-names");
+    let schema = read_json("schemas/graph.schema.json");
+    for filter in [&[][..], &["--pa", "PA01"][..]] {
+        let mut args = vec!["graph", "--repo", repo.path().to_str().unwrap()];
+        args.extend_from_slice(&["--format", "json"]);
+        args.extend_from_slice(filter);
+        let graph = common::practrace_json(&args);
+        assert_valid(&schema, &graph);
+        // The schema has teeth: an edge of an unknown kind fails.
+        let mut broken = graph.clone();
+        broken["edges"][0]["kind"] = "owns".into();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        assert!(!validator.is_valid(&broken));
+    }
 }
 
 /// The report is written in pieces (so the cache can keep each practice's bytes); the

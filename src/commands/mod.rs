@@ -4,6 +4,7 @@
 //! [`CommandError`] into an exit code (0, 1, 2).
 
 mod gate;
+mod graph;
 mod matrix;
 mod merge;
 mod report;
@@ -12,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use gate::{BaselineWrite, Check, CheckFormat, baseline_write, check};
+pub use graph::{Graph, graph};
 pub use matrix::{Matrix, VerifyFormat, matrix, now_rfc3339, schema, verify};
 pub use merge::{Merge, merge};
 pub use report::{gaps, status, trace};
