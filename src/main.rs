@@ -1,292 +1,20 @@
 //! The `practrace` command line: flags in, one validated call into the library, exit code out
 //! (0 done, 1 done but the input has error diagnostics, 2 could not run).
 
+mod cli;
+
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser};
 
-use practrace::commands::{self, CommandError, Io, Outcome, ScanFlags};
-use practrace::config::ScanOptions;
-use practrace::matrix::MatrixFormat;
-use practrace::report::text::Format;
+use cli::{BaselineAction, Cli, Command, ShellArg};
+use practrace::commands::{self, CommandError, Io, Outcome};
 
-/// Evidence-linking traceability for process models (SSE-CMM, ISO/IEC 21827:2002).
-#[derive(Parser)]
-#[command(name = "practrace", version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Per process area: achieved level, target, evidence counts, gaps in short.
-    Status {
-        #[command(flatten)]
-        common: Common,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-    },
-    /// The practices lacking evidence.
-    Gaps {
-        #[command(flatten)]
-        common: Common,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-        /// Show gaps up to this level instead of each area's target.
-        #[arg(long)]
-        level: Option<u8>,
-        /// Only this process area (e.g. PA05).
-        #[arg(long)]
-        pa: Option<String>,
-    },
-    /// Everything linked to one practice id, file path or commit.
-    Trace {
-        /// A practice id (BP.05.02, GP.2.1.3@PA05), a path in the repository, or a commit.
-        target: String,
-        #[command(flatten)]
-        common: Common,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-        format: FormatArg,
-    },
-    /// The pre-merge gate: exit 0 pass, 1 findings fail, 2 could not run. With --base,
-    /// also what changed since that revision.
-    Check {
-        #[command(flatten)]
-        gate: Gate,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
-        /// Fail only on findings that are not in this baseline file (from `baseline write`).
-        #[arg(long)]
-        baseline: Option<PathBuf>,
-    },
-    /// Baseline files for `check --baseline`.
-    Baseline {
-        #[command(subcommand)]
-        action: BaselineAction,
-    },
-    /// The evidence matrix for auditors: every practice, every piece of evidence with where
-    /// it is and who made it when, each area's level, stamped with the commit and model.
-    Matrix {
-        #[command(flatten)]
-        scan: Common,
-        /// Output format (xlsx needs the default cargo feature `xlsx`). Default: from the
-        /// extension of -o FILE (.html, .xlsx, .csv, .md, .json), else html. `oscal`: OSCAL
-        /// 1.1.2 assessment results; with -o NAME.json the assessment plan they import is
-        /// written beside as NAME.plan.json, and to stdout they import
-        /// `assessment-plan.json`, which `oscal-plan` writes.
-        #[arg(long, value_enum)]
-        format: Option<MatrixFormatArg>,
-        /// Write to this file (atomically: a temporary file beside it, then renamed)
-        /// instead of stdout.
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Stamp the matrix with the current time too (the output then differs per run).
-        #[arg(long)]
-        timestamp: bool,
-    },
-    /// Re-check an earlier JSON report (status or matrix --format json) against the
-    /// repository: exit 0 when every piece of evidence is unchanged, 1 when something
-    /// changed, 2 when it could not run.
-    Verify {
-        /// The JSON report.
-        report: PathBuf,
-        /// The repository (default: the one around the current folder).
-        #[arg(long, default_value = ".")]
-        repo: PathBuf,
-        /// Compare against this revision's tree and history instead of the working tree
-        /// (files on disk, history from HEAD).
-        #[arg(long)]
-        rev: Option<String>,
-        /// The model file the report was made with (`--model` of the command that made
-        /// it), else the configuration's, else the built-in SSE-CMM.
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = VerifyFormatArg::Text)]
-        format: VerifyFormatArg,
-    },
-    /// Print a JSON Schema this build uses (`report`, `model` or `config`).
-    Schema {
-        /// Which schema.
-        #[arg(value_parser = ["report", "model", "config"])]
-        which: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum BaselineAction {
-    /// Print (or write with -o) a baseline that accepts every finding that fails today.
-    Write {
-        #[command(flatten)]
-        gate: Gate,
-        /// Write to this file instead of stdout.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-    },
-}
-
-#[derive(Args)]
-struct Gate {
-    #[command(flatten)]
-    common: Common,
-    /// Compare with this revision (e.g. origin/main): evidence lost and added, levels
-    /// lowered and raised, diagnostics introduced.
-    #[arg(long)]
-    base: Option<String>,
-    /// Make warnings fail the check too (`--deny warnings`).
-    #[arg(long, value_parser = ["warnings"])]
-    deny: Option<String>,
-    /// With --base: scan both revisions in full, instead of deriving head from base and the
-    /// changes between them (slower; the same result).
-    #[arg(long)]
-    full_scan: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum CheckFormat {
-    /// Compiler-style lines with source snippets.
-    Text,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// The check report as JSON.
-    Json,
-}
-
-/// What to scan and how: the options every scanning command shares.
-#[derive(Args)]
-struct Common {
-    /// The repository (default: the one around the current folder).
-    #[arg(long, default_value = ".")]
-    repo: PathBuf,
-    /// Scan this revision from the object database instead of the working tree.
-    #[arg(long)]
-    rev: Option<String>,
-    /// A model file (JSON or YAML) instead of the built-in SSE-CMM.
-    #[arg(long)]
-    model: Option<PathBuf>,
-    /// Files larger than this many bytes are skipped, with a note (default: the
-    /// configuration's `max_file_size`, else 1 MiB).
-    #[arg(long)]
-    max_file_size: Option<u64>,
-    /// Front matter larger than this many bytes is not read (with a warning).
-    #[arg(long, default_value_t = ScanOptions::default().max_front_matter)]
-    max_front_matter: usize,
-    /// Commit messages larger than this many bytes are not read (with a note).
-    #[arg(long, default_value_t = ScanOptions::default().max_message_size)]
-    max_message_size: usize,
-    /// At most this many ids are read from one file or message (with a warning).
-    #[arg(long, default_value_t = ScanOptions::default().max_ids)]
-    max_ids: usize,
-    /// Do not read or write the cache (in $XDG_CACHE_HOME/practrace); same output.
-    #[arg(long)]
-    no_cache: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FormatArg {
-    Table,
-    Json,
-    Markdown,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum MatrixFormatArg {
-    Html,
-    Xlsx,
-    Csv,
-    Markdown,
-    Json,
-    Oscal,
-    OscalPlan,
-}
-
-impl From<MatrixFormatArg> for MatrixFormat {
-    fn from(f: MatrixFormatArg) -> MatrixFormat {
-        match f {
-            MatrixFormatArg::Html => MatrixFormat::Html,
-            MatrixFormatArg::Xlsx => MatrixFormat::Xlsx,
-            MatrixFormatArg::Csv => MatrixFormat::Csv,
-            MatrixFormatArg::Markdown => MatrixFormat::Markdown,
-            MatrixFormatArg::Json => MatrixFormat::Json,
-            MatrixFormatArg::Oscal => MatrixFormat::Oscal,
-            MatrixFormatArg::OscalPlan => MatrixFormat::OscalPlan,
-        }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum VerifyFormatArg {
-    Text,
-    Json,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Markdown => Format::Markdown,
-        }
-    }
-}
-
-impl From<CheckFormat> for commands::CheckFormat {
-    fn from(f: CheckFormat) -> commands::CheckFormat {
-        match f {
-            CheckFormat::Text => commands::CheckFormat::Text,
-            CheckFormat::Github => commands::CheckFormat::Github,
-            CheckFormat::Sarif => commands::CheckFormat::Sarif,
-            CheckFormat::Json => commands::CheckFormat::Json,
-        }
-    }
-}
-
-impl From<VerifyFormatArg> for commands::VerifyFormat {
-    fn from(f: VerifyFormatArg) -> commands::VerifyFormat {
-        match f {
-            VerifyFormatArg::Text => commands::VerifyFormat::Text,
-            VerifyFormatArg::Json => commands::VerifyFormat::Json,
-        }
-    }
-}
-
-impl From<Common> for ScanFlags {
-    fn from(c: Common) -> ScanFlags {
-        ScanFlags {
-            repo: c.repo,
-            rev: c.rev,
-            model: c.model,
-            max_file_size: c.max_file_size,
-            max_front_matter: c.max_front_matter,
-            max_message_size: c.max_message_size,
-            max_ids: c.max_ids,
-            no_cache: c.no_cache,
-        }
-    }
-}
-
-impl From<Gate> for commands::Check {
-    fn from(g: Gate) -> commands::Check {
-        commands::Check {
-            scan: g.common.into(),
-            base: g.base,
-            deny_warnings: g.deny.is_some(),
-            full_scan: g.full_scan,
-        }
-    }
-}
-
-/// Runs one command with the process's standard streams.
-fn run(command: Command) -> Result<Outcome, CommandError> {
+/// Runs one command with the process's standard streams; `cwd` is the folder it runs in
+/// (`-C DIR`, else `.`), every relative path already taken from it.
+fn run(command: Command, cwd: &Path) -> Result<Outcome, CommandError> {
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr());
     let mut io = Io {
         out_is_terminal: stdout.is_terminal(),
@@ -307,7 +35,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             target,
             common,
             format,
-        } => commands::trace(&common.into(), &target, format.into(), io),
+        } => commands::trace(&common.into(), &target, cwd, format.into(), io),
         Command::Check {
             gate,
             format,
@@ -351,7 +79,75 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             io,
         ),
         Command::Schema { which } => commands::schema(&which, io),
+        command => run_onboarding(command, cwd, io),
     }
+}
+
+/// The commands for getting started: `init`, `new`, `list`, `explain`, `completions`, `man`.
+fn run_onboarding(command: Command, cwd: &Path, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
+    match command {
+        Command::Init {
+            repo,
+            ci,
+            dry_run,
+            no_cache,
+        } => commands::init(
+            &commands::Init {
+                repo,
+                ci: ci.map(Into::into),
+                dry_run,
+                no_cache,
+            },
+            io,
+        ),
+        Command::New { id, path, model } => commands::new(
+            &commands::New {
+                scan: model.into(),
+                id,
+                path,
+                cwd: cwd.to_path_buf(),
+            },
+            io,
+        ),
+        Command::List {
+            pa,
+            level,
+            format,
+            model,
+        } => commands::list(&model.into(), pa.as_deref(), level, format.into(), io),
+        Command::Explain { id, common, format } => {
+            commands::explain(&common.into(), &id, format.into(), io)
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            let mut cli = Cli::command();
+            let shell = match shell {
+                ShellArg::Bash => clap_complete::Shell::Bash,
+                ShellArg::Zsh => clap_complete::Shell::Zsh,
+                ShellArg::Fish => clap_complete::Shell::Fish,
+                ShellArg::Powershell => clap_complete::Shell::PowerShell,
+            };
+            clap_complete::generate(shell, &mut cli, "practrace", &mut out);
+            print(io, &out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(CommandError::io("writing the manual page"))?;
+            print(io, &out)
+        }
+        _ => unreachable!("every other command is run by `run`"),
+    }
+}
+
+/// Writes `bytes` to standard output as they are.
+fn print(io: &mut Io<'_>, bytes: &[u8]) -> Result<Outcome, CommandError> {
+    io.out
+        .write_all(bytes)
+        .and_then(|()| io.out.flush())
+        .map_err(CommandError::io("writing to stdout"))?;
+    Ok(Outcome::Clean)
 }
 
 fn main() -> ExitCode {
@@ -360,8 +156,13 @@ fn main() -> ExitCode {
             "practrace: internal error (this is a bug; please report it with the command you ran): {info}"
         );
     }));
-    let cli = Cli::parse();
-    match std::panic::catch_unwind(|| run(cli.command)) {
+    let mut cli = Cli::parse();
+    practrace::diag::set_quiet(cli.quiet);
+    let cwd = cli.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    if cli.dir.is_some() {
+        cli.command.rebase(&cwd);
+    }
+    match std::panic::catch_unwind(|| run(cli.command, &cwd)) {
         Ok(Ok(Outcome::Clean)) => ExitCode::SUCCESS,
         Ok(Ok(Outcome::Findings)) => ExitCode::from(1),
         // A reader that stops early (`| head`) is not an error: stop quietly, as ripgrep
