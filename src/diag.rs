@@ -6,6 +6,30 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Whether notes to standard error are off (`-q`/`--quiet`): set once, by the binary,
+/// before any command runs.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns notes to standard error off (`-q`) or on. Errors, and the findings a command
+/// reports, are not notes: they are printed either way.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether notes to standard error are off (see [`set_quiet`]).
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Prints `practrace: note: MESSAGE` to standard error, unless notes are off: what a
+/// person may want to know, that changes nothing in the output (a cache not used, another
+/// working tree scanned).
+pub fn note(message: impl fmt::Display) {
+    if !quiet() {
+        eprintln!("practrace: note: {message}");
+    }
+}
+
 /// How serious a finding is.
 #[derive(
     Debug,

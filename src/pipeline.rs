@@ -126,7 +126,7 @@ impl Request {
             Ok(cache) => Some(cache),
             Err(cache::Refused::NoRoot) => None,
             Err(refused) => {
-                eprintln!("practrace: note: {refused}; running without a cache");
+                crate::diag::note(format_args!("{refused}; running without a cache"));
                 None
             }
         }

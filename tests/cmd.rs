@@ -7,6 +7,7 @@
 //! ```toml
 //! pins = "one line: what this case pins"
 //! fixture = "basic"                  # optional: a repository built by fixtures/repos/basic.sh
+//! cwd = "docs"                       # optional: run in this folder of the fixture
 //! args = ["trace", "BP.05.03", "--format", "json"]
 //! env = { PRACTRACE_STATS = "1" }    # optional: more environment variables
 //! code = 0                           # the expected exit code
@@ -49,6 +50,8 @@ struct Case {
     pins: String,
     /// The fixture repository (`fixtures/repos/NAME.sh`) to run in.
     fixture: Option<String>,
+    /// A folder of the fixture repository to run in, instead of its root.
+    cwd: Option<PathBuf>,
     args: Vec<String>,
     #[serde(default)]
     env: BTreeMap<String, String>,
@@ -204,7 +207,12 @@ fn run_case(run: &mut Run, dir: &Path, name: &str) -> Result<(), String> {
         .env("XDG_CONFIG_HOME", run_dir.join("home"))
         .env("XDG_CACHE_HOME", run_dir.join("cache"))
         .env("NO_COLOR", "1")
-        .current_dir(repo.clone().unwrap_or_else(|| run_dir.join("empty")))
+        .current_dir(match (&repo, &case.cwd) {
+            (Some(repo), Some(sub)) => repo.join(sub),
+            (Some(repo), None) => repo.clone(),
+            (None, Some(_)) => return Err("`cwd` needs a `fixture`".into()),
+            (None, None) => run_dir.join("empty"),
+        })
         .stdin(Stdio::null());
     for arg in &case.args {
         command.arg(expand(arg)?);

@@ -89,12 +89,14 @@ pub fn baseline_write(what: &BaselineWrite, io: &mut Io<'_>) -> Result<Outcome, 
     match &what.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
-            let _ = writeln!(
-                io.err,
-                "practrace: wrote {} finding(s) to {}",
-                report.summary.failing,
-                path.display()
-            );
+            if !crate::diag::quiet() {
+                let _ = writeln!(
+                    io.err,
+                    "practrace: wrote {} finding(s) to {}",
+                    report.summary.failing,
+                    path.display()
+                );
+            }
         }
         None => io.print(text.as_bytes())?,
     }

@@ -3,19 +3,24 @@
 //! The binary only parses flags, calls one of these and turns the [`Outcome`] or the
 //! [`CommandError`] into an exit code (0, 1, 2).
 
+mod explain;
 mod gate;
 mod graph;
 mod matrix;
 mod merge;
+mod onboard;
+mod paths;
 mod report;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use explain::{explain, list};
 pub use gate::{BaselineWrite, Check, CheckFormat, baseline_write, check};
 pub use graph::{Graph, graph};
 pub use matrix::{Matrix, VerifyFormat, matrix, now_rfc3339, schema, verify};
 pub use merge::{Merge, merge};
+pub use onboard::{Init, New, init, new};
 pub use report::{gaps, status, trace};
 
 use crate::config::ScanOptions;
@@ -69,6 +74,11 @@ pub enum CommandError {
     /// A flag that does not fit (named in the message).
     #[error("{0}")]
     Usage(String),
+    /// A file a command creates is there already (`init`, `new`): it is never replaced.
+    #[error(
+        "{0} exists already: practrace never replaces it (edit it, or move it away and run again)"
+    )]
+    Exists(String),
     /// Reading or writing a file or a stream.
     #[error("{what}")]
     Io {

@@ -1,11 +1,15 @@
 //! `status`, `gaps` and `trace`: the report, read three ways.
 
+use std::path::Path;
+
 use super::{CommandError, Io, Outcome, ScanFlags, stdout};
 use crate::graph::Node;
 use crate::pipeline::Analysis;
 use crate::report::EvidenceReport;
 use crate::report::Render;
+use crate::report::practice::PracticeInfo;
 use crate::report::text::{self, Format, Gaps, Trace};
+use crate::source::Source;
 use crate::source::git::GitSource;
 
 /// `practrace status`: per process area, the level achieved, the target, evidence counts
@@ -77,16 +81,19 @@ pub fn gaps(
     Ok(Outcome::from_errors(errors))
 }
 
-/// `practrace trace`: everything linked to one practice id, file path or commit.
+/// `practrace trace`: everything linked to one practice id, file path or commit. A path is
+/// taken relative to `cwd` (the current folder, or `-C DIR`) or absolute, and else as a path
+/// from the repository's root.
 pub fn trace(
     flags: &ScanFlags,
     target: &str,
+    cwd: &Path,
     format: Format,
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
     let mut analysis = flags.analyze()?;
     let errors = analysis.report.has_errors();
-    let found = find(&mut analysis, flags, target)?;
+    let found = find(&mut analysis, flags, target, cwd)?;
     let mut out = Vec::new();
     format.render(&found, &mut out).map_err(stdout)?;
     if format == Format::Json {
@@ -99,7 +106,12 @@ pub fn trace(
 
 /// What `trace` shows for its target: a practice's evidence, the commits touching a file,
 /// or the files a commit touched.
-fn find(analysis: &mut Analysis, flags: &ScanFlags, target: &str) -> Result<Trace, CommandError> {
+fn find(
+    analysis: &mut Analysis,
+    flags: &ScanFlags,
+    target: &str,
+    cwd: &Path,
+) -> Result<Trace, CommandError> {
     if let Ok(found) = crate::resolve::resolve(&analysis.model, target, &[])
         && let [p] = found[..]
     {
@@ -109,47 +121,70 @@ fn find(analysis: &mut Analysis, flags: &ScanFlags, target: &str) -> Result<Trac
             kind: "practice".into(),
             process_area: Some(practice.process_area.clone()),
             practices: Vec::new(),
+            practice_details: vec![details(analysis, p)],
             evidence: practice.evidence.clone(),
         });
     }
-    let repo = GitSource::open(&flags.repo, flags.rev.as_deref())?.repo()?;
+    let source = GitSource::open(&flags.repo, flags.rev.as_deref())?;
+    let repo = source.repo()?;
     crate::pipeline::link_touched(analysis, &repo);
-    let ids = |v: Vec<usize>| -> Vec<String> {
-        v.into_iter()
-            .map(|p| analysis.model.practices[p].id.clone())
-            .collect()
-    };
+    let typed = source
+        .work_dir()
+        .and_then(|root| super::paths::in_repository(root, cwd, Path::new(target)));
+    let as_written = target.trim_start_matches("./");
     let scan = &analysis.scan;
-    let wanted = target.trim_start_matches("./");
-    if let Some(f) = scan.files.iter().position(|f| f.path == wanted) {
+    let file = typed
+        .iter()
+        .map(String::as_str)
+        .chain([as_written])
+        .find_map(|wanted| scan.files.iter().position(|f| f.path == wanted));
+    if let Some(f) = file {
+        let practices = analysis.graph.practices_of(Node::Artifact(f));
+        let evidence = analysis.graph.commits_touching(f).into_iter();
         return Ok(Trace {
-            target: wanted.to_string(),
+            target: scan.files[f].path.clone(),
             kind: "file".into(),
             process_area: None,
-            practices: ids(analysis.graph.practices_of(Node::Artifact(f))),
-            evidence: analysis
-                .graph
-                .commits_touching(f)
-                .into_iter()
+            practices: practices
+                .iter()
+                .map(|&p| analysis.model.practices[p].id.clone())
+                .collect(),
+            practice_details: practices.iter().map(|&p| details(analysis, p)).collect(),
+            evidence: evidence
                 .map(|c| EvidenceReport::commit(&scan.commits[c]))
                 .collect(),
         });
     }
     let Some(commit) = repo.resolve_commit(target) else {
-        return Err(CommandError::Usage(format!(
-            "{target:?} is not a practice id, a file with evidence, or a commit"
-        )));
+        return Err(not_found(&analysis.model, target));
     };
-    let id = commit.to_string();
+    Ok(commit_trace(analysis, commit.to_string()))
+}
+
+/// What the model and the configuration say of practice `p`.
+fn details(analysis: &Analysis, p: usize) -> PracticeInfo {
+    PracticeInfo::of(&analysis.model, &analysis.policy.not_applicable, p)
+}
+
+/// The trace of commit `id`: the practices its trailers name and the evidence files it
+/// touched (none of either when it is not evidence).
+fn commit_trace(analysis: &Analysis, id: String) -> Trace {
+    let scan = &analysis.scan;
     let mut trace = Trace {
         target: id.clone(),
         kind: "commit".into(),
         process_area: None,
         practices: Vec::new(),
+        practice_details: Vec::new(),
         evidence: Vec::new(),
     };
     if let Some(c) = scan.commits.iter().position(|c| c.id == id) {
-        trace.practices = ids(analysis.graph.practices_of(Node::Commit(c)));
+        let practices = analysis.graph.practices_of(Node::Commit(c));
+        trace.practices = practices
+            .iter()
+            .map(|&p| analysis.model.practices[p].id.clone())
+            .collect();
+        trace.practice_details = practices.iter().map(|&p| details(analysis, p)).collect();
         trace.evidence = analysis
             .graph
             .artifacts_touched(c)
@@ -162,5 +197,45 @@ fn find(analysis: &mut Analysis, flags: &ScanFlags, target: &str) -> Result<Trac
             })
             .collect();
     }
-    Ok(trace)
+    trace
+}
+
+/// Why `target` was not found: what is wrong with it as a practice id when it is written
+/// like one (a generic practice with no area, an id the model lacks, a process area), else
+/// that it is none of the three things `trace` takes.
+fn not_found(model: &crate::model::Model, target: &str) -> CommandError {
+    use crate::model::id::{ParsedId, area_id, parse};
+    let message = match parse(target) {
+        Ok(ParsedId::Generic {
+            level,
+            feature,
+            n,
+            area: None,
+        }) if model
+            .generic_practices
+            .iter()
+            .any(|g| g.id == crate::model::id::generic_id(level, feature, n)) =>
+        {
+            let gp = crate::model::id::generic_id(level, feature, n);
+            let example = model.process_areas.first().map_or("PA01", |a| &a.id);
+            format!(
+                "{gp} is a generic practice of every process area: trace it for one, adding @PAxx \
+                 (`practrace trace {gp}@{example}`); `practrace explain {gp}` shows which areas have it"
+            )
+        }
+        Ok(ParsedId::ProcessArea { area }) => format!(
+            "{} is a process area, not a practice: `practrace explain {0}` shows its practices, \
+             `practrace gaps --pa {0}` what it lacks",
+            area_id(area)
+        ),
+        Ok(_) => match crate::resolve::resolve(model, target, &[]) {
+            Err(problem) => match problem.suggestion {
+                Some(s) => format!("{} (did you mean {s}?)", problem.message),
+                None => problem.message,
+            },
+            Ok(_) => format!("{target:?} is not a practice id, a file with evidence, or a commit"),
+        },
+        Err(()) => format!("{target:?} is not a practice id, a file with evidence, or a commit"),
+    };
+    CommandError::Usage(message)
 }

@@ -114,6 +114,10 @@ pub struct PracticeFile {
     pub id: String,
     /// Short title.
     pub title: String,
+    /// What the practice asks, in a sentence or a paragraph (optional): `practrace explain`
+    /// shows it and `practrace new` puts it in the work product it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// What kind of practice a [`Practice`] is.
@@ -139,6 +143,8 @@ pub struct Practice {
     pub id: String,
     /// Title from the model.
     pub title: String,
+    /// What the practice asks, when the model file says (see [`PracticeFile::description`]).
+    pub description: Option<String>,
     /// Index into [`Model::process_areas`].
     pub process_area: usize,
     /// Base or generic.
@@ -180,6 +186,8 @@ pub struct GenericPractice {
     pub id: String,
     /// Title.
     pub title: String,
+    /// What it asks, when the model file says.
+    pub description: Option<String>,
     /// Level.
     pub level: u8,
     /// Index into [`Model::common_features`].
@@ -354,6 +362,7 @@ impl Model {
             self.generic_practices.push(GenericPractice {
                 id: gp.id.clone(),
                 title: gp.title.clone(),
+                description: gp.description.clone(),
                 level,
                 feature: feature_index,
             });
@@ -403,6 +412,7 @@ impl Model {
             self.practices.push(Practice {
                 id: bp.id.clone(),
                 title: bp.title.clone(),
+                description: bp.description.clone(),
                 process_area: a,
                 kind: PracticeKind::Base,
             });
@@ -421,6 +431,7 @@ impl Model {
             self.practices.push(Practice {
                 id: pid,
                 title: gp.title.clone(),
+                description: gp.description.clone(),
                 process_area: a,
                 kind: PracticeKind::Generic {
                     level: gp.level,

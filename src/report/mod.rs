@@ -1,6 +1,7 @@
 //! The report: one computed result ([`Report`], which is also the JSON contract of spec §6
 //! and `schemas/report.schema.json`) and a renderer per format.
 
+pub mod practice;
 pub mod read;
 pub mod text;
 

@@ -5,6 +5,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
+use super::practice::PracticeInfo;
 use super::{AreaReport, EvidenceReport, Render, Report};
 use crate::diag::{Diagnostic, Severity};
 
@@ -95,7 +96,8 @@ fn markdown(header: &[&str], rows: Vec<Vec<String>>) -> String {
     out
 }
 
-fn render(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> String {
+/// A table (or, in Markdown, a pipe table) with `header` over `rows`.
+pub fn render(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> String {
     match format {
         Format::Markdown => markdown(header, rows),
         _ => table(header, rows),
@@ -278,6 +280,9 @@ pub struct Trace {
     pub process_area: Option<String>,
     /// The practices linked (for a file or commit).
     pub practices: Vec<String>,
+    /// What the model and the configuration say of the practice traced, or of each practice
+    /// linked (in the order of `practices`): titles, level, scope and reasons.
+    pub practice_details: Vec<PracticeInfo>,
     /// The evidence linked (for a practice), or the commits touching a file, or the files
     /// a commit touched.
     pub evidence: Vec<EvidenceReport>,
@@ -289,65 +294,97 @@ pub fn trace(t: &Trace, format: Format) -> String {
         return json(t);
     }
     let mut rows = Vec::new();
+    let traced = t.practice_details.first().filter(|_| t.kind == "practice");
     if let Some(area) = &t.process_area {
-        rows.push(vec!["process area".into(), area.clone(), String::new()]);
+        let title = traced.and_then(|p| p.process_area_title.clone());
+        rows.push(vec![
+            "process area".into(),
+            area.clone(),
+            title.unwrap_or_default(),
+        ]);
+    }
+    if let Some(reason) = traced.and_then(|p| p.not_applicable.as_ref()) {
+        rows.push(vec![
+            "scope".into(),
+            "not applicable".into(),
+            reason.clone(),
+        ]);
     }
     for p in &t.practices {
-        rows.push(vec!["practice".into(), p.clone(), String::new()]);
+        let detail =
+            t.practice_details
+                .iter()
+                .find(|d| d.id == *p)
+                .map(|d| match &d.not_applicable {
+                    Some(reason) => format!("{} · not applicable: {reason}", d.title),
+                    None => d.title.clone(),
+                });
+        rows.push(vec![
+            "practice".into(),
+            p.clone(),
+            detail.unwrap_or_default(),
+        ]);
     }
-    for e in &t.evidence {
-        rows.push(match e {
-            EvidenceReport::File {
-                path,
-                blob,
-                line,
-                source,
-                note,
-                freshness,
-                ..
-            } => {
-                let place = match line {
-                    Some(line) => format!("{path}:{line}"),
-                    None => path.clone(),
-                };
-                let mut detail = format!("{blob} · {}", source.label());
-                if let Some(note) = note {
-                    detail.push_str(&format!(" · note: {note}"));
-                }
-                if let Some(age) = freshness {
-                    detail.push_str(&format!(
-                        " · {} ({})",
-                        crate::freshness::age_text(age),
-                        age.date
-                    ));
-                }
-                vec!["file".into(), place, detail]
-            }
-            EvidenceReport::Commit {
-                commit,
-                author,
-                date,
-                subject,
-                freshness,
-            } => vec![
-                "commit".into(),
-                commit.clone(),
-                match freshness {
-                    Some(age) => format!(
-                        "{date} {author}: {subject} · {}",
-                        crate::freshness::age_text(age)
-                    ),
-                    None => format!("{date} {author}: {subject}"),
-                },
-            ],
-        });
-    }
-    let mut out = format!("{} {}\n", t.kind, t.target);
+    rows.extend(t.evidence.iter().map(evidence_row));
+    let mut out = match traced {
+        Some(p) => format!("{} {} — {}\n", t.kind, t.target, p.title),
+        None => format!("{} {}\n", t.kind, t.target),
+    };
     out.push_str(&render(format, &["Link", "To", "Detail"], rows));
     out
 }
 
-fn json<T: Serialize + ?Sized>(value: &T) -> String {
+/// One piece of evidence as a row of `trace`: kind, where, detail.
+fn evidence_row(e: &EvidenceReport) -> Vec<String> {
+    match e {
+        EvidenceReport::File {
+            path,
+            blob,
+            line,
+            source,
+            note,
+            freshness,
+            ..
+        } => {
+            let place = match line {
+                Some(line) => format!("{path}:{line}"),
+                None => path.clone(),
+            };
+            let mut detail = format!("{blob} · {}", source.label());
+            if let Some(note) = note {
+                detail.push_str(&format!(" · note: {note}"));
+            }
+            if let Some(age) = freshness {
+                detail.push_str(&format!(
+                    " · {} ({})",
+                    crate::freshness::age_text(age),
+                    age.date
+                ));
+            }
+            vec!["file".into(), place, detail]
+        }
+        EvidenceReport::Commit {
+            commit,
+            author,
+            date,
+            subject,
+            freshness,
+        } => vec![
+            "commit".into(),
+            commit.clone(),
+            match freshness {
+                Some(age) => format!(
+                    "{date} {author}: {subject} · {}",
+                    crate::freshness::age_text(age)
+                ),
+                None => format!("{date} {author}: {subject}"),
+            },
+        ],
+    }
+}
+
+/// `value` as pretty JSON, with a final newline.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');
     s

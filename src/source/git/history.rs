@@ -151,6 +151,15 @@ impl Repo {
     pub fn is_bare(&self) -> bool {
         self.0.is_bare()
     }
+
+    /// Whether git ignores `path` (relative to the working tree's root): a file there is
+    /// not listed by `git ls-files --others --exclude-standard`, so a working-tree scan
+    /// does not read it until it is added with `git add -f`.
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.0
+            .is_path_ignored(std::path::Path::new(path))
+            .unwrap_or(false)
+    }
 }
 
 /// Reads one commit's author, dates and subject, formatted exactly as the scan does.

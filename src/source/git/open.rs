@@ -66,11 +66,11 @@ pub(crate) fn worktree_as_git_resolves(repository: &Repository, start: &Path) {
         return;
     }
     if holder.join(".git").is_dir() {
-        eprintln!(
-            "practrace: note: the repository's configuration names another working tree ({}); scanning {}, the folder that holds .git",
+        crate::diag::note(format_args!(
+            "the repository's configuration names another working tree ({}); scanning {}, the folder that holds .git",
             current.map(|c| c.display().to_string()).unwrap_or_default(),
             holder.display()
-        );
+        ));
     }
     let _ = repository.set_workdir(holder, false);
 }
