@@ -189,10 +189,12 @@ fn last_commits(
 ) -> Result<HashMap<String, LastChange>, SourceError> {
     let packs = lastchange::packs_of(repo);
     let shallow = lastchange::shallow_of(repo);
+    let blooms = lastchange::blooms_of(repo);
     let objects = lastchange::Objects {
         repo,
         packs: &packs,
         shallow: &shallow,
+        blooms: &blooms,
     };
     let found = lastchange::last_commits(&objects, object_id(start), paths)?;
     let mut infos: HashMap<ObjectId, CommitInfo> = HashMap::new();

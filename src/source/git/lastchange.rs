@@ -15,6 +15,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use git2::{ObjectType, Repository};
 use rayon::prelude::*;
 
+use super::bloom::{Blooms, Filter, Key};
 use super::objects::{ObjectReader, TreeEntry, entries, git_order};
 use super::oid;
 use crate::evidence::ObjectId;
@@ -43,6 +44,8 @@ pub struct Objects<'a> {
     pub packs: &'a Packs,
     /// Commits whose parents are not to be followed (a shallow clone's boundary).
     pub shallow: &'a HashSet<ObjectId>,
+    /// The commit-graph's changed-path Bloom filters (empty without one).
+    pub blooms: &'a Blooms,
 }
 
 /// For each of `paths`, the last commit reachable from `start` (in git log's order:
@@ -85,7 +88,7 @@ pub fn last_commits(
                 || ObjectReader::new(objects.packs, git_dir.clone()),
                 |reader, ids| {
                     ids.iter()
-                        .map(|id| touched(reader, &trie, &table, &wanted, id))
+                        .map(|id| touched(reader, &trie, (&table, objects.blooms), &wanted, id))
                         .collect::<Vec<_>>()
                 },
             )
@@ -147,7 +150,7 @@ fn wanted_at(
 fn touched(
     reader: &mut ObjectReader<'_>,
     trie: &PathTrie,
-    table: &HashMap<ObjectId, Meta>,
+    (table, blooms): (&HashMap<ObjectId, Meta>, &Blooms),
     wanted: &[Option<ObjectId>],
     id: &ObjectId,
 ) -> Vec<usize> {
@@ -162,7 +165,10 @@ fn touched(
     }
     let mut out = Vec::new();
     let first = parents.first().copied().flatten();
-    trie.changed(reader, Some(meta.tree), first, wanted, &mut out);
+    // The filter is against the first parent: of no use where the walk does not follow it
+    // (a shallow clone's boundary) or where that parent is unknown.
+    let filter = first.and_then(|_| blooms.filter(id));
+    trie.changed(reader, Some(meta.tree), first, filter, wanted, &mut out);
     // A path can be met twice (a file turned into a folder of the same name).
     out.sort_unstable();
     out.dedup();
@@ -171,7 +177,7 @@ fn touched(
             break;
         }
         let mut against = Vec::new();
-        trie.changed(reader, Some(meta.tree), *parent, wanted, &mut against);
+        trie.changed(reader, Some(meta.tree), *parent, None, wanted, &mut against);
         out.retain(|i| against.contains(i));
     }
     out
@@ -271,29 +277,40 @@ struct PathTrie {
     leaf: Option<usize>,
     /// Paths at or below this node not resolved yet.
     remaining: usize,
+    /// The Bloom key of this node's path (from the root).
+    key: Option<Key>,
 }
 
 impl PathTrie {
     fn insert(&mut self, path: &str, index: usize) {
+        self.insert_at(path, path, index);
+    }
+
+    /// Inserts `path`, the rest of `full` below this node.
+    fn insert_at(&mut self, full: &str, path: &str, index: usize) {
         self.remaining += 1;
         let (head, rest) = match path.split_once('/') {
             Some((head, rest)) => (head, Some(rest)),
             None => (path, None),
         };
+        let prefix = &full[..full.len() - rest.map_or(0, |r| r.len() + 1)];
         let at = match self
             .children
             .binary_search_by(|(n, _)| n.as_slice().cmp(head.as_bytes()))
         {
             Ok(at) => at,
             Err(at) => {
-                let child = (head.as_bytes().to_vec(), PathTrie::default());
-                self.children.insert(at, child);
+                let node = PathTrie {
+                    key: Some(Key::new(prefix.as_bytes())),
+                    ..PathTrie::default()
+                };
+                self.children.insert(at, (head.as_bytes().to_vec(), node));
                 at
             }
         };
         let child = &mut self.children[at].1;
         match rest {
-            Some(rest) => child.insert(rest, index),
+            Some(rest) => child.insert_at(full, rest, index),
             None => {
                 child.remaining += 1;
                 child.leaf = Some(index);
@@ -348,6 +365,7 @@ impl PathTrie {
                 .collect(),
             leaf: self.leaf,
             remaining: self.remaining,
+            key: self.key,
         }
     }
 
@@ -385,10 +403,16 @@ impl PathTrie {
         reader: &mut ObjectReader<'_>,
         new: Option<ObjectId>,
         old: Option<ObjectId>,
+        filter: Option<Filter<'_>>,
         wanted: &[Option<ObjectId>],
         out: &mut Vec<usize>,
     ) {
         if new == old || self.remaining == 0 {
+            return;
+        }
+        // No unresolved path below may have changed: neither tree is read.
+        let may = |child: &PathTrie| filter.is_none_or(|f| child.key.is_none_or(|k| f.maybe(&k)));
+        if !self.children.iter().any(|(_, c)| c.remaining > 0 && may(c)) {
             return;
         }
         let new_bytes = new.and_then(|t| reader.tree(t));
@@ -414,8 +438,9 @@ impl PathTrie {
             };
             if let Some(child) = self.child(name)
                 && child.remaining > 0
+                && may(child)
             {
-                child.visit(reader, a, b, wanted, out);
+                child.visit(reader, a, b, filter, wanted, out);
             }
         }
     }
@@ -427,6 +452,7 @@ impl PathTrie {
         reader: &mut ObjectReader<'_>,
         a: Option<TreeEntry<'_>>,
         b: Option<TreeEntry<'_>>,
+        filter: Option<Filter<'_>>,
         wanted: &[Option<ObjectId>],
         out: &mut Vec<usize>,
     ) {
@@ -439,7 +465,7 @@ impl PathTrie {
         }
         if !self.children.is_empty() {
             let subtree = |e: Option<TreeEntry<'_>>| e.filter(|e| e.is_tree).map(|e| e.id);
-            self.changed(reader, subtree(a), subtree(b), wanted, out);
+            self.changed(reader, subtree(a), subtree(b), filter, wanted, out);
         }
     }
 }
@@ -447,6 +473,11 @@ impl PathTrie {
 /// Opens the packs of `repo` for [`last_commits`].
 pub fn packs_of(repo: &Repository) -> Packs {
     Packs::open(&repo.commondir().join("objects"))
+}
+
+/// The commit-graph's Bloom filters of `repo`.
+pub fn blooms_of(repo: &Repository) -> Blooms {
+    Blooms::open(&repo.commondir().join("objects"))
 }
 
 /// The shallow boundary of `repo` (no parents followed past these commits).

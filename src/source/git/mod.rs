@@ -15,6 +15,7 @@ use super::pack::Packs;
 use super::{CommitFindings, FileEntry, FileReader, RawCommit, Since, Source, SourceError, Walk};
 use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
 
+mod bloom;
 mod diff;
 pub mod history;
 mod lastchange;
