@@ -6,14 +6,39 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use crate::cache::Cache;
 use crate::evidence::{ObjectId, Scan};
 use crate::freshness::{Dates, Limits, Reference};
 use crate::graph::{EvidenceGraph, Node};
 use crate::model::Model;
 use crate::report::{EvidenceReport, FreshnessInfo, Report};
 use crate::source::SourceError;
-use crate::source::git::GitSource;
 use crate::source::git::history::LastChange;
+use crate::source::git::{GitSource, Repo};
+
+/// The last commit of each of `paths` from `start` (see `Repo::last_commits`), from the
+/// walk the cache remembers for an earlier commit when there is one (only the commits
+/// since are read), and remembered in turn for the next run.
+pub fn last_commits(
+    repo: &Repo,
+    cache: Option<&Cache>,
+    start: ObjectId,
+    paths: &[&str],
+) -> Result<HashMap<String, LastChange>, SourceError> {
+    let Some(cache) = cache else {
+        return repo.last_commits(start, paths);
+    };
+    let prior = cache.remembered_last_commits().into_iter().find_map(|c| {
+        let known: HashMap<String, LastChange> = cache.load_last_commits(&c)?;
+        Some((ObjectId::from_hex(&c)?, known))
+    });
+    let found = match &prior {
+        Some((prior, known)) => repo.last_commits_since(start, paths, *prior, known)?,
+        None => repo.last_commits(start, paths)?,
+    };
+    cache.store_last_commits(&start.to_string(), &found);
+    Ok(found)
+}
 
 /// The dates of a scan's evidence files and the reference date (the scanned commit's
 /// committer date, else `as_of`), and the last commits found on the way (the matrix shows
@@ -23,6 +48,7 @@ pub fn dates(
     scan: &Scan,
     limits: Limits,
     as_of: Option<Timestamp>,
+    cache: Option<&Cache>,
 ) -> Result<(Dates, HashMap<String, LastChange>), SourceError> {
     let commit = scan.source.commit.as_deref().and_then(ObjectId::from_hex);
     let (committed, last) = match commit {
@@ -37,7 +63,7 @@ pub fn dates(
                 .collect();
             paths.sort_unstable();
             paths.dedup();
-            let last = repo.last_commits(start, &paths)?;
+            let last = last_commits(&repo, cache, start, &paths)?;
             (Timestamp::from_second(info.commit_time).ok(), last)
         }
         None => (None, HashMap::new()),

@@ -236,7 +236,8 @@ pub fn analyze_source(
     )?;
     let (dates, last_commits) = match configured.policy.freshness.clone() {
         Some(limits) => {
-            let (dates, last) = crate::ageing::dates(source, &scan, limits, request.as_of)?;
+            let (dates, last) =
+                crate::ageing::dates(source, &scan, limits, request.as_of, cache.as_ref())?;
             (Some(dates), Some(last))
         }
         None => (None, None),

@@ -86,3 +86,54 @@ fn last_commits_are_gits_loose_packed_and_with_bloom_filters() {
     );
     assert_eq!(matrix(path, &["--rev", "HEAD~20"]), older);
 }
+
+/// Runs practrace with its own cache folder and the timings on; `(stdout, stderr)`.
+fn cached(repo: &Path, cache: &Path, rev: &str) -> (Vec<u8>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .args([
+            "matrix",
+            "--repo",
+            repo.to_str().unwrap(),
+            "--format",
+            "json",
+            "--rev",
+            rev,
+        ])
+        .env("XDG_CACHE_HOME", cache)
+        .env("PRACTRACE_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    (
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The cache keeps what a walk found per commit; a later commit's walk reads only the
+/// commits since, and gives the bytes a walk without the cache gives. Where the shortcut
+/// does not hold (a commit dated before its parent), the whole walk runs again.
+#[test]
+fn a_walk_from_a_remembered_commit_reads_only_the_new_commits() {
+    let repo = common::fixture_repo("lastcommit");
+    let path = repo.path();
+    let cache = tempfile::tempdir().unwrap();
+    let (_, first) = cached(path, cache.path(), "HEAD~20");
+    assert!(
+        !first.contains("new commits read"),
+        "nothing remembered yet: {first}"
+    );
+    // HEAD~2: eighteen commits later, two of them with the same date.
+    let (later, log) = cached(path, cache.path(), "HEAD~2");
+    assert!(log.contains("18 new commits read"), "{log}");
+    assert_eq!(later, matrix(path, &["--rev", "HEAD~2"]));
+    assert_gits(path, &later, "HEAD~2");
+    // HEAD~1 is dated before its parent: git log's order is no longer "new ones first".
+    let (skewed, log) = cached(path, cache.path(), "HEAD~1");
+    assert!(!log.contains("new commits read"), "{log}");
+    assert_eq!(skewed, matrix(path, &["--rev", "HEAD~1"]));
+    // The same commit again: nothing new to read.
+    let (again, log) = cached(path, cache.path(), "HEAD~1");
+    assert!(log.contains(" 0 new commits read"), "{log}");
+    assert_eq!(again, skewed);
+}

@@ -393,6 +393,40 @@ impl Cache {
         writer.ok.then_some(writer)
     }
 
+    /// The last commits a walk from `commit` found (`Repo::last_commits`), as
+    /// [`Cache::store_last_commits`] left them.
+    pub fn load_last_commits<T: DeserializeOwned>(&self, commit: &str) -> Option<T> {
+        self.try_load(&self.last_commits_name(commit))
+    }
+
+    /// The commits whose last-commit walks are remembered, most recent first.
+    pub fn remembered_last_commits(&self) -> Vec<String> {
+        let suffix = format!("-{:016x}.bin", self.salt);
+        oldest_first(&self.dir, "last-")
+            .into_iter()
+            .rev()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_str()?;
+                Some(
+                    name.strip_prefix("last-")?
+                        .strip_suffix(&suffix)?
+                        .to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Remembers what a last-commit walk from `commit` found, keeping the two most recent:
+    /// the next matrix after a new commit then reads only the commits since.
+    pub fn store_last_commits<T: Serialize>(&self, commit: &str, value: &T) {
+        self.store(&self.last_commits_name(commit), value);
+        prune(&self.dir, "last-", 2);
+    }
+
+    fn last_commits_name(&self, commit: &str) -> String {
+        format!("last-{commit}-{:016x}", self.salt)
+    }
+
     /// Remembers the summary of one revision's scan (the base of `check --base`), keeping
     /// the few most recent ones.
     pub fn store_revision(&self, commit: &str, summary: &Summary) {

@@ -94,6 +94,7 @@ pub fn stamp(
     generated: Option<String>,
 ) -> Result<(), MatrixError> {
     let mut last_commits = analysis.last_commits.take();
+    let cache = &analysis.cache;
     let report = &mut analysis.report;
     let start = report.source.commit.as_deref().and_then(ObjectId::from_hex);
     let mut info = MatrixInfo {
@@ -117,7 +118,7 @@ pub fn stamp(
         // The freshness stage walked the same paths from the same commit already.
         let found = match last_commits.take() {
             Some(found) => found,
-            None => repo.last_commits(start, &paths)?,
+            None => crate::ageing::last_commits(repo, cache.as_ref(), start, &paths)?,
         };
         if report.source.worktree {
             info.worktree_changes = Some(worktree_changes(report, &found));

@@ -15,7 +15,7 @@ use crate::extract::commit::{author, rfc3339, subject};
 use crate::source::SourceError;
 
 /// A commit as the matrix shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommitInfo {
     /// Full commit id.
     pub id: String,
@@ -32,7 +32,7 @@ pub struct CommitInfo {
 }
 
 /// The last change of one path: the content it has, and the commit that made it so.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LastChange {
     /// The path's blob id at the start commit.
     pub blob: String,
@@ -53,7 +53,20 @@ impl Repo {
         start: ObjectId,
         paths: &[&str],
     ) -> Result<HashMap<String, LastChange>, SourceError> {
-        last_commits(&self.0, oid(start), paths)
+        last_commits(&self.0, oid(start), paths, None)
+    }
+
+    /// [`Repo::last_commits`], from what it found from an earlier commit `prior` when it
+    /// can: only the commits since are read (see `lastchange::since`); otherwise, and for
+    /// paths `known` does not have, the whole walk.
+    pub fn last_commits_since(
+        &self,
+        start: ObjectId,
+        paths: &[&str],
+        prior: ObjectId,
+        known: &HashMap<String, LastChange>,
+    ) -> Result<HashMap<String, LastChange>, SourceError> {
+        last_commits(&self.0, oid(start), paths, Some((prior, known)))
     }
 
     /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
@@ -186,6 +199,7 @@ fn last_commits(
     repo: &Repository,
     start: Oid,
     paths: &[&str],
+    prior: Option<(ObjectId, &HashMap<String, LastChange>)>,
 ) -> Result<HashMap<String, LastChange>, SourceError> {
     let packs = lastchange::packs_of(repo);
     let shallow = lastchange::shallow_of(repo);
@@ -196,10 +210,33 @@ fn last_commits(
         shallow: &shallow,
         blooms: &blooms,
     };
-    let found = lastchange::last_commits(&objects, object_id(start), paths)?;
     let mut infos: HashMap<ObjectId, CommitInfo> = HashMap::new();
+    let mut found = Vec::new();
+    let mut rest: Vec<&str> = paths.to_vec();
+    if let Some((prior, known)) = prior {
+        let lookup = |path: &str| {
+            let change = known.get(path)?;
+            let blob = ObjectId::from_hex(&change.blob)?;
+            Some((blob, ObjectId::from_hex(&change.commit.id)?))
+        };
+        if let Some((since, missing)) =
+            lastchange::since(&objects, object_id(start), paths, prior, &lookup)?
+        {
+            for change in known.values() {
+                if let Some(id) = ObjectId::from_hex(&change.commit.id) {
+                    infos.insert(id, change.commit.clone());
+                }
+            }
+            found.extend(since.into_iter().map(|(i, b, c)| (paths[i], b, c)));
+            rest = missing.into_iter().map(|i| paths[i]).collect();
+        }
+    }
+    if !rest.is_empty() {
+        let walked = lastchange::last_commits(&objects, object_id(start), &rest)?;
+        found.extend(walked.into_iter().map(|(i, b, c)| (rest[i], b, c)));
+    }
     let mut out = HashMap::new();
-    for (i, blob, commit) in found {
+    for (path, blob, commit) in found {
         let info = match infos.get(&commit) {
             Some(info) => info.clone(),
             None => {
@@ -208,13 +245,11 @@ fn last_commits(
                 info
             }
         };
-        out.insert(
-            paths[i].to_string(),
-            LastChange {
-                blob: blob.to_string(),
-                commit: info,
-            },
-        );
+        let change = LastChange {
+            blob: blob.to_string(),
+            commit: info,
+        };
+        out.insert(path.to_string(), change);
     }
     Ok(out)
 }

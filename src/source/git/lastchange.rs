@@ -57,7 +57,7 @@ pub fn last_commits(
     objects: &Objects<'_>,
     start: ObjectId,
     paths: &[&str],
-) -> Result<Vec<(usize, ObjectId, ObjectId)>, SourceError> {
+) -> Result<Vec<Found>, SourceError> {
     let git_dir = objects.repo.path().to_path_buf();
     let mut reader = ObjectReader::new(objects.packs, git_dir.clone());
     let timings = std::env::var_os("PRACTRACE_TIMINGS").is_some();
@@ -66,7 +66,7 @@ pub fn last_commits(
     if timings {
         eprintln!("practrace timings: last-commit table {:?}", clock.elapsed());
     }
-    let order = walk_order(objects, &mut table, start);
+    let order = walk_order(objects, &mut table, start, None);
     if timings {
         eprintln!("practrace timings: last-commit order {:?}", clock.elapsed());
     }
@@ -74,7 +74,7 @@ pub fn last_commits(
         return Err(SourceError::Git(format!("cannot read the commit {start}")));
     };
     let (wanted, mut trie) = wanted_at(&mut reader, paths, start_meta.tree);
-    let mut found: Vec<(usize, ObjectId, ObjectId)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let (mut at, mut batch) = (0, FIRST_BATCH);
     while at < order.len() && trie.remaining > 0 {
         let commits = &order[at..(at + batch).min(order.len())];
@@ -223,6 +223,7 @@ fn walk_order(
     objects: &Objects<'_>,
     table: &mut HashMap<ObjectId, Meta>,
     start: ObjectId,
+    stop: Option<ObjectId>,
 ) -> Vec<ObjectId> {
     let mut order = Vec::new();
     let mut queue = BinaryHeap::new();
@@ -248,6 +249,9 @@ fn walk_order(
     }
     while let Some((_, _, id)) = queue.pop() {
         order.push(id);
+        if stop == Some(id) {
+            break;
+        }
         if objects.shallow.contains(&id) {
             continue;
         }
@@ -483,4 +487,96 @@ pub fn blooms_of(repo: &Repository) -> Blooms {
 /// The shallow boundary of `repo` (no parents followed past these commits).
 pub fn shallow_of(repo: &Repository) -> HashSet<ObjectId> {
     super::read_shallow_file(&repo.commondir().join("shallow"))
+}
+
+/// A path's last commit: `(path index, entry id at the start, commit)`.
+pub type Found = (usize, ObjectId, ObjectId);
+
+/// What [`since`] found, and the indices of the paths still to walk for in full.
+pub type Since = (Vec<Found>, Vec<usize>);
+
+/// How many new commits [`since`] reads before it gives up (the full walk then runs).
+const MAX_NEW: usize = 4096;
+
+/// What a walk from an earlier commit `prior` already found, by path: its blob there and
+/// the commit that made it so.
+pub type Known<'a> = dyn Fn(&str) -> Option<(ObjectId, ObjectId)> + 'a;
+
+/// [`last_commits`] from what a walk from `prior` found (`known`), reading only the commits
+/// new since `prior`, when that gives the same answer: `prior` is an ancestor of `start`,
+/// every new commit's parents are new or `prior`, and every new commit is dated after
+/// `prior` — then git log's order from `start` is the new commits, then `prior`'s own walk.
+/// A path no new commit changed keeps `known`'s answer when its blob is the same. Returns
+/// the found `(path index, entry id, commit)` and the indices of the paths to walk for in
+/// full (unknown to `known`); `None` when the shortcut does not apply.
+pub fn since(
+    objects: &Objects<'_>,
+    start: ObjectId,
+    paths: &[&str],
+    prior: ObjectId,
+    known: &Known<'_>,
+) -> Result<Option<Since>, SourceError> {
+    let odb = objects.repo.odb().map_err(super::git_error)?;
+    let read = |id: ObjectId| -> Option<Meta> {
+        let object = odb.read(oid(id)).ok()?;
+        (object.kind() == ObjectType::Commit).then(|| parse_commit(object.data()))?
+    };
+    let Some(prior_meta) = read(prior) else {
+        return Ok(None);
+    };
+    let prior_time = prior_meta.time;
+    let mut table: HashMap<ObjectId, Meta> = HashMap::from([(prior, prior_meta)]);
+    // The new commits: everything reachable from `start` down to `prior`.
+    let mut stack = vec![start];
+    while let Some(id) = stack.pop() {
+        if table.contains_key(&id) {
+            continue;
+        }
+        let Some(meta) = read(id) else {
+            return Ok(None);
+        };
+        if table.len() > MAX_NEW
+            || meta.time <= prior_time
+            || meta.parents.is_empty()
+            || objects.shallow.contains(&id)
+        {
+            return Ok(None);
+        }
+        stack.extend(meta.parents.iter().copied());
+        table.insert(id, meta);
+    }
+    // git log's order over the new commits (all dated after `prior`, so all come first).
+    let mut order = walk_order(objects, &mut table, start, Some(prior));
+    let Some(end) = order.iter().position(|&id| id == prior) else {
+        return Ok(None);
+    };
+    order.truncate(end);
+    let mut reader = ObjectReader::new(objects.packs, objects.repo.path().to_path_buf());
+    let (wanted, mut trie) = wanted_at(&mut reader, paths, table[&start].tree);
+    let mut found = Vec::new();
+    for id in &order {
+        for i in touched(&mut reader, &trie, (&table, objects.blooms), &wanted, id) {
+            if trie.resolve(paths[i]) {
+                found.push((i, wanted[i].unwrap_or(*id), *id));
+            }
+        }
+    }
+    if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+        eprintln!(
+            "practrace timings: last commits from {prior}: {} new commits read",
+            order.len()
+        );
+    }
+    let mut missing = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let Some(blob) = wanted[i] else { continue };
+        if found.iter().any(|f| f.0 == i) {
+            continue;
+        }
+        match known(path) {
+            Some((was, commit)) if was == blob => found.push((i, blob, commit)),
+            _ => missing.push(i),
+        }
+    }
+    Ok(Some((found, missing)))
 }
