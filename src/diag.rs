@@ -2,9 +2,13 @@
 //! is close, a suggestion. A bad tag is a diagnostic and the scan goes on; a `Result::Err`
 //! is kept for "could not run".
 
+mod rules;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+pub use rules::{RULES, Rule};
 
 /// Whether notes to standard error are off (`-q`/`--quiet`): set once, by the binary,
 /// before any command runs.
@@ -163,7 +167,8 @@ impl Code {
         }
     }
 
-    /// One sentence on what the code means (SARIF's rule descriptions).
+    /// One sentence on what the code means (SARIF's rule `shortDescription`; the rest of
+    /// the rule is [`Code::rule`]).
     pub fn description(self) -> &'static str {
         match self {
             Code::MalformedId => "A tag is not a practice id of any form.",

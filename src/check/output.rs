@@ -220,10 +220,11 @@ fn sarif_result(f: &Finding, codes: &[Code]) -> Value {
     if let Some(s) = &f.diagnostic.suggestion {
         text = format!("{text} (help: {s})");
     }
+    let rule = f.diagnostic.code.rule();
     let mut result = json!({
-        "ruleId": f.diagnostic.code,
+        "ruleId": rule.id,
         "ruleIndex": codes
-            .binary_search_by_key(&f.diagnostic.code.as_str(), |c| c.as_str())
+            .binary_search_by_key(&rule.id, |c| c.rule().id)
             .unwrap_or(0),
         "level": level,
         "message": {"text": text},
@@ -240,47 +241,72 @@ fn sarif_result(f: &Finding, codes: &[Code]) -> Value {
 
 /// Where a SARIF result is. GitHub code scanning refuses a result without a location:
 /// findings about a commit or the whole repository are placed on the configuration file,
-/// the file that sets the policy (whether it exists or not).
+/// the file that sets the policy (whether it exists or not). Every location has a region
+/// (GitHub's rules and SARIF2017 ask for one): the line and column when the finding has
+/// them, else line 1 — the start of the file, for a finding about a whole file.
 fn sarif_location(f: &Finding) -> Value {
     let path = f
         .diagnostic
         .path
         .as_deref()
         .unwrap_or(crate::config::FILE_NAME);
+    let line = f
+        .diagnostic
+        .line
+        .filter(|&l| l > 0 && f.diagnostic.path.is_some());
     let mut region = serde_json::Map::new();
-    if f.diagnostic.path.is_some()
-        && let Some(l) = f.diagnostic.line.filter(|&l| l > 0)
+    region.insert("startLine".into(), json!(line.unwrap_or(1)));
+    if line.is_some()
+        && let Some(c) = f.diagnostic.column.filter(|&c| c > 0)
     {
-        region.insert("startLine".into(), json!(l));
-        if let Some(c) = f.diagnostic.column.filter(|&c| c > 0) {
-            region.insert("startColumn".into(), json!(c));
-        }
+        region.insert("startColumn".into(), json!(c));
     }
-    let mut physical = json!({
+    json!({
         "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
-    });
-    if !region.is_empty() {
-        physical["region"] = Value::Object(region);
-    }
-    physical
+        "region": region,
+    })
+}
+
+/// Where to learn about practrace (the SARIF driver's `informationUri`): the package's
+/// `homepage`, else its `repository` (Cargo.toml), else the crate's documentation where
+/// docs.rs puts it once the crate is published (crates.io links there when no
+/// `documentation` is set). practrace has no public page yet; setting either field wins.
+fn information_uri() -> String {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+        .map_or_else(
+            || {
+                format!(
+                    "https://docs.rs/{}/{}",
+                    env!("CARGO_PKG_NAME"),
+                    env!("CARGO_PKG_VERSION")
+                )
+            },
+            str::to_string,
+        )
+}
+
+/// A code as a SARIF rule (`reportingDescriptor`): the opaque id, the kebab-case code as
+/// its `name`, and the descriptions and help GitHub code scanning requires.
+fn sarif_rule(code: Code) -> Value {
+    let rule = code.rule();
+    json!({
+        "id": rule.id,
+        "name": code,
+        "shortDescription": {"text": code.description()},
+        "fullDescription": {"text": rule.full_description},
+        "help": {"text": rule.help},
+    })
 }
 
 /// SARIF 2.1.0, one run, one result per finding; the fingerprint goes into
 /// `partialFingerprints` so code scanning tracks a finding across commits.
 pub fn sarif(report: &CheckReport) -> String {
     let mut codes: Vec<Code> = report.findings.iter().map(|f| f.diagnostic.code).collect();
-    codes.sort_unstable_by_key(|c| c.as_str());
+    codes.sort_unstable_by_key(|c| c.rule().id);
     codes.dedup();
-    let rules: Vec<Value> = codes
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c,
-                "name": c,
-                "shortDescription": {"text": c.description()},
-            })
-        })
-        .collect();
+    let rules: Vec<Value> = codes.iter().map(|&c| sarif_rule(c)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()
@@ -290,6 +316,7 @@ pub fn sarif(report: &CheckReport) -> String {
         "tool": {"driver": {
             "name": "practrace",
             "version": report.tool.version,
+            "informationUri": information_uri(),
             "rules": rules,
         }},
         "results": results,
