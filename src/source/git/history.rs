@@ -58,8 +58,15 @@ impl Repo {
 
     /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
     /// it (of the bytes on disk, no filters), or `None` when there is no regular file there
-    /// (no symlink is followed, in any component).
+    /// (no symlink is followed, in any component). A file git keeps out of the working tree
+    /// (skip-worktree, in a sparse checkout) has its index blob id, as the scan reads it.
     pub fn worktree_blob(&self, path: &str) -> Option<String> {
+        let skipped = self
+            .1
+            .get_or_init(|| super::worktree::skip_worktree_blobs(&self.0));
+        if let Some(id) = skipped.get(path) {
+            return Some(id.to_string());
+        }
         // Component by component, never through a symlink (a folder replaced by a link to
         // elsewhere reads as missing, as git sees it), never out of the working tree.
         let workdir = self.0.workdir()?;
@@ -241,5 +248,5 @@ pub fn open_at(
         ),
         None => super::head_commit(&repo)?,
     };
-    Ok((Repo(repo), commit.map(object_id)))
+    Ok((Repo::new(repo), commit.map(object_id)))
 }

@@ -17,6 +17,7 @@ use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
 
 mod diff;
 pub mod history;
+mod index;
 mod lastchange;
 mod objects;
 mod open;
@@ -69,7 +70,18 @@ fn configure_libgit2() {
 
 /// A repository, for what the matrix, `verify` and `trace` ask of its history and objects
 /// (see [`history`]).
-pub struct Repo(Repository);
+pub struct Repo(
+    Repository,
+    /// The blob ids of the files git keeps out of the working tree (skip-worktree), by
+    /// path: read from the index on first use.
+    std::cell::OnceCell<HashMap<String, ObjectId>>,
+);
+
+impl Repo {
+    fn new(repository: Repository) -> Repo {
+        Repo(repository, std::cell::OnceCell::new())
+    }
+}
 
 /// A repository scanned at a revision (tree and blobs from the object database) or in its
 /// working tree (files on disk).
@@ -141,7 +153,7 @@ impl GitSource {
     /// Opens a handle on the repository for the questions asked outside a scan: history,
     /// objects, revisions.
     pub fn repo(&self) -> Result<Repo, SourceError> {
-        self.git().map(Repo)
+        self.git().map(Repo::new)
     }
 
     /// Opens a fresh libgit2 handle on the repository (one per worker).
@@ -235,6 +247,9 @@ impl Source for GitSource {
             None => Box::new(DiskReader {
                 root: self.workdir.clone().unwrap_or_default(),
                 checked: HashSet::new(),
+                git_dir: self.git_dir.clone(),
+                packs: Arc::clone(&self.packs),
+                blobs: None,
             }),
         })
     }

@@ -70,11 +70,37 @@ pub(super) struct DiskReader {
     pub(super) root: PathBuf,
     /// Folders seen to be real folders, not symlinks (see [`crate::source::real_folders`]).
     pub(super) checked: std::collections::HashSet<PathBuf>,
+    /// The repository, for the files git keeps only in the index (skip-worktree).
+    pub(super) git_dir: PathBuf,
+    pub(super) packs: Arc<LazyPacks>,
+    /// The reader of those, opened on the first one (most working trees have none).
+    pub(super) blobs: Option<Result<BlobReader, String>>,
+}
+
+impl DiskReader {
+    /// A file that is not on disk but in the object database (a sparse checkout's).
+    fn read_blob(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
+        let (git_dir, packs) = (&self.git_dir, &self.packs);
+        let reader = self.blobs.get_or_insert_with(|| {
+            Ok(BlobReader {
+                repo: Repository::open(git_dir).map_err(|e| e.message().to_string())?,
+                packs: Some(Arc::clone(packs)),
+                inflater: libdeflater::Decompressor::new(),
+            })
+        });
+        match reader {
+            Ok(reader) => reader.read(entry, max_size),
+            Err(why) => FileContent::Unreadable(why.clone()),
+        }
+    }
 }
 
 impl FileReader for DiskReader {
     fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
         let Some(relative) = &entry.disk else {
+            if entry.blob.is_some() {
+                return self.read_blob(entry, max_size);
+            }
             return FileContent::Unreadable("no path on disk".into());
         };
         // Never follow a symlink, in any component: it may point outside the repository
