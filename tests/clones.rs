@@ -110,3 +110,83 @@ fn sparse_checkouts_read_as_a_full_clone() {
         assert!(said.contains(" 0 changed or gone"), "{name}: {said}");
     }
 }
+
+/// Runs practrace and returns its stderr, asserting it exits 2 with exactly one line.
+fn refusal(args: &[&str]) -> String {
+    let out = practrace(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    stderr
+}
+
+/// Every command that opens a repository, on `repo`.
+fn openings(repo: &str) -> Vec<Vec<&str>> {
+    vec![
+        vec!["status", "--repo", repo],
+        vec!["status", "--repo", repo, "--rev", "HEAD"],
+        vec!["matrix", "--repo", repo, "--format", "csv"],
+        vec!["check", "--repo", repo],
+        vec!["trace", "BP.01.01", "--repo", repo],
+    ]
+}
+
+fn assert_refused(repo: &Path, format: &str, extension: &str) {
+    let repo = repo.to_str().unwrap();
+    for args in openings(repo) {
+        let said = refusal(&args);
+        for part in [format, extension, "not support yet", "libgit2 2.0"] {
+            assert!(said.contains(part), "{args:?}: {said}");
+        }
+    }
+}
+
+/// Pins issue 11 item 3: a SHA-256 repository stopped on libgit2's "unknown object format
+/// 'sha256'" and a reftable one on "unsupported extension name extensions.refstorage",
+/// neither saying what the repository is. Both are refused before libgit2 opens them, with
+/// one line that names the format.
+#[test]
+fn sha256_and_reftable_repositories_are_refused_by_name() {
+    assert_refused(
+        &shape("sha256"),
+        "SHA-256",
+        "extensions.objectFormat = sha256",
+    );
+    // From a linked worktree, whose configuration is the main repository's.
+    let linked = clones().join("sha256-linked");
+    if !linked.exists() {
+        git(
+            &shape("sha256"),
+            &["worktree", "add", "-q", linked.to_str().unwrap()],
+        );
+    }
+    assert_refused(&linked, "SHA-256", "extensions.objectFormat = sha256");
+    let reftable = shape("reftable");
+    if reftable.exists() {
+        assert_refused(&reftable, "reftable", "extensions.refStorage = reftable");
+    } else {
+        let version = String::from_utf8(git(clones(), &["--version"])).unwrap();
+        eprintln!(
+            "{}: no reftable repository can be made (git 2.45 or later makes them); the refusal is checked on a hand-written configuration only",
+            version.trim()
+        );
+    }
+    // Hand-written, whatever this git can make: the configuration alone decides.
+    for (extension, value, format) in [
+        ("refStorage", "reftable", "reftable"),
+        ("objectFormat", "sha256", "SHA-256"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let config = dir.path().join(".git/config");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text = text.replace("repositoryformatversion = 0", "repositoryformatversion = 1");
+        text.push_str(&format!("[extensions]\n\t{extension} = {value}\n"));
+        std::fs::write(&config, text).unwrap();
+        assert_refused(
+            dir.path(),
+            format,
+            &format!("extensions.{extension} = {value}"),
+        );
+    }
+}

@@ -231,10 +231,7 @@ pub fn open_at(
     rev: Option<&str>,
 ) -> Result<(Repo, Option<ObjectId>), SourceError> {
     super::configure_libgit2();
-    let repo = Repository::discover(path).map_err(|e| SourceError::Open {
-        path: path.display().to_string(),
-        message: e.message().to_string(),
-    })?;
+    let repo = super::open::open(path)?;
     super::worktree_as_git_resolves(&repo, path);
     let commit = match rev {
         Some(rev) => Some(

@@ -8,10 +8,47 @@ use git2::{Oid, Repository};
 use crate::source::SourceError;
 
 /// Opens the repository at or around `path` (like git: the folder or one of its parents).
+/// A format libgit2 cannot read is refused first, with what it is (see [`unsupported`]).
 pub(super) fn open(path: &Path) -> Result<Repository, SourceError> {
-    Repository::discover(path).map_err(|e| SourceError::Open {
+    let refused = |message: String| SourceError::Open {
         path: path.display().to_string(),
-        message: e.message().to_string(),
+        message,
+    };
+    // Found without opening it: libgit2's discovery reads no configuration.
+    if let Ok(git_dir) = Repository::discover_path(path, std::iter::empty::<&std::ffi::OsStr>())
+        && let Some(why) = unsupported(&git_dir)
+    {
+        return Err(refused(why));
+    }
+    Repository::discover(path).map_err(|e| refused(e.message().to_string()))
+}
+
+/// Why the repository whose git folder is `git_dir` cannot be read, when it uses a format
+/// libgit2 1.9 does not: SHA-256 object ids (`extensions.objectFormat = sha256`) or the
+/// reftable reference store (`extensions.refStorage = reftable`). Read from the repository's
+/// own configuration file before libgit2 opens it. The extensions are never declared to
+/// libgit2 to make it open such a repository anyway: its references would then silently
+/// vanish (reftable) or its ids be misread (SHA-256).
+pub(super) fn unsupported(git_dir: &Path) -> Option<String> {
+    // A linked worktree's git folder names the common one, which holds the configuration.
+    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(text) => git_dir.join(text.trim_end_matches(['\n', '\r'])),
+        Err(_) => git_dir.to_path_buf(),
+    };
+    let config = git2::Config::open(&common.join("config")).ok()?;
+    let value = |key: &str| config.get_string(key).ok().map(|v| v.to_ascii_lowercase());
+    let mut formats = Vec::new();
+    if value("extensions.objectformat").as_deref() == Some("sha256") {
+        formats.push("SHA-256 object ids (`extensions.objectFormat = sha256`)");
+    }
+    if value("extensions.refstorage").as_deref() == Some("reftable") {
+        formats.push("the reftable reference format (`extensions.refStorage = reftable`)");
+    }
+    (!formats.is_empty()).then(|| {
+        format!(
+            "the repository uses {}, which practrace does not support yet (libgit2 2.0, the git library it is built on, brings it)",
+            formats.join(" and ")
+        )
     })
 }
 
