@@ -190,3 +190,85 @@ fn sha256_and_reftable_repositories_are_refused_by_name() {
         );
     }
 }
+
+/// The user id this test runs as (`id -u`).
+fn uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    // A file this process creates is owned by its effective user.
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    probe.as_file().metadata().unwrap().uid()
+}
+
+/// practrace with a home of its own (no global `safe.directory` of the user's).
+fn practrace_at_home(home: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", common::cache_home())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Pins issue 11 item 4: a repository owned by another user (a CI container's checkout)
+/// stopped with exit 2 and libgit2's "not owned by current user", without git's fix. It
+/// still exits 2, now with `git config --global --add safe.directory PATH`; and a
+/// `safe.directory` in the global configuration is honoured. Giving a folder to another
+/// user needs root: as any other user, this checks that an own repository opens and says
+/// so on stderr (the message itself is pinned by `open::tests` in the library).
+#[test]
+fn a_repository_of_another_user_says_how_to_trust_it() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().canonicalize().unwrap().join("theirs");
+    let copied = std::process::Command::new("cp")
+        .args(["-R"])
+        .arg(shape("full"))
+        .arg(&repo)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let inside = repo.join("docs");
+    let args = ["status", "--repo", inside.to_str().unwrap(), "--no-cache"];
+    if uid() != 0 {
+        eprintln!(
+            "not root (uid {}): cannot give a repository to another user; checking only that an own repository opens",
+            uid()
+        );
+        let out = practrace_at_home(home.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let chowned = std::process::Command::new("chown")
+        .args(["-R", "12345"])
+        .arg(&repo)
+        .status()
+        .unwrap();
+    assert!(chowned.success());
+    let out = practrace_at_home(home.path(), &args);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert_eq!(said.trim_end().lines().count(), 1, "{said}");
+    let fix = format!(
+        "git config --global --add safe.directory {}`",
+        repo.display()
+    );
+    assert!(said.contains("not owned by current user"), "{said}");
+    assert!(said.trim_end().ends_with(&fix), "{said}");
+    // Declared safe as git says: it opens.
+    let config = format!("[safe]\n\tdirectory = {}\n", repo.display());
+    std::fs::write(home.path().join(".gitconfig"), config).unwrap();
+    let out = practrace_at_home(home.path(), &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

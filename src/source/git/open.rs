@@ -8,7 +8,8 @@ use git2::{Oid, Repository};
 use crate::source::SourceError;
 
 /// Opens the repository at or around `path` (like git: the folder or one of its parents).
-/// A format libgit2 cannot read is refused first, with what it is (see [`unsupported`]).
+/// A format libgit2 cannot read is refused first, with what it is (see [`unsupported`]);
+/// a repository owned by another user, with git's own fix.
 pub(super) fn open(path: &Path) -> Result<Repository, SourceError> {
     let refused = |message: String| SourceError::Open {
         path: path.display().to_string(),
@@ -20,7 +21,10 @@ pub(super) fn open(path: &Path) -> Result<Repository, SourceError> {
     {
         return Err(refused(why));
     }
-    Repository::discover(path).map_err(|e| refused(e.message().to_string()))
+    Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::Owner => refused(not_owned(path, e.message())),
+        _ => refused(e.message().to_string()),
+    })
 }
 
 /// Why the repository whose git folder is `git_dir` cannot be read, when it uses a format
@@ -50,6 +54,31 @@ pub(super) fn unsupported(git_dir: &Path) -> Option<String> {
             formats.join(" and ")
         )
     })
+}
+
+/// libgit2's refusal of a repository owned by another user, with git's fix: the folder to
+/// declare safe is the working tree (the folder holding `.git`), or a bare repository's
+/// git folder.
+fn not_owned(path: &Path, message: &str) -> String {
+    let start = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let git_dir = Repository::discover_path(path, std::iter::empty::<&std::ffi::OsStr>())
+        .ok()
+        .map(|d| d.canonicalize().unwrap_or(d));
+    let safe = match git_dir {
+        Some(dir) if dir.file_name().is_some_and(|n| n == ".git") => {
+            dir.parent().map_or(dir.clone(), Path::to_path_buf)
+        }
+        // A linked worktree (a `.git` file names its git folder), else a bare repository.
+        Some(dir) => start
+            .ancestors()
+            .find(|a| a.join(".git").is_file())
+            .map_or(dir, Path::to_path_buf),
+        None => start,
+    };
+    format!(
+        "{message} (git says \"detected dubious ownership\"); if you trust it, run `git config --global --add safe.directory {}`",
+        safe.display()
+    )
 }
 
 /// libgit2's message for a revision it cannot resolve, with the branch, tag or remote
@@ -130,4 +159,31 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Option<Oid>, SourceError>
     };
     let commit = head.peel_to_commit().map_err(bad)?;
     Ok(Some(commit.id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fix git prints names the working tree (the folder holding `.git`) from wherever
+    /// inside it practrace started, and a bare repository's own folder: the paths
+    /// `safe.directory` takes.
+    #[test]
+    fn the_folder_to_declare_safe_is_the_one_git_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        Repository::init(root.join("work")).unwrap();
+        std::fs::create_dir_all(root.join("work/docs/deep")).unwrap();
+        let said = not_owned(&root.join("work/docs/deep"), "not owned");
+        let fix = format!(
+            "git config --global --add safe.directory {}`",
+            root.join("work").display()
+        );
+        assert!(said.starts_with("not owned"), "{said}");
+        assert!(said.ends_with(&fix), "{said}");
+        Repository::init_bare(root.join("bare.git")).unwrap();
+        let said = not_owned(&root.join("bare.git"), "not owned");
+        let fix = format!("safe.directory {}`", root.join("bare.git").display());
+        assert!(said.ends_with(&fix), "{said}");
+    }
 }
