@@ -272,3 +272,56 @@ fn a_repository_of_another_user_says_how_to_trust_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Pins issue 11 item 5: a commit whose message and author are ISO-8859-1 or Shift_JIS
+/// (an `encoding` header) was read as UTF-8: its accented letters became U+FFFD in the
+/// author and subject. Read as `git log` shows them, in the scan (commit evidence) and in
+/// the matrix's last-commit column (file evidence).
+#[test]
+fn commits_in_other_encodings_read_as_git_log_shows_them() {
+    let repo = shape("full");
+    let log = git(
+        &repo,
+        &[
+            "log",
+            "-3",
+            "--format=%H%x00%an <%ae>%x00%s%x00%(trailers:key=Practice,valueonly,separator=)%x00",
+        ],
+    );
+    let log = String::from_utf8(log).expect("git log converts to UTF-8");
+    let fields: Vec<&str> = log.split('\0').map(str::trim).collect();
+    let status = report(&repo, &["status", "--rev", "HEAD"]);
+    let mut seen = 0;
+    for commit in fields.chunks(4).filter(|c| c.len() == 4) {
+        let [id, author, subject, practice] = [commit[0], commit[1], commit[2], commit[3]];
+        if practice.is_empty() {
+            continue;
+        }
+        let evidence = &common::practice(&status, practice)["evidence"][0];
+        assert_eq!(evidence["commit"], id);
+        assert_eq!(evidence["author"], author, "{practice}");
+        assert_eq!(evidence["subject"], subject, "{practice}");
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "{log}");
+    assert!(log.contains("Zo\u{eb} \u{c6}r\u{f8}sk\u{f8}bing"), "{log}");
+    assert!(log.contains("\u{8a2d}\u{8a08}"), "{log}");
+    // The matrix's last commit of README.md is the Latin-1 one.
+    let out = practrace(&[
+        "matrix",
+        "--repo",
+        repo.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let readme = csv.lines().find(|l| l.contains(",README.md,")).unwrap();
+    assert!(
+        readme.contains("Zo\u{eb} \u{c6}r\u{f8}sk\u{f8}bing <author@example.com>"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("Revue de s\u{e9}curit\u{e9} termin\u{e9}e"),
+        "{readme}"
+    );
+}

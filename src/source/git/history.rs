@@ -11,7 +11,7 @@ use git2::{Oid, Repository};
 
 use super::{Repo, git_error, lastchange, object_id, oid};
 use crate::evidence::ObjectId;
-use crate::extract::commit::{author, rfc3339, subject};
+use crate::extract::commit::{author, rfc3339, split_commit, subject, to_utf8};
 use crate::source::SourceError;
 
 /// A commit as the matrix shows it.
@@ -122,10 +122,12 @@ impl Repo {
         Some(object_id(commit.id()))
     }
 
-    /// The raw message of commit `id`.
+    /// The message of commit `id` as the scan reads it (in UTF-8, from the blank line after
+    /// the headers on), so the lines of its diagnostics are the lines of this.
     pub fn commit_message(&self, id: &str) -> Option<Vec<u8>> {
         let commit = self.0.find_commit(Oid::from_str(id).ok()?).ok()?;
-        Some(commit.message_bytes().to_vec())
+        let raw = [commit.raw_header_bytes(), b"\n", commit.message_raw_bytes()].concat();
+        Some(split_commit(&to_utf8(&raw)).1.to_vec())
     }
 
     /// The paths that commit `id` added, modified or deleted against its first parent
@@ -172,14 +174,17 @@ impl Repo {
 /// Reads one commit's author, dates and subject, formatted exactly as the scan does.
 fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
     let commit = repo.find_commit(id).map_err(git_error)?;
-    let (author, time, offset) = author(commit.raw_header_bytes());
+    let raw = [commit.raw_header_bytes(), b"\n", commit.message_raw_bytes()].concat();
+    let raw = to_utf8(&raw);
+    let (headers, message) = split_commit(&raw);
+    let (author, time, offset) = author(headers);
     let committer = commit.committer();
     let when = committer.when();
     Ok(CommitInfo {
         id: id.to_string(),
         author,
         date: rfc3339(time, offset),
-        subject: subject(commit.message_raw_bytes()),
+        subject: subject(message),
         commit_date: rfc3339(when.seconds(), when.offset_minutes()),
         commit_time: when.seconds(),
     })
