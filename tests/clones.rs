@@ -325,3 +325,291 @@ fn commits_in_other_encodings_read_as_git_log_shows_them() {
         "{readme}"
     );
 }
+
+/// A copy of one of the clones, to fetch into (the shared clones stay as built).
+fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join(name);
+    let copied = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(shape(name))
+        .arg(&repo)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    (dir, repo)
+}
+
+/// The one `objects-absent` diagnostic of a report (and no `unreadable-file`).
+fn the_absent_diagnostic(report: &serde_json::Value) -> serde_json::Value {
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"unreadable-file"), "{codes:?}");
+    let absent: Vec<&serde_json::Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "objects-absent")
+        .collect();
+    assert_eq!(absent.len(), 1, "{diagnostics:#?}");
+    assert_eq!(absent[0]["severity"], "error");
+    absent[0].clone()
+}
+
+/// Runs the fetch a diagnostic suggests, in `repo`, as a user would (a shell pipeline).
+fn run_suggestion(repo: &Path, diagnostic: &serde_json::Value) {
+    let command = diagnostic["suggestion"].as_str().expect("a fetch command");
+    let status = std::process::Command::new("sh")
+        .args(["-c", command])
+        .current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command}");
+}
+
+/// Pins issue 11 item 2: in a blobless clone, an old revision gave one `unreadable-file`
+/// error per absent blob ("object not found - cannot read header"), a treeless clone
+/// stopped on a bare object id, and a sparse blobless checkout (actions/checkout's
+/// `sparse-checkout`) lost the files outside the cone. Now: the evidence of every object
+/// present is the full clone's, one `objects-absent` error names what is not, and the fetch
+/// it suggests makes the report the full clone's, byte for byte.
+#[test]
+fn partial_clones_say_once_what_their_filter_left_out() {
+    let full_head = report(&shape("full"), &["status", "--rev", "HEAD"]);
+    let full_base = report(&shape("full"), &["status", "--rev", "base"]);
+    let full_tree = report(&shape("full"), &["status"]);
+    // What the checkout fetched is all there: HEAD reads as in a full clone.
+    for name in ["blobless", "treeless"] {
+        assert_same(&report(&shape(name), &["status"]), &full_tree, name);
+        let head = report(&shape(name), &["status", "--rev", "HEAD"]);
+        assert_same(&head, &full_head, &format!("{name} at HEAD"));
+    }
+    // Shallow and blobless: HEAD's files all there, the history cut (and said so).
+    let shallow = report(&shape("shallow-blobless"), &["status", "--rev", "HEAD"]);
+    let codes: Vec<&str> = shallow["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"shallow-history"), "{codes:?}");
+    assert!(!codes.contains(&"objects-absent") && !codes.contains(&"unreadable-file"));
+    assert_eq!(evidence_paths(&shallow), evidence_paths(&full_head));
+    // A blobless clone's old revision: what is present, and one diagnostic for the rest.
+    let (_keep, blobless) = copy_of("blobless");
+    let base = report(&blobless, &["status", "--rev", "base"]);
+    let absent = the_absent_diagnostic(&base);
+    let message = absent["message"].as_str().unwrap();
+    assert!(message.starts_with("5 files of revision "), "{message}");
+    for path in ["docs/old.md", "tools/other/other.md", "README.md"] {
+        assert!(message.contains(path), "{message}");
+    }
+    let known = evidence_paths(&base);
+    assert!(known.contains(&"docs/plan.md".to_string()), "{known:?}");
+    let all = evidence_paths(&full_base);
+    assert!(known.iter().all(|p| all.contains(p)), "{known:?} ⊄ {all:?}");
+    assert!(!known.contains(&"docs/old.md".to_string()));
+    run_suggestion(&blobless, &absent);
+    let fetched = report(&blobless, &["status", "--rev", "base"]);
+    assert_same(&fetched, &full_base, "blobless at base, fetched");
+    // A sparse blobless checkout: the files outside the cone, named once.
+    let (_keep, sparse) = copy_of("sparse-blobless");
+    let worktree = report(&sparse, &["status"]);
+    let absent = the_absent_diagnostic(&worktree);
+    let message = absent["message"].as_str().unwrap();
+    assert!(
+        message.contains(" files of the index are not in this partial clone"),
+        "{message}"
+    );
+    run_suggestion(&sparse, &absent);
+    assert_same(
+        &report(&sparse, &["status"]),
+        &full_tree,
+        "sparse blobless, fetched",
+    );
+}
+
+/// Pins issue 11 item 2 for treeless clones: an old revision stopped with "object not
+/// found - no match for id (…)". It stops (its configuration cannot be read) with the
+/// fetch to run, and after it reads as the full clone.
+#[test]
+fn a_treeless_clone_says_how_to_fetch_an_old_revision() {
+    let (_keep, treeless) = copy_of("treeless");
+    let repo = treeless.to_str().unwrap();
+    let said = refusal(&["status", "--repo", repo, "--rev", "base", "--no-cache"]);
+    assert!(said.contains("is not in this partial clone"), "{said}");
+    let command = said
+        .split('`')
+        .find(|part| part.starts_with("git rev-list"))
+        .unwrap_or_else(|| panic!("no fetch command in {said}"));
+    run_suggestion(&treeless, &serde_json::json!({ "suggestion": command }));
+    let full_base = report(&shape("full"), &["status", "--rev", "base"]);
+    assert_same(
+        &report(&treeless, &["status", "--rev", "base"]),
+        &full_base,
+        "treeless at base, fetched",
+    );
+}
+
+/// Pins issue 11 item 2: in a treeless clone the matrix's last-commit walk compared each
+/// commit with a parent tree that is not there as if it were empty, and named the newest
+/// commit as every file's last change; `trace` linked commits to files the same way. No
+/// commit is named that the full clone would not name, and a note says the history is
+/// incomplete. A blobless clone has every tree: its matrix is the full clone's.
+#[test]
+fn an_incomplete_history_names_no_wrong_last_commit() {
+    let csv = |name: &str| {
+        let repo = shape(name);
+        let out = practrace(&[
+            "matrix",
+            "--repo",
+            repo.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--no-cache",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (full, _) = csv("full");
+    let (blobless, _) = csv("blobless");
+    assert_eq!(blobless, full);
+    let (treeless, note) = csv("treeless");
+    assert!(note.contains("the history is incomplete"), "{note}");
+    assert!(
+        note.contains("git fetch --refetch --filter=blob:none origin"),
+        "{note}"
+    );
+    let records = |text: &str| -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let (t_rows, f_rows) = (records(&treeless), records(&full));
+    assert_eq!(t_rows.len(), f_rows.len());
+    let mut named = 0;
+    for (t, f) in t_rows.iter().zip(&f_rows) {
+        // A row's last commit is the full clone's, or none at all.
+        assert!(
+            t.iter().zip(f).all(|(a, b)| a == b || a.is_empty()),
+            "{t:?} vs {f:?}"
+        );
+        named += usize::from(t == f && !t[15].is_empty());
+    }
+    assert!(named > 0);
+    let repo = shape("treeless");
+    let out = practrace(&[
+        "trace",
+        "docs/plan.md",
+        "--repo",
+        repo.to_str().unwrap(),
+        "--no-cache",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("commit "), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the history is incomplete"));
+}
+
+/// practrace with a cache folder of its own.
+fn practrace_cached(cache: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Pins issue 11 item 2 for the gate: `check --base` in a blobless clone, on a change
+/// that deletes one evidence file, edits one and adds one. With base's summary in the
+/// cache (a CI cache restored at the checkout's path), its findings are the full clone's,
+/// byte for byte. Without it, base's changed files are absent: the gate claims nothing
+/// about them, and fails on one `objects-absent` finding that says what to fetch.
+#[test]
+fn check_base_in_a_blobless_clone() {
+    let findings = |out: &std::process::Output| {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        json["findings"].clone()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let checkout = dir.path().join("checkout");
+    let repo = checkout.to_str().unwrap();
+    let args = [
+        "check", "--repo", repo, "--base", "base", "--format", "json",
+    ];
+    // The full clone's verdict, which also fills the cache.
+    let copied = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(shape("full"))
+        .arg(&checkout)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let full = practrace_cached(&cache, &args);
+    assert_eq!(full.status.code(), Some(1));
+    let kinds: Vec<String> = findings(&full)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["code"], f["path"]))
+        .collect();
+    for kind in [
+        r#""evidence-lost" "docs/old.md""#,
+        r#""evidence-added" "docs/new.md""#,
+        r#""evidence-lost" "tools/other/other.md""#,
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    // The same path, now a blobless clone of the same source.
+    std::fs::remove_dir_all(&checkout).unwrap();
+    let source = format!("file://{}", shape("source").display());
+    let cloned = [
+        "clone",
+        "-q",
+        "--no-local",
+        "--filter=blob:none",
+        &source,
+        repo,
+    ];
+    git(dir.path(), &cloned);
+    let blobless = practrace_cached(&cache, &args);
+    assert_eq!(blobless.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&blobless.stdout),
+        String::from_utf8_lossy(&full.stdout)
+    );
+    // No cache: base's changed files are not here.
+    let mut uncached = args.to_vec();
+    uncached.push("--no-cache");
+    let out = practrace_cached(&cache, &uncached);
+    assert_eq!(out.status.code(), Some(1));
+    let findings = findings(&out);
+    let findings = findings.as_array().unwrap();
+    let absent: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["code"] == "objects-absent")
+        .collect();
+    assert_eq!(absent.len(), 1, "{findings:#?}");
+    assert_eq!(absent[0]["fails"], true);
+    assert!(absent[0]["message"].as_str().unwrap().starts_with("base: "));
+    for path in ["docs/old.md", "tools/other/other.md"] {
+        assert!(
+            !findings.iter().any(|f| f["path"] == path),
+            "nothing is claimed about {path}: {findings:#?}"
+        );
+    }
+}

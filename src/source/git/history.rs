@@ -138,10 +138,16 @@ impl Repo {
         let Ok(commit) = Oid::from_str(id).and_then(|id| repo.find_commit(id)) else {
             return Vec::new();
         };
-        let Ok(tree) = commit.tree() else {
+        // Without its own tree, or its parent's (every file would look added), nothing is
+        // claimed, and a note says why (once).
+        let parent = commit.parent(0).ok();
+        let trees = commit
+            .tree()
+            .and_then(|t| Ok((t, parent.map(|p| p.tree()).transpose()?)));
+        let Ok((tree, parent)) = trees else {
+            self.note_incomplete();
             return Vec::new();
         };
-        let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
         let Ok(diff) = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else {
             return Vec::new();
         };
@@ -154,6 +160,22 @@ impl Repo {
             }
         }
         paths
+    }
+
+    /// The note, once per run, that the files some commits changed are not known.
+    fn note_incomplete(&self) {
+        if self.2.replace(true) {
+            return;
+        }
+        let fix = match super::partial::promisor_remote(&self.0) {
+            Some(remote) => format!(
+                "the history's folder trees are not in this partial clone: fetch them with `git fetch --refetch --filter=blob:none {remote}`"
+            ),
+            None => "a folder tree of the history cannot be read: run `git fsck`".to_string(),
+        };
+        crate::diag::note(format_args!(
+            "the history is incomplete: the files some evidence commits changed are not known ({fix})"
+        ));
     }
 
     /// Whether the repository is bare (has no working tree).
@@ -206,7 +228,10 @@ fn last_commits(
         packs: &packs,
         shallow: &shallow,
     };
-    let found = lastchange::last_commits(&objects, object_id(start), paths)?;
+    let (found, unknown) = lastchange::last_commits(&objects, object_id(start), paths)?;
+    if !unknown.is_empty() {
+        note_unknown(repo, paths, &unknown);
+    }
     let mut infos: HashMap<ObjectId, CommitInfo> = HashMap::new();
     let mut out = HashMap::new();
     for (i, blob, commit) in found {
@@ -227,6 +252,26 @@ fn last_commits(
         );
     }
     Ok(out)
+}
+
+/// Says on stderr which paths have no last commit because the history's trees are not all
+/// here, and how to get them: never a wrong commit instead.
+fn note_unknown(repo: &Repository, paths: &[&str], unknown: &[usize]) {
+    let mut shown: Vec<&str> = unknown.iter().take(5).map(|&i| paths[i]).collect();
+    if unknown.len() > shown.len() {
+        shown.push("…");
+    }
+    let why = match super::partial::promisor_remote(repo) {
+        Some(remote) => format!(
+            "the history's folder trees are not in this partial clone (its filter left them out): fetch them with `git fetch --refetch --filter=blob:none {remote}`"
+        ),
+        None => "a tree of the history cannot be read (run `git fsck`)".to_string(),
+    };
+    crate::diag::note(format_args!(
+        "the history is incomplete: the last commit of {} file(s) is not known ({}); {why}",
+        unknown.len(),
+        shown.join(", ")
+    ));
 }
 
 /// Opens the repository at or around `path` and resolves `rev` (default: HEAD, `None` when

@@ -27,6 +27,10 @@ pub const MAX_DEPTH: usize = 512;
 const FIRST_BATCH: usize = 512;
 const LAST_BATCH: usize = 16384;
 
+/// What [`last_commits`] found: `(path index, entry id at start, commit)`, and the paths
+/// whose last commit cannot be known.
+pub type Found = (Vec<(usize, ObjectId, ObjectId)>, Vec<usize>);
+
 /// A commit as the walk needs it.
 struct Meta {
     tree: ObjectId,
@@ -49,12 +53,14 @@ pub struct Objects<'a> {
 /// newest committer date first) whose tree has the path with the entry it has at `start`
 /// and differs there from every parent's (a root commit: has it at all). Paths absent at
 /// `start` are left out; commits that cannot be read are skipped. Returns `(path index,
-/// entry id at start, commit)`.
+/// entry id at start, commit)`, and the indices of the paths whose last commit is not
+/// known: a tree the walk had to compare is not here (a partial clone's filter left it
+/// out, or it is damaged), so no commit at or past it can be named.
 pub fn last_commits(
     objects: &Objects<'_>,
     start: ObjectId,
     paths: &[&str],
-) -> Result<Vec<(usize, ObjectId, ObjectId)>, SourceError> {
+) -> Result<Found, SourceError> {
     let git_dir = objects.repo.path().to_path_buf();
     let mut reader = ObjectReader::new(objects.packs, git_dir.clone());
     let timings = std::env::var_os("PRACTRACE_TIMINGS").is_some();
@@ -72,6 +78,7 @@ pub fn last_commits(
     };
     let (wanted, mut trie) = wanted_at(&mut reader, paths, start_meta.tree);
     let mut found: Vec<(usize, ObjectId, ObjectId)> = Vec::new();
+    let mut unknown: Vec<usize> = Vec::new();
     let (mut at, mut batch) = (0, FIRST_BATCH);
     while at < order.len() && trie.remaining > 0 {
         let commits = &order[at..(at + batch).min(order.len())];
@@ -79,7 +86,7 @@ pub fn last_commits(
             .len()
             .div_ceil(rayon::current_num_threads() * 2)
             .max(32);
-        let touched: Vec<Vec<usize>> = commits
+        let touched: Vec<(Vec<usize>, Vec<usize>)> = commits
             .par_chunks(chunk)
             .map_init(
                 || ObjectReader::new(objects.packs, git_dir.clone()),
@@ -92,10 +99,15 @@ pub fn last_commits(
             .flatten()
             .collect();
         let before = trie.remaining;
-        for (id, touched) in commits.iter().zip(touched) {
+        for (id, (touched, not_known)) in commits.iter().zip(touched) {
             for i in touched {
                 if trie.resolve(paths[i]) {
                     found.push((i, wanted[i].unwrap_or(*id), *id));
+                }
+            }
+            for i in not_known {
+                if trie.resolve(paths[i]) {
+                    unknown.push(i);
                 }
             }
         }
@@ -112,7 +124,8 @@ pub fn last_commits(
             order.len()
         );
     }
-    Ok(found)
+    unknown.sort_unstable();
+    Ok((found, unknown))
 }
 
 /// What each path holds in `tree` (the entry a touching commit must have produced), and
@@ -143,26 +156,30 @@ fn wanted_at(
 }
 
 /// The paths of `trie` that `id` changed (against every parent) to the entry they have
-/// at the start.
+/// at the start; and those it cannot tell, for want of a tree.
 fn touched(
     reader: &mut ObjectReader<'_>,
     trie: &PathTrie,
     table: &HashMap<ObjectId, Meta>,
     wanted: &[Option<ObjectId>],
     id: &ObjectId,
-) -> Vec<usize> {
+) -> (Vec<usize>, Vec<usize>) {
     let Some(meta) = table.get(id) else {
-        return Vec::new();
+        return Default::default();
     };
     let parent_tree = |p: &ObjectId| table.get(p).map(|m| m.tree);
     let parents: Vec<Option<ObjectId>> = meta.parents.iter().map(parent_tree).collect();
     if parents.contains(&Some(meta.tree)) {
         // Same tree as a parent: for every path, not a change.
-        return Vec::new();
+        return Default::default();
     }
-    let mut out = Vec::new();
+    let (mut out, mut unknown) = (Vec::new(), Vec::new());
     let first = parents.first().copied().flatten();
-    trie.changed(reader, Some(meta.tree), first, wanted, &mut out);
+    let mut seen = Seen {
+        changed: &mut out,
+        unknown: &mut unknown,
+    };
+    trie.changed(reader, Some(meta.tree), first, wanted, &mut seen);
     // A path can be met twice (a file turned into a folder of the same name).
     out.sort_unstable();
     out.dedup();
@@ -171,10 +188,24 @@ fn touched(
             break;
         }
         let mut against = Vec::new();
-        trie.changed(reader, Some(meta.tree), *parent, wanted, &mut against);
+        let mut seen = Seen {
+            changed: &mut against,
+            unknown: &mut unknown,
+        };
+        trie.changed(reader, Some(meta.tree), *parent, wanted, &mut seen);
         out.retain(|i| against.contains(i));
     }
-    out
+    unknown.sort_unstable();
+    unknown.dedup();
+    out.retain(|i| unknown.binary_search(i).is_err());
+    (out, unknown)
+}
+
+/// What a diff of two trees found: the paths changed to the entry wanted, and those it
+/// could not compare (a tree is not here).
+struct Seen<'a> {
+    changed: &'a mut Vec<usize>,
+    unknown: &'a mut Vec<usize>,
 }
 
 /// Tree, parents and committer time of every commit the packs hold whole, inflated on
@@ -351,6 +382,15 @@ impl PathTrie {
         }
     }
 
+    /// Pushes the paths at or below this node not resolved yet.
+    fn leaves(&self, out: &mut Vec<usize>) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            out.extend(node.leaf);
+            stack.extend(node.children.iter().map(|(_, c)| c));
+        }
+    }
+
     /// Fills `out[i]` with the entry id path `i` has in the tree `tree`.
     fn collect(
         &self,
@@ -386,13 +426,18 @@ impl PathTrie {
         new: Option<ObjectId>,
         old: Option<ObjectId>,
         wanted: &[Option<ObjectId>],
-        out: &mut Vec<usize>,
+        out: &mut Seen<'_>,
     ) {
         if new == old || self.remaining == 0 {
             return;
         }
         let new_bytes = new.and_then(|t| reader.tree(t));
         let old_bytes = old.and_then(|t| reader.tree(t));
+        if new_bytes.is_none() && new.is_some() || old_bytes.is_none() && old.is_some() {
+            // Not an empty tree: one that is not here. Nothing below can be compared.
+            self.leaves(out.unknown);
+            return;
+        }
         let mut a_iter = entries(new_bytes.as_deref().unwrap_or_default()).peekable();
         let mut b_iter = entries(old_bytes.as_deref().unwrap_or_default()).peekable();
         loop {
@@ -428,14 +473,14 @@ impl PathTrie {
         a: Option<TreeEntry<'_>>,
         b: Option<TreeEntry<'_>>,
         wanted: &[Option<ObjectId>],
-        out: &mut Vec<usize>,
+        out: &mut Seen<'_>,
     ) {
         if let Some(i) = self.leaf
             && let Some(a) = a
             && !a.is_tree
             && wanted[i] == Some(a.id)
         {
-            out.push(i);
+            out.changed.push(i);
         }
         if !self.children.is_empty() {
             let subtree = |e: Option<TreeEntry<'_>>| e.filter(|e| e.is_tree).map(|e| e.id);

@@ -17,7 +17,7 @@ use crate::evidence::ObjectId;
 pub(super) fn skip_worktree_blobs(
     repo: &Repository,
 ) -> std::collections::HashMap<String, ObjectId> {
-    index_entries(repo)
+    index_entries(repo, false, &mut Vec::new())
         .unwrap_or_default()
         .into_iter()
         .filter(|e| e.skip_worktree && matches!(e.mode, 0o100644 | 0o100755))
@@ -28,7 +28,11 @@ pub(super) fn skip_worktree_blobs(
 /// The index's entries: through libgit2, or, for a sparse index (which libgit2 1.9 refuses:
 /// "unsupported mandatory extension 'sdir'"), through [`index`], its folder entries
 /// expanded into the files of their trees (each skip-worktree).
-fn index_entries(repo: &Repository) -> Result<Vec<IndexEntry>, SourceError> {
+fn index_entries(
+    repo: &Repository,
+    partial: bool,
+    absent: &mut Vec<String>,
+) -> Result<Vec<IndexEntry>, SourceError> {
     let refused = match repo.index() {
         Ok(index) => {
             return Ok(index
@@ -50,7 +54,7 @@ fn index_entries(repo: &Repository) -> Result<Vec<IndexEntry>, SourceError> {
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
         if entry.mode == SPARSE_DIRECTORY && entry.path.ends_with(b"/") {
-            expand(repo, &entry, &mut out)?;
+            expand(repo, &entry, &mut out, partial, absent)?;
         } else {
             out.push(entry);
         }
@@ -64,16 +68,25 @@ fn expand(
     repo: &Repository,
     folder: &IndexEntry,
     out: &mut Vec<IndexEntry>,
+    partial: bool,
+    absent: &mut Vec<String>,
 ) -> Result<(), SourceError> {
     let mut stack = vec![(folder.path.clone(), folder.id)];
     while let Some((prefix, id)) = stack.pop() {
-        let tree = repo.find_tree(super::oid(id)).map_err(|e| {
-            SourceError::Git(format!(
-                "cannot expand the sparse index's folder `{}`: {}",
-                String::from_utf8_lossy(&prefix),
-                e.message()
-            ))
-        })?;
+        let tree = match repo.find_tree(super::oid(id)) {
+            Ok(tree) => tree,
+            Err(e) if partial && super::partial::not_found(&e) => {
+                absent.push(String::from_utf8_lossy(&prefix).into_owned());
+                continue;
+            }
+            Err(e) => {
+                return Err(SourceError::Git(format!(
+                    "cannot expand the sparse index's folder `{}`: {}",
+                    String::from_utf8_lossy(&prefix),
+                    e.message()
+                )));
+            }
+        };
         for entry in tree.iter() {
             let mut path = prefix.clone();
             path.extend_from_slice(entry.name_bytes());
@@ -98,10 +111,17 @@ fn expand(
 /// git keeps out of the working tree (the skip-worktree bit of a sparse checkout) is read
 /// from the object database by its index blob id, as git treats it: unchanged, whatever
 /// the disk holds. A sparse index's folder entries are expanded from their trees.
-pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, SourceError> {
+/// In a partial clone (`partial`), a sparse folder whose tree is not here is listed in
+/// `absent` instead of failing the listing.
+pub fn files(
+    repo: &Repository,
+    workdir: &Path,
+    partial: bool,
+    absent: &mut Vec<String>,
+) -> Result<Vec<FileEntry>, SourceError> {
     let mut tracked: HashSet<PathBuf> = HashSet::new();
     let mut out = Vec::new();
-    for entry in index_entries(repo)? {
+    for entry in index_entries(repo, partial, absent)? {
         // 0o160000: a submodule (gitlink), not a file of this repository.
         if entry.mode == 0o160000 {
             continue;
@@ -130,7 +150,13 @@ pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, Source
             });
         }
     }
+    untracked(workdir, &tracked, &mut out);
+    Ok(out)
+}
 
+/// The files of the working tree that are not `tracked` and that `.gitignore` files and
+/// `.git/info/exclude` do not exclude, into `out`.
+fn untracked(workdir: &Path, tracked: &HashSet<PathBuf>, out: &mut Vec<FileEntry>) {
     let walk = ignore::WalkBuilder::new(workdir)
         .hidden(false)
         .parents(false)
@@ -173,7 +199,6 @@ pub fn files(repo: &Repository, workdir: &Path) -> Result<Vec<FileEntry>, Source
             });
         }
     }
-    Ok(out)
 }
 
 /// A path from the index's bytes (git stores paths as bytes, `/`-separated).
