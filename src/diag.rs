@@ -112,6 +112,9 @@ pub enum Code {
     UnreadableObject,
     /// The repository is a shallow clone: history is cut.
     ShallowHistory,
+    /// Objects a partial clone's filter left out (blobs, folders' trees): what they hold is
+    /// not known. One per scan, with the count, the first paths and the fetch to run.
+    ObjectsAbsent,
     /// A commit message larger than the limit; its trailers are not read.
     MessageTooLarge,
     /// More ids in one file or message than the limit; the rest are not read.
@@ -153,6 +156,7 @@ impl Code {
             Code::UnreadableFile => "unreadable-file",
             Code::UnreadableObject => "unreadable-object",
             Code::ShallowHistory => "shallow-history",
+            Code::ObjectsAbsent => "objects-absent",
             Code::MessageTooLarge => "message-too-large",
             Code::TooManyIds => "too-many-ids",
             Code::EvidenceMapUnmatched => "evidence-map-unmatched",
@@ -188,6 +192,9 @@ impl Code {
             Code::UnreadableFile => "A file that could not be read.",
             Code::UnreadableObject => "A git object that could not be read.",
             Code::ShallowHistory => "The clone is shallow: history is cut.",
+            Code::ObjectsAbsent => {
+                "Files or folders a partial clone's filter left out: their evidence is not known until they are fetched."
+            }
             Code::MessageTooLarge => "A commit message over the size limit: not read.",
             Code::TooManyIds => "More ids in one place than the limit: the rest are not read.",
             Code::EvidenceMapUnmatched => {

@@ -151,6 +151,11 @@ pub struct Scan {
     pub commits: Vec<CommitHit>,
     /// Findings.
     pub diagnostics: Vec<Diagnostic>,
+    /// Paths whose objects a partial clone's filter left out (files, and folders as
+    /// `path/`, `""` for the whole tree), sorted: their evidence is not known. One
+    /// `objects-absent` diagnostic says so; `check --base` leaves them out of what it
+    /// compares. Empty for a complete repository.
+    pub absent: Vec<String>,
 }
 
 /// What `check --base` keeps of a revision's scan: everything but the commits, of which it
@@ -173,6 +178,7 @@ impl Summary {
                 files: scan.files.clone(),
                 commits: Vec::new(),
                 diagnostics: scan.diagnostics.clone(),
+                absent: scan.absent.clone(),
             },
             commit_counts,
         }

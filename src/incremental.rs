@@ -20,9 +20,11 @@ pub fn write_status_json(
     request: &Request,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let cache = (request.use_cache && !analysis.report.source.worktree)
-        .then_some(analysis.cache.as_ref())
-        .flatten();
+    // Not a scan that missed objects of a partial clone: once fetched, they count.
+    let remember = request.use_cache
+        && !analysis.report.source.worktree
+        && scan::complete(&analysis.scan.diagnostics);
+    let cache = remember.then_some(analysis.cache.as_ref()).flatten();
     let (Some(cache), Some(commit)) = (cache, analysis.report.source.commit.as_deref()) else {
         return analysis.report.write_json(out);
     };
@@ -251,6 +253,7 @@ fn write_derived(
             .commits_scanned
             .min(source.commits_scanned);
     if walked + changed.len() > request.remember_after
+        && scan::complete(&analysis.scan.diagnostics)
         && let Some(head_commit) = source.commit.as_deref()
     {
         let head = cache::ReportHead {

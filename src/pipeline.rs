@@ -333,7 +333,8 @@ fn base_summary(
     }
     let (scan, _) = scan::scan_cached(source, &configured.model, &configured.options, cache)?;
     let summary = Summary::of(&scan, configured.model.practices.len());
-    if let Some(c) = cache {
+    // Not a scan that missed objects of a partial clone: once fetched, they count.
+    if let Some(c) = cache.filter(|_| scan::complete(&scan.diagnostics)) {
         c.store_revision(&commit, &summary);
     }
     Ok(summary)

@@ -209,7 +209,9 @@ const KEPT_REVISIONS: usize = 4;
 /// 3: misspelt keys are warnings.
 /// 4: file evidence carries its provenance and the tags' notes.
 /// 5: a misspelt key is a warning only when its value holds an id.
-const RECORDS: &[u8] = b"records-5";
+/// 6: a commit with an `encoding` header is read in UTF-8 (author, subject, trailers).
+/// 7: a scan lists the paths a partial clone lacks (`Scan::absent`).
+const RECORDS: &[u8] = b"records-7";
 
 /// The key of every record a cache file holds: this build's version, the version of its
 /// records ([`RECORDS`]), the whole model (its digest) and the whole of the scan options,

@@ -22,6 +22,7 @@ use crate::config::ConfigInfo;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::evidence::SourceInfo;
 use crate::report::Report;
+use crate::scan;
 
 /// One finding of the gate: a diagnostic (of the scan, or of the gate itself: `below-target`,
 /// `evidence-lost`, ...) and what the gate makes of it.
@@ -170,7 +171,16 @@ pub fn check(
     let mut findings = diagnostic_findings(head, base);
     findings.extend(below_target_findings(head, base));
     if let Some(base) = base {
-        findings.extend(changes::evidence_changes(base, head, exists));
+        findings.extend(absent_at_base(base));
+        // What base held at a path whose objects are absent is not known: no change there
+        // is claimed (the `objects-absent` finding stands for them).
+        let unknown =
+            |path: Option<&str>| path.is_some_and(|p| scan::is_absent(&base.scan.absent, p));
+        findings.extend(
+            changes::evidence_changes(base, head, exists)
+                .into_iter()
+                .filter(|f| !unknown(f.diagnostic.path.as_deref())),
+        );
         findings.extend(changes::level_changes(&base.report, &head.report));
     }
     let mut findings: Vec<Finding> = findings.into_iter().map(|f| f.with_fingerprint()).collect();
@@ -226,6 +236,25 @@ fn diagnostic_findings(head: &Analysis, base: Option<&Analysis>) -> Vec<Finding>
         findings.push(f);
     }
     findings
+}
+
+/// What the comparison could not know: the objects of base that a partial clone's filter
+/// left out (their evidence at base is not known, so neither is what head lost). It fails,
+/// as an error of head would.
+fn absent_at_base(base: &Analysis) -> Vec<Finding> {
+    base.report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ObjectsAbsent)
+        .map(|d| {
+            let mut f = Finding::from_diagnostic(Diagnostic {
+                message: format!("base: {}", d.message),
+                ..d.clone()
+            });
+            f.introduced = Some(true);
+            f
+        })
+        .collect()
 }
 
 /// The areas of head below their target; with a base, each says whether it fell further

@@ -169,6 +169,12 @@ pub const RULES: &[Rule] = &[
         full_description: "Evidence the base revision counted is still there but has gone stale: older than its freshness limit, it no longer counts toward levels.",
         help: "Review and update the work product, or change the limit under freshness in .practrace.yaml.",
     },
+    Rule {
+        code: Code::ObjectsAbsent,
+        id: "PT0025",
+        full_description: "The repository is a partial clone whose filter left out objects the scan needs (file contents, or the trees of old folders): what they hold is not known, so their evidence is neither counted nor reported lost.",
+        help: "Run the fetch command the message gives (it fetches exactly the absent objects), or scan a full clone.",
+    },
 ];
 
 impl Code {
@@ -215,13 +221,13 @@ mod tests {
     #[test]
     fn every_code_has_exactly_one_rule() {
         let codes = every_code();
-        assert_eq!(codes.len(), 24, "a new code needs a rule here: {codes:?}");
+        assert_eq!(codes.len(), 25, "a new code needs a rule here: {codes:?}");
         for code in codes {
             let n = RULES.iter().filter(|r| r.code == code).count();
             assert_eq!(n, 1, "{code}: {n} rules");
             assert_eq!(code.rule().code, code);
         }
-        assert_eq!(RULES.len(), 24);
+        assert_eq!(RULES.len(), 25);
     }
 
     #[test]
@@ -242,5 +248,6 @@ mod tests {
         assert_eq!(Code::MalformedId.rule().id, "PT0001");
         assert_eq!(Code::BelowTarget.rule().id, "PT0018");
         assert_eq!(Code::EvidenceStale.rule().id, "PT0024");
+        assert_eq!(Code::ObjectsAbsent.rule().id, "PT0025");
     }
 }

@@ -11,6 +11,42 @@ pub fn split_commit(raw: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// A raw commit in UTF-8, as `git log` shows it: unchanged without an `encoding` header (git
+/// then takes the bytes for UTF-8) or with one naming UTF-8; otherwise headers and message
+/// converted from the encoding the header names (`git -c i18n.commitEncoding=ISO-8859-1
+/// commit` writes one). Like git, the bytes are kept as they are when the encoding is
+/// unknown or they are not valid in it. ISO-8859-1 is read as ISO-8859-1 (as iconv, which
+/// git uses, reads it), not as the windows-1252 the WHATWG labels make of it.
+pub fn to_utf8(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let (headers, _) = split_commit(raw);
+    let Some(label) = headers
+        .split(|&b| b == b'\n')
+        .find_map(|l| l.strip_prefix(b"encoding "))
+    else {
+        return Cow::Borrowed(raw);
+    };
+    let label = String::from_utf8_lossy(label).trim().to_ascii_lowercase();
+    let converted = match label.as_str() {
+        "utf-8" | "utf8" => None,
+        "iso-8859-1" | "iso8859-1" | "iso88591" | "iso_8859-1" | "iso_8859-1:1987" | "latin1"
+        | "l1" | "cp819" | "ibm819" | "csisolatin1" | "iso-ir-100" => {
+            Some(raw.iter().map(|&b| char::from(b)).collect::<String>())
+        }
+        // ASCII names an encoding with no byte over 127: anything else is not valid in it.
+        "ascii" | "us-ascii" | "ansi_x3.4-1968" => None,
+        _ => encoding_rs::Encoding::for_label(label.as_bytes()).and_then(|encoding| {
+            encoding
+                .decode_without_bom_handling_and_without_replacement(raw)
+                .map(std::borrow::Cow::into_owned)
+        }),
+    };
+    match converted {
+        Some(text) => Cow::Owned(text.into_bytes()),
+        None => Cow::Borrowed(raw),
+    }
+}
+
 /// The author header: `Name <email>`, seconds, offset in minutes.
 pub fn author(headers: &[u8]) -> (String, i64, i32) {
     let line = headers
@@ -127,6 +163,35 @@ mod tests {
         assert_eq!(rfc3339(0, -(14 * 60)), "1969-12-31T10:00:00-14:00");
         let (_, time, offset) = author(b"author a <a> 1700000060 +2147483647\n");
         assert_eq!(rfc3339(time, offset), "2023-11-14T22:14:20+00:00");
+    }
+
+    /// Pins issue 11 item 5: a message with an `encoding` header was read as UTF-8, so
+    /// its accented letters became U+FFFD. Converted as git log converts it; the bytes are
+    /// kept when the encoding is unknown or they are not valid in it.
+    #[test]
+    fn commits_in_other_encodings_are_read_as_utf8() {
+        let latin1 =
+            b"tree t\nauthor Zo\xeb <z@x> 1 +0000\nencoding ISO-8859-1\n\nS\xe9curit\xe9 \x80\n";
+        let utf8 = to_utf8(latin1);
+        let (headers, message) = split_commit(&utf8);
+        assert_eq!(author(headers).0, "Zo\u{eb} <z@x>");
+        // 0x80 is a C1 control in ISO-8859-1 (iconv), not the euro sign of windows-1252.
+        assert_eq!(message, "S\u{e9}curit\u{e9} \u{80}\n".as_bytes());
+        let sjis = b"tree t\nencoding Shift_JIS\n\n\x90\xdd\x8cv\n";
+        assert_eq!(
+            split_commit(&to_utf8(sjis)).1,
+            "\u{8a2d}\u{8a08}\n".as_bytes()
+        );
+        let plain = b"tree t\nencoding UTF-8\n\nS\xc3\xa9\n";
+        assert!(matches!(to_utf8(plain), std::borrow::Cow::Borrowed(_)));
+        for kept in [
+            &b"tree t\nencoding no-such-thing\n\n\xe9\n"[..],
+            b"tree t\nencoding US-ASCII\n\n\xe9\n",
+            b"tree t\nencoding Shift_JIS\n\n\x90\n",
+            b"tree t\n\nno header \xe9\n",
+        ] {
+            assert_eq!(&*to_utf8(kept), kept);
+        }
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub fn scan_commit(
     options: &ScanOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CommitHit> {
-    let (headers, message) = split_commit(commit.raw);
+    // Converted once, before anything is read (as `git log` shows it).
+    let raw = crate::extract::commit::to_utf8(commit.raw);
+    let (headers, message) = split_commit(&raw);
     // Fast path: most messages never mention a key, nor start a line with a misspelt one
     // (one pass over the message's colons; see `keys::line_with_near_key`).
     if !options

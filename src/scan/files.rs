@@ -141,9 +141,14 @@ pub(super) fn scan_files(
                         )],
                     ),
                 };
-                // Remember blobs (not files on disk), unless reading failed: that may pass.
+                // Remember blobs (not files on disk), unless reading failed or the blob is not here:
+                // that may pass.
                 let record = key
-                    .filter(|_| !diags.iter().any(|d| d.code == Code::UnreadableFile))
+                    .filter(|_| {
+                        !diags
+                            .iter()
+                            .any(|d| matches!(d.code, Code::UnreadableFile | Code::ObjectsAbsent))
+                    })
                     .map(|k| (k, to_record(&hit, &diags)));
                 (hit, diags, record, true)
             },
@@ -254,6 +259,18 @@ fn read_text(
                     "skipped: {size} bytes, over the size limit of {} bytes",
                     options.max_file_size
                 ),
+                path,
+                None,
+                None,
+            ));
+            return None;
+        }
+        FileContent::Absent => {
+            // Folded into one diagnostic for the whole scan (`absent::fold`).
+            diagnostics.push(Diagnostic::in_file(
+                Severity::Error,
+                Code::ObjectsAbsent,
+                "not in this partial clone".into(),
                 path,
                 None,
                 None,

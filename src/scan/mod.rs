@@ -1,10 +1,12 @@
 //! The scan: a source's files and commits through extraction and resolution, in parallel,
 //! into one sorted [`Scan`].
 
+mod absent;
 mod commits;
 mod files;
 pub mod keys;
 
+pub use absent::{complete, is_absent};
 pub use commits::scan_commit;
 pub use files::scan_file;
 
@@ -198,6 +200,7 @@ fn finish(
     mut diagnostics: Vec<Diagnostic>,
     commits_scanned: usize,
 ) -> Scan {
+    let absent = absent::fold(source, &mut diagnostics);
     let mut info = source.info();
     info.commits_scanned = commits_scanned;
     if info.shallow {
@@ -218,6 +221,7 @@ fn finish(
         files,
         commits,
         diagnostics,
+        absent,
     }
 }
 
@@ -238,6 +242,11 @@ pub fn scan_since(
         let hit = scan_commit(&commit, model, options, &mut diagnostics);
         (hit, diagnostics)
     };
+    // What base could not see, head must find out for itself (a full scan says what is
+    // absent in head).
+    if !complete(&base_scan.diagnostics) {
+        return Ok(None);
+    }
     let Some(since) = source.since(base, &process)? else {
         return Ok(None);
     };
@@ -280,7 +289,7 @@ pub fn scan_since(
             .filter(|d| match (&d.path, &d.commit) {
                 (Some(path), _) => !changed.contains(path.as_str()),
                 (None, Some(_)) => true,
-                (None, None) => d.code != Code::ShallowHistory,
+                (None, None) => !matches!(d.code, Code::ShallowHistory | Code::ObjectsAbsent),
             })
             .cloned(),
     );

@@ -99,6 +99,9 @@ pub enum FileContent {
     TooLarge(u64),
     /// Could not be read.
     Unreadable(String),
+    /// Not in the object database because a partial clone's filter left it out: its promisor
+    /// remote has it (see [`Source::absent_fetch`]).
+    Absent,
 }
 
 /// Reads files; one per worker thread (git2's `Repository` is not `Sync`).
@@ -191,4 +194,15 @@ pub trait Source: Sync {
     ) -> Result<Option<Since>, SourceError>;
     /// The blob id of a listed file: from the tree, or hashed from the bytes on disk.
     fn blob_of(&self, entry: &FileEntry) -> Option<ObjectId>;
+    /// The folders (`path/`; `""` for the whole tree) whose files [`Source::files`] could
+    /// not list, because a partial clone's filter left their trees out.
+    fn absent_folders(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// For a partial clone, where the scanned objects are ([`FileContent::Absent`]): the
+    /// revision as a command names it, and the command that fetches the objects of its
+    /// tree that the filter left out. `None` for a complete repository.
+    fn absent_fetch(&self) -> Option<(String, String)> {
+        None
+    }
 }

@@ -22,7 +22,10 @@ use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
 
 const OBJ_COMMIT: u8 = 1;
-const ID_LEN: usize = 20;
+/// The length of an object id in bytes: 20 for SHA-1. The one parameter of the pack, pack
+/// index and index readers that a SHA-256 repository (32) changes; practrace refuses those
+/// before reading anything (see `git::open`), until libgit2 reads them too.
+pub const ID_LEN: usize = 20;
 /// How much of a pack one worker maps at a time.
 const CHUNK: u64 = 8 << 20;
 

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::evidence::ObjectId;
 
-const ID_LEN: usize = 20;
+use crate::source::pack::ID_LEN;
 /// The largest commit-graph layer read.
 const MAX_GRAPH: u64 = 1 << 30;
 

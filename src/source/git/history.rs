@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use git2::{Oid, Repository};
 
-use super::{Repo, git_error, lastchange, object_id, oid};
+use super::{Repo, git_error, lastchange, object_id, oid, since};
 use crate::evidence::ObjectId;
-use crate::extract::commit::{author, rfc3339, subject};
+use crate::extract::commit::{author, rfc3339, split_commit, subject, to_utf8};
 use crate::source::SourceError;
 
 /// A commit as the matrix shows it.
@@ -71,8 +71,15 @@ impl Repo {
 
     /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
     /// it (of the bytes on disk, no filters), or `None` when there is no regular file there
-    /// (no symlink is followed, in any component).
+    /// (no symlink is followed, in any component). A file git keeps out of the working tree
+    /// (skip-worktree, in a sparse checkout) has its index blob id, as the scan reads it.
     pub fn worktree_blob(&self, path: &str) -> Option<String> {
+        let skipped = self
+            .1
+            .get_or_init(|| super::worktree::skip_worktree_blobs(&self.0));
+        if let Some(id) = skipped.get(path) {
+            return Some(id.to_string());
+        }
         // Component by component, never through a symlink (a folder replaced by a link to
         // elsewhere reads as missing, as git sees it), never out of the working tree.
         let workdir = self.0.workdir()?;
@@ -128,10 +135,12 @@ impl Repo {
         Some(object_id(commit.id()))
     }
 
-    /// The raw message of commit `id`.
+    /// The message of commit `id` as the scan reads it (in UTF-8, from the blank line after
+    /// the headers on), so the lines of its diagnostics are the lines of this.
     pub fn commit_message(&self, id: &str) -> Option<Vec<u8>> {
         let commit = self.0.find_commit(Oid::from_str(id).ok()?).ok()?;
-        Some(commit.message_bytes().to_vec())
+        let raw = [commit.raw_header_bytes(), b"\n", commit.message_raw_bytes()].concat();
+        Some(split_commit(&to_utf8(&raw)).1.to_vec())
     }
 
     /// The paths that commit `id` added, modified or deleted against its first parent
@@ -142,10 +151,16 @@ impl Repo {
         let Ok(commit) = Oid::from_str(id).and_then(|id| repo.find_commit(id)) else {
             return Vec::new();
         };
-        let Ok(tree) = commit.tree() else {
+        // Without its own tree, or its parent's (every file would look added), nothing is
+        // claimed, and a note says why (once).
+        let parent = commit.parent(0).ok();
+        let trees = commit
+            .tree()
+            .and_then(|t| Ok((t, parent.map(|p| p.tree()).transpose()?)));
+        let Ok((tree, parent)) = trees else {
+            self.note_incomplete();
             return Vec::new();
         };
-        let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
         let Ok(diff) = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else {
             return Vec::new();
         };
@@ -158,6 +173,22 @@ impl Repo {
             }
         }
         paths
+    }
+
+    /// The note, once per run, that the files some commits changed are not known.
+    fn note_incomplete(&self) {
+        if self.2.replace(true) {
+            return;
+        }
+        let fix = match super::partial::promisor_remote(&self.0) {
+            Some(remote) => format!(
+                "the history's folder trees are not in this partial clone: fetch them with `git fetch --refetch --filter=blob:none {remote}`"
+            ),
+            None => "a folder tree of the history cannot be read: run `git fsck`".to_string(),
+        };
+        crate::diag::note(format_args!(
+            "the history is incomplete: the files some evidence commits changed are not known ({fix})"
+        ));
     }
 
     /// Whether the repository is bare (has no working tree).
@@ -178,14 +209,17 @@ impl Repo {
 /// Reads one commit's author, dates and subject, formatted exactly as the scan does.
 fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
     let commit = repo.find_commit(id).map_err(git_error)?;
-    let (author, time, offset) = author(commit.raw_header_bytes());
+    let raw = [commit.raw_header_bytes(), b"\n", commit.message_raw_bytes()].concat();
+    let raw = to_utf8(&raw);
+    let (headers, message) = split_commit(&raw);
+    let (author, time, offset) = author(headers);
     let committer = commit.committer();
     let when = committer.when();
     Ok(CommitInfo {
         id: id.to_string(),
         author,
         date: rfc3339(time, offset),
-        subject: subject(commit.message_raw_bytes()),
+        subject: subject(message),
         commit_date: rfc3339(when.seconds(), when.offset_minutes()),
         commit_time: when.seconds(),
     })
@@ -220,7 +254,7 @@ fn last_commits(
             Some((blob, ObjectId::from_hex(&change.commit.id)?))
         };
         if let Some((since, missing)) =
-            lastchange::since(&objects, object_id(start), paths, prior, &lookup)?
+            since::since(&objects, object_id(start), paths, prior, &lookup)?
         {
             for change in known.values() {
                 if let Some(id) = ObjectId::from_hex(&change.commit.id) {
@@ -232,7 +266,10 @@ fn last_commits(
         }
     }
     if !rest.is_empty() {
-        let walked = lastchange::last_commits(&objects, object_id(start), &rest)?;
+        let (walked, unknown) = lastchange::last_commits(&objects, object_id(start), &rest)?;
+        if !unknown.is_empty() {
+            note_unknown(repo, &rest, &unknown);
+        }
         found.extend(walked.into_iter().map(|(i, b, c)| (rest[i], b, c)));
     }
     let mut out = HashMap::new();
@@ -254,6 +291,26 @@ fn last_commits(
     Ok(out)
 }
 
+/// Says on stderr which paths have no last commit because the history's trees are not all
+/// here, and how to get them: never a wrong commit instead.
+fn note_unknown(repo: &Repository, paths: &[&str], unknown: &[usize]) {
+    let mut shown: Vec<&str> = unknown.iter().take(5).map(|&i| paths[i]).collect();
+    if unknown.len() > shown.len() {
+        shown.push("…");
+    }
+    let why = match super::partial::promisor_remote(repo) {
+        Some(remote) => format!(
+            "the history's folder trees are not in this partial clone (its filter left them out): fetch them with `git fetch --refetch --filter=blob:none {remote}`"
+        ),
+        None => "a tree of the history cannot be read (run `git fsck`)".to_string(),
+    };
+    crate::diag::note(format_args!(
+        "the history is incomplete: the last commit of {} file(s) is not known ({}); {why}",
+        unknown.len(),
+        shown.join(", ")
+    ));
+}
+
 /// Opens the repository at or around `path` and resolves `rev` (default: HEAD, `None` when
 /// HEAD is unborn) to a commit.
 pub fn open_at(
@@ -261,10 +318,7 @@ pub fn open_at(
     rev: Option<&str>,
 ) -> Result<(Repo, Option<ObjectId>), SourceError> {
     super::configure_libgit2();
-    let repo = Repository::discover(path).map_err(|e| SourceError::Open {
-        path: path.display().to_string(),
-        message: e.message().to_string(),
-    })?;
+    let repo = super::open::open(path)?;
     super::worktree_as_git_resolves(&repo, path);
     let commit = match rev {
         Some(rev) => Some(
@@ -278,5 +332,5 @@ pub fn open_at(
         ),
         None => super::head_commit(&repo)?,
     };
-    Ok((Repo(repo), commit.map(object_id)))
+    Ok((Repo::new(repo), commit.map(object_id)))
 }

@@ -28,12 +28,19 @@ pub const MAX_DEPTH: usize = 512;
 const FIRST_BATCH: usize = 512;
 const LAST_BATCH: usize = 16384;
 
+/// A path's last commit: `(path index, entry id at the start, commit)`.
+pub type Found = (usize, ObjectId, ObjectId);
+
+/// What [`last_commits`] found, and the paths whose last commit cannot be known (a tree
+/// of the history is not here).
+pub type Walked = (Vec<Found>, Vec<usize>);
+
 /// A commit as the walk needs it.
-struct Meta {
-    tree: ObjectId,
-    parents: Vec<ObjectId>,
+pub(super) struct Meta {
+    pub(super) tree: ObjectId,
+    pub(super) parents: Vec<ObjectId>,
     /// Committer time: the walk's order, as git log's.
-    time: i64,
+    pub(super) time: i64,
 }
 
 /// Where the repository's objects are, for the workers.
@@ -52,12 +59,14 @@ pub struct Objects<'a> {
 /// newest committer date first) whose tree has the path with the entry it has at `start`
 /// and differs there from every parent's (a root commit: has it at all). Paths absent at
 /// `start` are left out; commits that cannot be read are skipped. Returns `(path index,
-/// entry id at start, commit)`.
+/// entry id at start, commit)`, and the indices of the paths whose last commit is not
+/// known: a tree the walk had to compare is not here (a partial clone's filter left it
+/// out, or it is damaged), so no commit at or past it can be named.
 pub fn last_commits(
     objects: &Objects<'_>,
     start: ObjectId,
     paths: &[&str],
-) -> Result<Vec<Found>, SourceError> {
+) -> Result<Walked, SourceError> {
     let git_dir = objects.repo.path().to_path_buf();
     let mut reader = ObjectReader::new(objects.packs, git_dir.clone());
     let timings = std::env::var_os("PRACTRACE_TIMINGS").is_some();
@@ -75,6 +84,7 @@ pub fn last_commits(
     };
     let (wanted, mut trie) = wanted_at(&mut reader, paths, start_meta.tree);
     let mut found: Vec<Found> = Vec::new();
+    let mut unknown: Vec<usize> = Vec::new();
     let (mut at, mut batch) = (0, FIRST_BATCH);
     while at < order.len() && trie.remaining > 0 {
         let commits = &order[at..(at + batch).min(order.len())];
@@ -82,7 +92,7 @@ pub fn last_commits(
             .len()
             .div_ceil(rayon::current_num_threads() * 2)
             .max(32);
-        let touched: Vec<Vec<usize>> = commits
+        let touched: Vec<(Vec<usize>, Vec<usize>)> = commits
             .par_chunks(chunk)
             .map_init(
                 || ObjectReader::new(objects.packs, git_dir.clone()),
@@ -95,10 +105,15 @@ pub fn last_commits(
             .flatten()
             .collect();
         let before = trie.remaining;
-        for (id, touched) in commits.iter().zip(touched) {
+        for (id, (touched, not_known)) in commits.iter().zip(touched) {
             for i in touched {
                 if trie.resolve(paths[i]) {
                     found.push((i, wanted[i].unwrap_or(*id), *id));
+                }
+            }
+            for i in not_known {
+                if trie.resolve(paths[i]) {
+                    unknown.push(i);
                 }
             }
         }
@@ -115,12 +130,13 @@ pub fn last_commits(
             order.len()
         );
     }
-    Ok(found)
+    unknown.sort_unstable();
+    Ok((found, unknown))
 }
 
 /// What each path holds in `tree` (the entry a touching commit must have produced), and
 /// the trie of the paths it holds.
-fn wanted_at(
+pub(super) fn wanted_at(
     reader: &mut ObjectReader<'_>,
     paths: &[&str],
     tree: ObjectId,
@@ -146,29 +162,33 @@ fn wanted_at(
 }
 
 /// The paths of `trie` that `id` changed (against every parent) to the entry they have
-/// at the start.
-fn touched(
+/// at the start; and those it cannot tell, for want of a tree.
+pub(super) fn touched(
     reader: &mut ObjectReader<'_>,
     trie: &PathTrie,
     (table, blooms): (&HashMap<ObjectId, Meta>, &Blooms),
     wanted: &[Option<ObjectId>],
     id: &ObjectId,
-) -> Vec<usize> {
+) -> (Vec<usize>, Vec<usize>) {
     let Some(meta) = table.get(id) else {
-        return Vec::new();
+        return Default::default();
     };
     let parent_tree = |p: &ObjectId| table.get(p).map(|m| m.tree);
     let parents: Vec<Option<ObjectId>> = meta.parents.iter().map(parent_tree).collect();
     if parents.contains(&Some(meta.tree)) {
         // Same tree as a parent: for every path, not a change.
-        return Vec::new();
+        return Default::default();
     }
-    let mut out = Vec::new();
+    let (mut out, mut unknown) = (Vec::new(), Vec::new());
     let first = parents.first().copied().flatten();
     // The filter is against the first parent: of no use where the walk does not follow it
     // (a shallow clone's boundary) or where that parent is unknown.
     let filter = first.and_then(|_| blooms.filter(id));
-    trie.changed(reader, Some(meta.tree), first, filter, wanted, &mut out);
+    let mut seen = Seen {
+        changed: &mut out,
+        unknown: &mut unknown,
+    };
+    trie.changed(reader, Some(meta.tree), first, filter, wanted, &mut seen);
     // A path can be met twice (a file turned into a folder of the same name).
     out.sort_unstable();
     out.dedup();
@@ -177,10 +197,24 @@ fn touched(
             break;
         }
         let mut against = Vec::new();
-        trie.changed(reader, Some(meta.tree), *parent, None, wanted, &mut against);
+        let mut seen = Seen {
+            changed: &mut against,
+            unknown: &mut unknown,
+        };
+        trie.changed(reader, Some(meta.tree), *parent, None, wanted, &mut seen);
         out.retain(|i| against.contains(i));
     }
-    out
+    unknown.sort_unstable();
+    unknown.dedup();
+    out.retain(|i| unknown.binary_search(i).is_err());
+    (out, unknown)
+}
+
+/// What a diff of two trees found: the paths changed to the entry wanted, and those it
+/// could not compare (a tree is not here).
+struct Seen<'a> {
+    changed: &'a mut Vec<usize>,
+    unknown: &'a mut Vec<usize>,
 }
 
 /// Tree, parents and committer time of every commit the packs hold whole, inflated on
@@ -195,7 +229,7 @@ fn commit_table(objects: &Objects<'_>) -> HashMap<ObjectId, Meta> {
 }
 
 /// The headers of a raw commit the walk needs.
-fn parse_commit(raw: &[u8]) -> Option<Meta> {
+pub(super) fn parse_commit(raw: &[u8]) -> Option<Meta> {
     let (headers, _) = crate::extract::commit::split_commit(raw);
     let mut tree = None;
     let mut parents = Vec::new();
@@ -219,7 +253,7 @@ fn parse_commit(raw: &[u8]) -> Option<Meta> {
 /// Every commit reachable from `start`, in git log's order: a queue by committer date,
 /// newest first, equal dates in the order they were met. Commits missing from `table`
 /// are read through libgit2 and added to it; unreadable ones are left out.
-fn walk_order(
+pub(super) fn walk_order(
     objects: &Objects<'_>,
     table: &mut HashMap<ObjectId, Meta>,
     start: ObjectId,
@@ -274,7 +308,7 @@ fn walk_order(
 /// The paths still to resolve, as a tree of names: a diff walks down the git trees only
 /// along the names it holds, and only where a subtree's id differs between two commits.
 #[derive(Default)]
-struct PathTrie {
+pub(super) struct PathTrie {
     /// Sub-names, sorted by bytes.
     children: Vec<(Vec<u8>, PathTrie)>,
     /// The index of the path that ends here.
@@ -331,7 +365,7 @@ impl PathTrie {
     }
 
     /// Marks `path` resolved; false when it already was (or is not here).
-    fn resolve(&mut self, path: &str) -> bool {
+    pub(super) fn resolve(&mut self, path: &str) -> bool {
         let (head, rest) = match path.split_once('/') {
             Some((head, rest)) => (head, Some(rest)),
             None => (path, None),
@@ -373,6 +407,15 @@ impl PathTrie {
         }
     }
 
+    /// Pushes the paths at or below this node not resolved yet.
+    fn leaves(&self, out: &mut Vec<usize>) {
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            out.extend(node.leaf);
+            stack.extend(node.children.iter().map(|(_, c)| c));
+        }
+    }
+
     /// Fills `out[i]` with the entry id path `i` has in the tree `tree`.
     fn collect(
         &self,
@@ -409,7 +452,7 @@ impl PathTrie {
         old: Option<ObjectId>,
         filter: Option<Filter<'_>>,
         wanted: &[Option<ObjectId>],
-        out: &mut Vec<usize>,
+        out: &mut Seen<'_>,
     ) {
         if new == old || self.remaining == 0 {
             return;
@@ -421,6 +464,11 @@ impl PathTrie {
         }
         let new_bytes = new.and_then(|t| reader.tree(t));
         let old_bytes = old.and_then(|t| reader.tree(t));
+        if new_bytes.is_none() && new.is_some() || old_bytes.is_none() && old.is_some() {
+            // Not an empty tree: one that is not here. Nothing below can be compared.
+            self.leaves(out.unknown);
+            return;
+        }
         let mut a_iter = entries(new_bytes.as_deref().unwrap_or_default()).peekable();
         let mut b_iter = entries(old_bytes.as_deref().unwrap_or_default()).peekable();
         loop {
@@ -458,14 +506,14 @@ impl PathTrie {
         b: Option<TreeEntry<'_>>,
         filter: Option<Filter<'_>>,
         wanted: &[Option<ObjectId>],
-        out: &mut Vec<usize>,
+        out: &mut Seen<'_>,
     ) {
         if let Some(i) = self.leaf
             && let Some(a) = a
             && !a.is_tree
             && wanted[i] == Some(a.id)
         {
-            out.push(i);
+            out.changed.push(i);
         }
         if !self.children.is_empty() {
             let subtree = |e: Option<TreeEntry<'_>>| e.filter(|e| e.is_tree).map(|e| e.id);
@@ -487,96 +535,4 @@ pub fn blooms_of(repo: &Repository) -> Blooms {
 /// The shallow boundary of `repo` (no parents followed past these commits).
 pub fn shallow_of(repo: &Repository) -> HashSet<ObjectId> {
     super::read_shallow_file(&repo.commondir().join("shallow"))
-}
-
-/// A path's last commit: `(path index, entry id at the start, commit)`.
-pub type Found = (usize, ObjectId, ObjectId);
-
-/// What [`since`] found, and the indices of the paths still to walk for in full.
-pub type Since = (Vec<Found>, Vec<usize>);
-
-/// How many new commits [`since`] reads before it gives up (the full walk then runs).
-const MAX_NEW: usize = 4096;
-
-/// What a walk from an earlier commit `prior` already found, by path: its blob there and
-/// the commit that made it so.
-pub type Known<'a> = dyn Fn(&str) -> Option<(ObjectId, ObjectId)> + 'a;
-
-/// [`last_commits`] from what a walk from `prior` found (`known`), reading only the commits
-/// new since `prior`, when that gives the same answer: `prior` is an ancestor of `start`,
-/// every new commit's parents are new or `prior`, and every new commit is dated after
-/// `prior` — then git log's order from `start` is the new commits, then `prior`'s own walk.
-/// A path no new commit changed keeps `known`'s answer when its blob is the same. Returns
-/// the found `(path index, entry id, commit)` and the indices of the paths to walk for in
-/// full (unknown to `known`); `None` when the shortcut does not apply.
-pub fn since(
-    objects: &Objects<'_>,
-    start: ObjectId,
-    paths: &[&str],
-    prior: ObjectId,
-    known: &Known<'_>,
-) -> Result<Option<Since>, SourceError> {
-    let odb = objects.repo.odb().map_err(super::git_error)?;
-    let read = |id: ObjectId| -> Option<Meta> {
-        let object = odb.read(oid(id)).ok()?;
-        (object.kind() == ObjectType::Commit).then(|| parse_commit(object.data()))?
-    };
-    let Some(prior_meta) = read(prior) else {
-        return Ok(None);
-    };
-    let prior_time = prior_meta.time;
-    let mut table: HashMap<ObjectId, Meta> = HashMap::from([(prior, prior_meta)]);
-    // The new commits: everything reachable from `start` down to `prior`.
-    let mut stack = vec![start];
-    while let Some(id) = stack.pop() {
-        if table.contains_key(&id) {
-            continue;
-        }
-        let Some(meta) = read(id) else {
-            return Ok(None);
-        };
-        if table.len() > MAX_NEW
-            || meta.time <= prior_time
-            || meta.parents.is_empty()
-            || objects.shallow.contains(&id)
-        {
-            return Ok(None);
-        }
-        stack.extend(meta.parents.iter().copied());
-        table.insert(id, meta);
-    }
-    // git log's order over the new commits (all dated after `prior`, so all come first).
-    let mut order = walk_order(objects, &mut table, start, Some(prior));
-    let Some(end) = order.iter().position(|&id| id == prior) else {
-        return Ok(None);
-    };
-    order.truncate(end);
-    let mut reader = ObjectReader::new(objects.packs, objects.repo.path().to_path_buf());
-    let (wanted, mut trie) = wanted_at(&mut reader, paths, table[&start].tree);
-    let mut found = Vec::new();
-    for id in &order {
-        for i in touched(&mut reader, &trie, (&table, objects.blooms), &wanted, id) {
-            if trie.resolve(paths[i]) {
-                found.push((i, wanted[i].unwrap_or(*id), *id));
-            }
-        }
-    }
-    if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
-        eprintln!(
-            "practrace timings: last commits from {prior}: {} new commits read",
-            order.len()
-        );
-    }
-    let mut missing = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        let Some(blob) = wanted[i] else { continue };
-        if found.iter().any(|f| f.0 == i) {
-            continue;
-        }
-        match known(path) {
-            Some((was, commit)) if was == blob => found.push((i, blob, commit)),
-            _ => missing.push(i),
-        }
-    }
-    Ok(Some((found, missing)))
 }

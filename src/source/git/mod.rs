@@ -18,10 +18,13 @@ use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
 mod bloom;
 mod diff;
 pub mod history;
+mod index;
 mod lastchange;
 mod objects;
 mod open;
+mod partial;
 mod readers;
+mod since;
 mod worktree;
 
 use diff::diff_trees;
@@ -70,7 +73,24 @@ fn configure_libgit2() {
 
 /// A repository, for what the matrix, `verify` and `trace` ask of its history and objects
 /// (see [`history`]).
-pub struct Repo(Repository);
+pub struct Repo(
+    Repository,
+    /// The blob ids of the files git keeps out of the working tree (skip-worktree), by
+    /// path: read from the index on first use.
+    std::cell::OnceCell<HashMap<String, ObjectId>>,
+    /// Whether the note on an incomplete history was given (once per run).
+    std::cell::Cell<bool>,
+);
+
+impl Repo {
+    fn new(repository: Repository) -> Repo {
+        Repo(
+            repository,
+            std::cell::OnceCell::new(),
+            std::cell::Cell::new(false),
+        )
+    }
+}
 
 /// A repository scanned at a revision (tree and blobs from the object database) or in its
 /// working tree (files on disk).
@@ -83,6 +103,10 @@ pub struct GitSource {
     tree: Option<Oid>,
     shallow: bool,
     grafts: HashSet<ObjectId>,
+    /// A partial clone's promisor remote (see [`partial`]).
+    promisor: Option<String>,
+    /// The folders the last listing could not read (see [`Source::absent_folders`]).
+    absent: std::sync::Mutex<Vec<String>>,
     /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
     /// (a scan whose cache knows everything never opens them).
     packs: Arc<LazyPacks>,
@@ -132,6 +156,8 @@ impl GitSource {
             tree,
             shallow,
             grafts,
+            promisor: partial::promisor_remote(&repository),
+            absent: std::sync::Mutex::new(Vec::new()),
             packs: Arc::new(LazyPacks {
                 objects: repository.commondir().join("objects"),
                 packs: std::sync::OnceLock::new(),
@@ -142,10 +168,22 @@ impl GitSource {
     /// Opens a handle on the repository for the questions asked outside a scan: history,
     /// objects, revisions.
     pub fn repo(&self) -> Result<Repo, SourceError> {
-        self.git().map(Repo)
+        self.git().map(Repo::new)
     }
 
     /// Opens a fresh libgit2 handle on the repository (one per worker).
+    /// The error for a file of the scanned tree that could not be read: in a partial
+    /// clone, an object its filter left out says so, with the fetch to run.
+    fn absent_or(&self, path: &str, e: git2::Error) -> SourceError {
+        match self.absent_fetch() {
+            Some((rev, command)) if partial::not_found(&e) => SourceError::Git(format!(
+                "cannot read `{path}` of revision {}: the file, or a folder on its way, is not in this partial clone (its filter left it out); fetch them with `{command}`",
+                &rev[..rev.len().min(12)]
+            )),
+            _ => git_error(e),
+        }
+    }
+
     fn git(&self) -> Result<Repository, SourceError> {
         Repository::open(&self.git_dir).map_err(|e| SourceError::Open {
             path: self.git_dir.display().to_string(),
@@ -211,16 +249,23 @@ impl Source for GitSource {
 
     fn files(&self) -> Result<Vec<FileEntry>, SourceError> {
         let repo = self.git()?;
+        let partial = self.promisor.is_some();
+        let mut absent = Vec::new();
         let mut files = match self.tree {
-            Some(tree) => list_tree(&repo, tree).map_err(git_error)?,
+            Some(tree) => {
+                partial::list_tree(&repo, tree, partial, &mut absent).map_err(git_error)?
+            }
             None => {
                 let workdir = self
                     .workdir
                     .as_deref()
                     .ok_or_else(|| SourceError::Git("the repository has no working tree".into()))?;
-                worktree::files(&repo, workdir)?
+                worktree::files(&repo, workdir, partial, &mut absent)?
             }
         };
+        if let Ok(mut last) = self.absent.lock() {
+            *last = absent;
+        }
         files.sort_by(|a, b| (&a.path, &a.disk).cmp(&(&b.path, &b.disk)));
         files.dedup_by(|a, b| a.path == b.path && a.disk == b.disk);
         Ok(files)
@@ -232,10 +277,15 @@ impl Source for GitSource {
                 repo: self.git()?,
                 packs: Some(Arc::clone(&self.packs)),
                 inflater: libdeflater::Decompressor::new(),
+                partial: self.promisor.is_some(),
             }),
             None => Box::new(DiskReader {
                 root: self.workdir.clone().unwrap_or_default(),
                 checked: HashSet::new(),
+                git_dir: self.git_dir.clone(),
+                packs: Arc::clone(&self.packs),
+                blobs: None,
+                partial: self.promisor.is_some(),
             }),
         })
     }
@@ -246,6 +296,7 @@ impl Source for GitSource {
                 repo: self.git()?,
                 packs: None,
                 inflater: libdeflater::Decompressor::new(),
+                partial: self.promisor.is_some(),
             }),
             None => self.reader()?,
         })
@@ -391,7 +442,12 @@ impl Source for GitSource {
             .map(|c| c.tree_id())
             .map_err(git_error)?;
         let mut since = Since::default();
-        diff_trees(&repo, Some(base_tree), Some(head_tree), &mut since).map_err(git_error)?;
+        match diff_trees(&repo, Some(base_tree), Some(head_tree), &mut since) {
+            Ok(()) => {}
+            // A partial clone without some of the trees: the full scan says which.
+            Err(e) if self.promisor.is_some() && partial::not_found(&e) => return Ok(None),
+            Err(e) => return Err(git_error(e)),
+        }
         since.entries.sort_by(|a, b| a.path.cmp(&b.path));
         lap("tree diff");
         let mut walk = repo.revwalk().map_err(git_error)?;
@@ -415,6 +471,18 @@ impl Source for GitSource {
         }
         lap("commits");
         Ok(Some(since))
+    }
+
+    fn absent_folders(&self) -> Vec<String> {
+        self.absent.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    fn absent_fetch(&self) -> Option<(String, String)> {
+        let remote = self.promisor.as_deref()?;
+        let rev = self.commit.filter(|_| self.tree.is_some());
+        let rev = rev.map_or_else(|| "HEAD".to_string(), |c| c.to_string());
+        let command = partial::fetch_command(remote, &rev);
+        Some((rev, command))
     }
 
     fn blob_of(&self, entry: &FileEntry) -> Option<ObjectId> {
@@ -441,25 +509,25 @@ impl Source for GitSource {
             ))
         };
         match self.tree {
-            Some(tree) => {
-                let repo = self.git()?;
-                let tree = repo.find_tree(tree).map_err(git_error)?;
-                let Ok(entry) = tree.get_path(Path::new(path)) else {
-                    return Ok(None);
-                };
-                if !matches!(entry.filemode(), 0o100644 | 0o100755) {
-                    return Ok(None);
-                }
-                let blob = repo.find_blob(entry.id()).map_err(git_error)?;
-                if blob.size() as u64 > max_size {
-                    return Err(too_large(blob.size() as u64));
-                }
-                Ok(Some(blob.content().to_vec()))
-            }
+            Some(tree) => match partial::file_at(&self.git()?, tree, path, max_size) {
+                Ok(bytes) => Ok(bytes),
+                Err(partial::FileError::TooLarge(size)) => Err(too_large(size)),
+                Err(partial::FileError::Git(e)) => Err(self.absent_or(path, e)),
+            },
             None => {
                 let Some(workdir) = &self.workdir else {
                     return Ok(None);
                 };
+                // A file git keeps out of the working tree: from the index, as the scan
+                // reads it.
+                let repo = self.git()?;
+                if let Some(id) = worktree::skip_worktree_blobs(&repo).remove(path) {
+                    return match partial::blob_bytes(&repo, oid(id), max_size) {
+                        Ok(bytes) => Ok(Some(bytes)),
+                        Err(partial::FileError::TooLarge(size)) => Err(too_large(size)),
+                        Err(partial::FileError::Git(e)) => Err(self.absent_or(path, e)),
+                    };
+                }
                 let full = workdir.join(path);
                 // Never follow a symlink out of the tree, in any component (a committed
                 // `ext -> /elsewhere` must not make `model: ext/m.yaml` read outside):
@@ -476,7 +544,9 @@ impl Source for GitSource {
                         }
                         let mut bytes = Vec::new();
                         std::fs::File::open(&full)
-                            .and_then(|f| f.take(max_size + 1).read_to_end(&mut bytes))
+                            .and_then(|f| {
+                                f.take(max_size.saturating_add(1)).read_to_end(&mut bytes)
+                            })
                             .map_err(|e| SourceError::Git(format!("cannot read `{path}`: {e}")))?;
                         if bytes.len() as u64 > max_size {
                             return Err(too_large(bytes.len() as u64));
@@ -488,32 +558,6 @@ impl Source for GitSource {
             }
         }
     }
-}
-
-/// The regular files of a tree, walked with a stack of our own rather than recursion (a
-/// tree nested 20,000 folders deep overflowed libgit2's recursive walk, and the process
-/// aborted).
-fn list_tree(repo: &Repository, root: Oid) -> Result<Vec<FileEntry>, git2::Error> {
-    let mut files = Vec::new();
-    let mut stack = vec![(String::new(), root)];
-    while let Some((prefix, id)) = stack.pop() {
-        let tree = repo.find_tree(id)?;
-        for entry in tree.iter() {
-            let name = String::from_utf8_lossy(entry.name_bytes());
-            // Regular files only: no symlinks (0o120000), no submodules (gitlinks).
-            let regular = matches!(entry.filemode(), 0o100644 | 0o100755);
-            match entry.kind() {
-                Some(ObjectType::Tree) => stack.push((format!("{prefix}{name}/"), entry.id())),
-                Some(ObjectType::Blob) if regular => files.push(FileEntry {
-                    path: format!("{prefix}{name}"),
-                    disk: None,
-                    blob: Some(object_id(entry.id())),
-                }),
-                _ => {}
-            }
-        }
-    }
-    Ok(files)
 }
 
 /// The parent ids in a raw commit's headers.

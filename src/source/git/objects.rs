@@ -16,7 +16,7 @@ use libdeflater::Decompressor;
 
 use super::oid;
 use crate::evidence::ObjectId;
-use crate::source::pack::{Entry, MAX_DELTA_DEPTH, Packs, resolve_delta};
+use crate::source::pack::{Entry, ID_LEN, MAX_DELTA_DEPTH, Packs, resolve_delta};
 
 /// How many bytes of resolved objects one reader keeps, at most twice over (two
 /// generations: when the young one is full, the old one is dropped).
@@ -156,8 +156,8 @@ pub fn entries(tree: &[u8]) -> impl Iterator<Item = TreeEntry<'_>> + '_ {
         let mode = &rest[..space];
         let nul = space + 1 + memchr::memchr(0, &rest[space + 1..])?;
         let name = &rest[space + 1..nul];
-        let id = ObjectId::from_bytes(rest.get(nul + 1..nul + 21)?)?;
-        rest = &rest[nul + 21..];
+        let id = ObjectId::from_bytes(rest.get(nul + 1..nul + 1 + ID_LEN)?)?;
+        rest = &rest[nul + 1 + ID_LEN..];
         Some(TreeEntry {
             name,
             id,

@@ -8,11 +8,77 @@ use git2::{Oid, Repository};
 use crate::source::SourceError;
 
 /// Opens the repository at or around `path` (like git: the folder or one of its parents).
+/// A format libgit2 cannot read is refused first, with what it is (see [`unsupported`]);
+/// a repository owned by another user, with git's own fix.
 pub(super) fn open(path: &Path) -> Result<Repository, SourceError> {
-    Repository::discover(path).map_err(|e| SourceError::Open {
+    let refused = |message: String| SourceError::Open {
         path: path.display().to_string(),
-        message: e.message().to_string(),
+        message,
+    };
+    // Found without opening it: libgit2's discovery reads no configuration.
+    if let Ok(git_dir) = Repository::discover_path(path, std::iter::empty::<&std::ffi::OsStr>())
+        && let Some(why) = unsupported(&git_dir)
+    {
+        return Err(refused(why));
+    }
+    Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::Owner => refused(not_owned(path, e.message())),
+        _ => refused(e.message().to_string()),
     })
+}
+
+/// Why the repository whose git folder is `git_dir` cannot be read, when it uses a format
+/// libgit2 1.9 does not: SHA-256 object ids (`extensions.objectFormat = sha256`) or the
+/// reftable reference store (`extensions.refStorage = reftable`). Read from the repository's
+/// own configuration file before libgit2 opens it. The extensions are never declared to
+/// libgit2 to make it open such a repository anyway: its references would then silently
+/// vanish (reftable) or its ids be misread (SHA-256).
+pub(super) fn unsupported(git_dir: &Path) -> Option<String> {
+    // A linked worktree's git folder names the common one, which holds the configuration.
+    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(text) => git_dir.join(text.trim_end_matches(['\n', '\r'])),
+        Err(_) => git_dir.to_path_buf(),
+    };
+    let config = git2::Config::open(&common.join("config")).ok()?;
+    let value = |key: &str| config.get_string(key).ok().map(|v| v.to_ascii_lowercase());
+    let mut formats = Vec::new();
+    if value("extensions.objectformat").as_deref() == Some("sha256") {
+        formats.push("SHA-256 object ids (`extensions.objectFormat = sha256`)");
+    }
+    if value("extensions.refstorage").as_deref() == Some("reftable") {
+        formats.push("the reftable reference format (`extensions.refStorage = reftable`)");
+    }
+    (!formats.is_empty()).then(|| {
+        format!(
+            "the repository uses {}, which practrace does not support yet (libgit2 2.0, the git library it is built on, brings it)",
+            formats.join(" and ")
+        )
+    })
+}
+
+/// libgit2's refusal of a repository owned by another user, with git's fix: the folder to
+/// declare safe is the working tree (the folder holding `.git`), or a bare repository's
+/// git folder.
+fn not_owned(path: &Path, message: &str) -> String {
+    let start = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let git_dir = Repository::discover_path(path, std::iter::empty::<&std::ffi::OsStr>())
+        .ok()
+        .map(|d| d.canonicalize().unwrap_or(d));
+    let safe = match git_dir {
+        Some(dir) if dir.file_name().is_some_and(|n| n == ".git") => {
+            dir.parent().map_or(dir.clone(), Path::to_path_buf)
+        }
+        // A linked worktree (a `.git` file names its git folder), else a bare repository.
+        Some(dir) => start
+            .ancestors()
+            .find(|a| a.join(".git").is_file())
+            .map_or(dir, Path::to_path_buf),
+        None => start,
+    };
+    format!(
+        "{message} (git says \"detected dubious ownership\"); if you trust it, run `git config --global --add safe.directory {}`",
+        safe.display()
+    )
 }
 
 /// libgit2's message for a revision it cannot resolve, with the branch, tag or remote
@@ -93,4 +159,31 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Option<Oid>, SourceError>
     };
     let commit = head.peel_to_commit().map_err(bad)?;
     Ok(Some(commit.id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fix git prints names the working tree (the folder holding `.git`) from wherever
+    /// inside it practrace started, and a bare repository's own folder: the paths
+    /// `safe.directory` takes.
+    #[test]
+    fn the_folder_to_declare_safe_is_the_one_git_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        Repository::init(root.join("work")).unwrap();
+        std::fs::create_dir_all(root.join("work/docs/deep")).unwrap();
+        let said = not_owned(&root.join("work/docs/deep"), "not owned");
+        let fix = format!(
+            "git config --global --add safe.directory {}`",
+            root.join("work").display()
+        );
+        assert!(said.starts_with("not owned"), "{said}");
+        assert!(said.ends_with(&fix), "{said}");
+        Repository::init_bare(root.join("bare.git")).unwrap();
+        let said = not_owned(&root.join("bare.git"), "not owned");
+        let fix = format!("safe.directory {}`", root.join("bare.git").display());
+        assert!(said.ends_with(&fix), "{said}");
+    }
 }

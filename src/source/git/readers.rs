@@ -23,6 +23,8 @@ pub(super) struct BlobReader {
     /// The pack reader, for bulk reads (opening it costs a sort of every pack index).
     pub(super) packs: Option<Arc<LazyPacks>>,
     pub(super) inflater: libdeflater::Decompressor,
+    /// A partial clone: a blob that is not here was left out by its filter.
+    pub(super) partial: bool,
 }
 
 impl FileReader for BlobReader {
@@ -54,6 +56,7 @@ impl FileReader for BlobReader {
         match odb.read_header(id) {
             Ok((size, _)) if size as u64 > max_size => return FileContent::TooLarge(size as u64),
             Ok(_) => {}
+            Err(e) if self.partial && super::partial::not_found(&e) => return FileContent::Absent,
             Err(e) => return FileContent::Unreadable(e.message().to_string()),
         }
         match odb.read(id) {
@@ -70,11 +73,40 @@ pub(super) struct DiskReader {
     pub(super) root: PathBuf,
     /// Folders seen to be real folders, not symlinks (see [`crate::source::real_folders`]).
     pub(super) checked: std::collections::HashSet<PathBuf>,
+    /// The repository, for the files git keeps only in the index (skip-worktree).
+    pub(super) git_dir: PathBuf,
+    pub(super) packs: Arc<LazyPacks>,
+    /// The reader of those, opened on the first one (most working trees have none).
+    pub(super) blobs: Option<Result<BlobReader, String>>,
+    /// A partial clone (see [`BlobReader`]).
+    pub(super) partial: bool,
+}
+
+impl DiskReader {
+    /// A file that is not on disk but in the object database (a sparse checkout's).
+    fn read_blob(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
+        let (git_dir, packs, partial) = (&self.git_dir, &self.packs, self.partial);
+        let reader = self.blobs.get_or_insert_with(|| {
+            Ok(BlobReader {
+                repo: Repository::open(git_dir).map_err(|e| e.message().to_string())?,
+                packs: Some(Arc::clone(packs)),
+                inflater: libdeflater::Decompressor::new(),
+                partial,
+            })
+        });
+        match reader {
+            Ok(reader) => reader.read(entry, max_size),
+            Err(why) => FileContent::Unreadable(why.clone()),
+        }
+    }
 }
 
 impl FileReader for DiskReader {
     fn read(&mut self, entry: &FileEntry, max_size: u64) -> FileContent {
         let Some(relative) = &entry.disk else {
+            if entry.blob.is_some() {
+                return self.read_blob(entry, max_size);
+            }
             return FileContent::Unreadable("no path on disk".into());
         };
         // Never follow a symlink, in any component: it may point outside the repository
