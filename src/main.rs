@@ -39,10 +39,22 @@ impl Terminal {
             exiting: true,
             style: env.stdout_style(self.color, out_is_terminal, self.width),
             err_style: env.stderr_style(self.color, err_is_terminal),
-            progress: err_is_terminal && !env.dumb && !self.quiet,
+            progress: (err_is_terminal && !env.dumb && !self.quiet).then(progress_delay),
             output,
         }
     }
+}
+
+/// How long a run goes before its progress shows: a second, or
+/// `PRACTRACE_PROGRESS_DELAY_MS` (for tests).
+fn progress_delay() -> std::time::Duration {
+    std::env::var("PRACTRACE_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(
+            practrace::term::Progress::DELAY,
+            std::time::Duration::from_millis,
+        )
 }
 
 /// Runs one command with the process's standard streams; `cwd` is the folder it runs in

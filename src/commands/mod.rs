@@ -216,8 +216,9 @@ pub struct Io<'a> {
     pub style: Style,
     /// How standard error is drawn (colour of diagnostics).
     pub err_style: Style,
-    /// Whether to show progress on standard error (a terminal, and not `--quiet`).
-    pub progress: bool,
+    /// Progress on standard error after this long (see [`Progress`]); `None` when
+    /// standard error is not a terminal, or with `--quiet`.
+    pub progress: Option<std::time::Duration>,
     /// `-o FILE`: the report goes there (atomically), drawn plain, instead of to
     /// standard output.
     pub output: Option<PathBuf>,
@@ -234,7 +235,7 @@ impl<'a> Io<'a> {
             exiting: false,
             style: Style::PLAIN,
             err_style: Style::PLAIN,
-            progress: false,
+            progress: None,
             output: None,
         }
     }

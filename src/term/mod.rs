@@ -109,7 +109,9 @@ impl Environment {
         let width = width.or_else(|| {
             is_terminal.then(|| {
                 self.columns.or_else(|| {
-                    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0)
+                    terminal_size::terminal_size_of(std::io::stdout())
+                        .map(|(w, _)| w.0)
+                        .filter(|&w| w > 0)
                 })
             })?
         });

@@ -1,7 +1,7 @@
 //! Progress on standard error (indicatif): a spinner with what is being done and for how
 //! long, shown only once a run has taken [`Progress::DELAY`], and only when the command
 //! line asks for it (standard error a terminal, not `--quiet`). Nothing reaches a pipe or
-//! a CI log.
+//! a CI log. (`PRACTRACE_PROGRESS_DELAY_MS` sets the delay, for tests.)
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -29,12 +29,12 @@ impl Progress {
         Progress { shown: None }
     }
 
-    /// A spinner saying `message`, drawn on standard error from [`Progress::DELAY`] on
-    /// when `enabled`; `ascii` draws it without Unicode.
-    pub fn start(enabled: bool, ascii: bool, message: &str) -> Progress {
-        if !enabled {
+    /// A spinner saying `message`, drawn on standard error once `delay` has passed (no
+    /// delay: no spinner); `ascii` draws it without Unicode.
+    pub fn start(delay: Option<Duration>, ascii: bool, message: &str) -> Progress {
+        let Some(delay) = delay else {
             return Progress::hidden();
-        }
+        };
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         let mut style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
@@ -46,7 +46,7 @@ impl Progress {
         let (stop, stopped) = mpsc::channel::<()>();
         let later = bar.clone();
         let waiter = std::thread::spawn(move || {
-            if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(Progress::DELAY) {
+            if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(delay) {
                 later.set_draw_target(ProgressDrawTarget::stderr());
                 later.enable_steady_tick(Duration::from_millis(100));
             }
@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn a_short_run_shows_nothing_and_does_not_wait() {
         let started = std::time::Instant::now();
-        let mut p = Progress::start(true, true, "scanning");
+        let mut p = Progress::start(Some(Progress::DELAY), true, "scanning");
         p.set_message("rating");
         p.finish();
         p.finish();
