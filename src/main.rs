@@ -11,7 +11,7 @@ use clap::{CommandFactory, Parser};
 
 use cli::{BaselineAction, Cli, Command, ShellArg};
 use practrace::commands::{self, CommandError, Io, Outcome};
-use practrace::term::{ColorChoice, Environment};
+use practrace::term::{ColorChoice, Environment, Paint};
 
 /// How the terminal is drawn on, decided once from the flags, the environment and the
 /// streams.
@@ -228,7 +228,13 @@ fn main() -> ExitCode {
         Ok(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             let message = format!("{:#}", anyhow::Error::from(e));
-            eprintln!("practrace: error: {}", commands::terminal_safe(&message));
+            let style = Environment::from_process()
+                .stderr_style(terminal.color, std::io::stderr().is_terminal());
+            eprintln!(
+                "practrace: {}: {}",
+                style.paint("error", Paint::Error),
+                commands::terminal_safe(&message)
+            );
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),

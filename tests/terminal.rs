@@ -1,7 +1,8 @@
 //! The terminal (issue 15 items 5, 6, 7 and 8): text from the repository never drives the
 //! terminal, whatever the format, colour, width or locale; colour follows `--color`,
 //! `NO_COLOR` and `CLICOLOR_FORCE`; `-o FILE` gets the report plain; progress shows on a
-//! terminal only, and is cleared.
+//! terminal only, and is cleared. (Unix: file names with control characters, `script`.)
+#![cfg(unix)]
 
 mod common;
 

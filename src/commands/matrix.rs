@@ -30,8 +30,9 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         ));
     }
     let mut progress = io.progress("scanning the repository");
-    let source = GitSource::open(&what.scan.repo, what.scan.rev.as_deref())?;
-    let mut analysis = crate::pipeline::analyze_source(&source, &what.scan.request()?)?;
+    let request = what.scan.request()?;
+    let source = GitSource::open(&request.repo, request.rev.as_deref())?;
+    let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);

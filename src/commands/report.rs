@@ -20,8 +20,9 @@ pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outc
     if format == Format::Json {
         return status_json(flags, io, &mut progress);
     }
-    let source = GitSource::open(&flags.repo, flags.rev.as_deref())?;
-    let analysis = crate::pipeline::analyze_source(&source, &flags.request()?)?;
+    let request = flags.request()?;
+    let source = GitSource::open(&request.repo, request.rev.as_deref())?;
+    let analysis = crate::pipeline::analyze_source(&source, &request)?;
     let repository = super::paths::repository_name(&source);
     let errors = analysis.report.has_errors();
     let mut out = Vec::new();
