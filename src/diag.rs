@@ -30,7 +30,8 @@ pub fn quiet() -> bool {
 /// working tree scanned).
 pub fn note(message: impl fmt::Display) {
     if !quiet() {
-        eprintln!("practrace: note: {message}");
+        let message = message.to_string();
+        eprintln!("practrace: note: {}", crate::term::terminal_safe(&message));
     }
 }
 

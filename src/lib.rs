@@ -41,6 +41,7 @@ pub mod report;
 pub mod resolve;
 pub mod scan;
 pub mod source;
+pub mod term;
 pub mod verify;
 
 pub use incremental::{write_status_json, write_status_json_derived};

@@ -11,35 +11,80 @@ use clap::{CommandFactory, Parser};
 
 use cli::{BaselineAction, Cli, Command, ShellArg};
 use practrace::commands::{self, CommandError, Io, Outcome};
+use practrace::term::{ColorChoice, Environment, Paint};
+
+/// How the terminal is drawn on, decided once from the flags, the environment and the
+/// streams.
+struct Terminal {
+    color: ColorChoice,
+    width: Option<u16>,
+    quiet: bool,
+}
+
+impl Terminal {
+    /// The process's standard streams, drawn on as the flags, the environment and the
+    /// streams say; the report goes to `output` (`-o FILE`) when given.
+    fn io<'a>(
+        &self,
+        stdout: &'a mut std::io::StdoutLock<'static>,
+        stderr: &'a mut std::io::Stderr,
+        output: Option<PathBuf>,
+    ) -> Io<'a> {
+        let env = Environment::from_process();
+        let (out_is_terminal, err_is_terminal) = (stdout.is_terminal(), stderr.is_terminal());
+        Io {
+            out_is_terminal,
+            out: stdout,
+            err: stderr,
+            exiting: true,
+            style: env.stdout_style(self.color, out_is_terminal, self.width),
+            err_style: env.stderr_style(self.color, err_is_terminal),
+            progress: (err_is_terminal && !env.dumb && !self.quiet).then(progress_delay),
+            output,
+        }
+    }
+}
+
+/// How long a run goes before its progress shows: a second, or
+/// `PRACTRACE_PROGRESS_DELAY_MS` (for tests).
+fn progress_delay() -> std::time::Duration {
+    std::env::var("PRACTRACE_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(
+            practrace::term::Progress::DELAY,
+            std::time::Duration::from_millis,
+        )
+}
 
 /// Runs one command with the process's standard streams; `cwd` is the folder it runs in
 /// (`-C DIR`, else `.`), every relative path already taken from it.
-fn run(command: Command, cwd: &Path) -> Result<Outcome, CommandError> {
+fn run(mut command: Command, cwd: &Path, terminal: &Terminal) -> Result<Outcome, CommandError> {
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr());
-    let mut io = Io {
-        out_is_terminal: stdout.is_terminal(),
-        out: &mut stdout,
-        err: &mut stderr,
-        exiting: true,
-    };
+    let mut io = terminal.io(&mut stdout, &mut stderr, command.take_output());
     let io = &mut io;
     match command {
-        Command::Status { common, format } => commands::status(&common.into(), format.into(), io),
+        Command::Status { common, format, .. } => {
+            commands::status(&common.into(), format.into(), io)
+        }
         Command::Gaps {
             common,
             format,
             level,
             pa,
+            ..
         } => commands::gaps(&common.into(), format.into(), level, pa.as_deref(), io),
         Command::Trace {
             target,
             common,
             format,
+            ..
         } => commands::trace(&common.into(), &target, cwd, format.into(), io),
         Command::Check {
             gate,
             format,
             baseline,
+            ..
         } => commands::check(&gate.into(), format.into(), baseline.as_deref(), io),
         Command::Baseline {
             action: BaselineAction::Write { gate, output },
@@ -70,6 +115,7 @@ fn run(command: Command, cwd: &Path) -> Result<Outcome, CommandError> {
             rev,
             model,
             format,
+            ..
         } => commands::verify(
             &report,
             &repo,
@@ -120,10 +166,11 @@ fn run_onboarding(command: Command, cwd: &Path, io: &mut Io<'_>) -> Result<Outco
             level,
             format,
             model,
+            ..
         } => commands::list(&model.into(), pa.as_deref(), level, format.into(), io),
-        Command::Explain { id, common, format } => {
-            commands::explain(&common.into(), &id, format.into(), io)
-        }
+        Command::Explain {
+            id, common, format, ..
+        } => commands::explain(&common.into(), &id, format.into(), io),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             let mut cli = Cli::command();
@@ -168,7 +215,12 @@ fn main() -> ExitCode {
     if cli.dir.is_some() {
         cli.command.rebase(&cwd);
     }
-    match std::panic::catch_unwind(|| run(cli.command, &cwd)) {
+    let terminal = Terminal {
+        color: cli.color.into(),
+        width: cli.term_width,
+        quiet: cli.quiet,
+    };
+    match std::panic::catch_unwind(|| run(cli.command, &cwd, &terminal)) {
         Ok(Ok(Outcome::Clean)) => ExitCode::SUCCESS,
         Ok(Ok(Outcome::Findings)) => ExitCode::from(1),
         // A reader that stops early (`| head`) is not an error: stop quietly, as ripgrep
@@ -176,7 +228,13 @@ fn main() -> ExitCode {
         Ok(Err(e)) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             let message = format!("{:#}", anyhow::Error::from(e));
-            eprintln!("practrace: error: {}", commands::terminal_safe(&message));
+            let style = Environment::from_process()
+                .stderr_style(terminal.color, std::io::stderr().is_terminal());
+            eprintln!(
+                "practrace: {}: {}",
+                style.paint("error", Paint::Error),
+                commands::terminal_safe(&message)
+            );
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),

@@ -283,7 +283,7 @@ fn a_practice_declared_not_applicable_is_shown_with_its_reason() {
     assert!(
         table
             .stdout
-            .contains("Not applicable (out of scope): 1 practice(s)")
+            .contains("Not applicable (out of scope): 1 practice\n")
             && table
                 .stdout
                 .contains("resources are allocated by the parent organisation"),

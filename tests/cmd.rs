@@ -17,7 +17,8 @@
 //! - The expected stdout is `NAME.stdout` beside the case (or the file `stdout` names,
 //!   relative to the case), the expected stderr `NAME.stderr`; a missing file means the
 //!   stream must be empty.
-//! - Each fixture repository is built once per test run, in a temporary folder outside the
+//! - Each fixture repository is built once per test run, in a folder named for it (`basic`:
+//!   headers name the repository by its folder) in the run's temporary folder outside the
 //!   repository, by its script under the pinned environment of `tests/common` (names,
 //!   dates: commit ids are stable). A case with a fixture runs in its repository; one
 //!   without runs in an empty temporary folder.
@@ -25,8 +26,10 @@
 //!   are replaced by their paths; in the output those paths, and the run's temporary folder
 //!   (`[RUN]`), are written back as the placeholders. Nothing else is redacted.
 //! - The environment is cleared, then set: `HOME` and `XDG_CONFIG_HOME` an empty folder,
-//!   `XDG_CACHE_HOME` a cache folder for the whole run (never the user's), `NO_COLOR=1`, and
-//!   the case's `env`.
+//!   `XDG_CACHE_HOME` a cache folder for the whole run (never the user's), `NO_COLOR=1`,
+//!   `LANG=C.UTF-8` (box drawing; `LC_ALL=C` in a case's `env` asks for ASCII), and the
+//!   case's `env`. Standard output is a pipe: tables are fitted to a width only with
+//!   `--term-width N` (as a terminal N columns wide would be).
 //!
 //! To update the expected outputs after an intended change, run
 //! `SNAPSHOTS=overwrite cargo test --test cmd`: it rewrites `NAME.stdout` and `NAME.stderr`
@@ -65,14 +68,14 @@ struct Case {
 /// Where a run keeps what it makes: fixture repositories, a home and a cache.
 struct Run {
     dir: tempfile::TempDir,
-    fixtures: BTreeMap<String, tempfile::TempDir>,
+    fixtures: BTreeMap<String, PathBuf>,
     overwrite: bool,
 }
 
 impl Run {
     fn new() -> Run {
         let dir = tempfile::tempdir().expect("temp dir");
-        for sub in ["home", "cache", "empty"] {
+        for sub in ["home", "cache", "empty", "repos"] {
             std::fs::create_dir(dir.path().join(sub)).expect("run folders");
         }
         let overwrite = match std::env::var("SNAPSHOTS").as_deref() {
@@ -94,10 +97,12 @@ impl Run {
             if !script.is_file() {
                 return Err(format!("no fixture script {}", script.display()));
             }
-            self.fixtures
-                .insert(name.to_string(), common::fixture_repo(name));
+            let repo = self.dir.path().join("repos").join(name);
+            std::fs::create_dir(&repo).map_err(|e| e.to_string())?;
+            common::build_fixture(name, &repo);
+            self.fixtures.insert(name.to_string(), repo);
         }
-        Ok(self.fixtures[name].path().to_path_buf())
+        Ok(self.fixtures[name].clone())
     }
 }
 
@@ -207,6 +212,7 @@ fn run_case(run: &mut Run, dir: &Path, name: &str) -> Result<(), String> {
         .env("XDG_CONFIG_HOME", run_dir.join("home"))
         .env("XDG_CACHE_HOME", run_dir.join("cache"))
         .env("NO_COLOR", "1")
+        .env("LANG", "C.UTF-8")
         .current_dir(match (&repo, &case.cwd) {
             (Some(repo), Some(sub)) => repo.join(sub),
             (Some(repo), None) => repo.clone(),

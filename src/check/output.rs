@@ -8,11 +8,13 @@ use serde_json::{Value, json};
 
 use super::{CheckReport, Finding};
 use crate::diag::{Code, Severity};
+use crate::term::{Style, plural, terminal_safe};
 
 /// A printer of a [`CheckReport`], one per `check --format`.
 pub enum Printer<'a> {
-    /// Compiler-style text; the closure gives a finding's source line, for its snippet.
-    Text(&'a dyn Fn(&Finding) -> Option<String>),
+    /// Compiler-style text for a terminal of this style; the closure gives a finding's
+    /// source line, for its snippet.
+    Text(&'a dyn Fn(&Finding) -> Option<String>, Style),
     /// GitHub Actions workflow commands.
     Github,
     /// SARIF 2.1.0.
@@ -25,7 +27,7 @@ impl crate::report::Render<CheckReport> for Printer<'_> {
     type Error = std::io::Error;
     fn render(&self, report: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let text = match self {
-            Printer::Text(source_line) => text(report, source_line),
+            Printer::Text(source_line, style) => text(report, source_line, style),
             Printer::Github => github(report),
             Printer::Sarif => sarif(report),
             Printer::Json => json(report),
@@ -40,12 +42,15 @@ fn verdict(report: &CheckReport) -> String {
     let mut line = if report.passed {
         "check passed".to_string()
     } else {
-        format!("check failed: {} finding(s) fail", s.failing)
+        let fail = if s.failing == 1 { "fails" } else { "fail" };
+        format!("check failed: {} {fail}", plural(s.failing, "finding"))
     };
     let _ = write!(
         line,
-        " ({} error(s), {} warning(s), {} note(s)",
-        s.errors, s.warnings, s.notes
+        " ({}, {}, {}",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.notes, "note")
     );
     if s.baselined > 0 {
         let _ = write!(line, ", {} accepted by the baseline", s.baselined);
@@ -58,30 +63,36 @@ fn verdict(report: &CheckReport) -> String {
 }
 
 /// Compiler-style text: `path:line:col: error[code]: message`, then the source line with the
-/// place marked when `source_line` can give it, and `help:` with the suggestion. Findings
+/// place marked when `source_line` can give it, and `help:` with the suggestion; the
+/// severities in colour when `style` has it, text from the repository made safe. Findings
 /// the baseline accepts are counted, not shown (the other formats list them).
-pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<String>) -> String {
-    let renderer = Renderer::plain();
+pub fn text(
+    report: &CheckReport,
+    source_line: &dyn Fn(&Finding) -> Option<String>,
+    style: &Style,
+) -> String {
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     if let Some(base) = &report.base {
-        let _ = writeln!(
-            out,
-            "comparing {} ({}) with {}",
+        let line = format!(
+            "comparing {} ({}) with {} ({})",
             report.head.rev.as_deref().unwrap_or("the working tree"),
             short(report.head.commit.as_deref()),
-            format_args!(
-                "{} ({})",
-                base.rev.as_deref().unwrap_or("?"),
-                short(base.commit.as_deref())
-            ),
+            base.rev.as_deref().unwrap_or("?"),
+            short(base.commit.as_deref())
         );
+        let _ = writeln!(out, "{}", terminal_safe(&line));
     }
     for f in report.findings.iter().filter(|f| !f.baselined) {
         let place = f.place();
         let lead = if place.is_empty() {
             String::new()
         } else {
-            format!("{place}: ")
+            format!("{}: ", terminal_safe(&place))
         };
         let tag = match f.introduced {
             _ if f.diagnostic.severity == Severity::Note => "",
@@ -92,52 +103,67 @@ pub fn text(report: &CheckReport, source_line: &dyn Fn(&Finding) -> Option<Strin
         let _ = writeln!(
             out,
             "{lead}{}[{}]: {}{tag}",
-            f.diagnostic.severity.as_str(),
+            crate::report::text::severity(f.diagnostic.severity, style),
             f.diagnostic.code,
-            f.diagnostic.message
+            terminal_safe(&f.diagnostic.message)
         );
         if let (Some(line_text), Some(line), Some(column)) =
             (source_line(f), f.diagnostic.line, f.diagnostic.column)
         {
-            let start = line_text
-                .char_indices()
-                .nth(column.saturating_sub(1) as usize)
-                .map_or(line_text.len(), |(i, _)| i);
-            let end = line_text[start..]
-                .find([',', ' ', ']', '\t'])
-                .map_or(line_text.len(), |n| start + n)
-                .max((start + 1).min(line_text.len()));
-            let level = match f.diagnostic.severity {
-                Severity::Error => Level::ERROR,
-                Severity::Warning => Level::WARNING,
-                Severity::Note => Level::NOTE,
-            };
-            let group = Group::with_level(level).element(
-                Snippet::source(line_text.as_str())
-                    .line_start(line as usize)
-                    .annotation(
-                        AnnotationKind::Primary
-                            .span(start..end)
-                            .label(f.diagnostic.code.as_str()),
-                    ),
-            );
-            let rendered = renderer.render(&[group]);
-            for l in rendered.lines() {
-                let _ = writeln!(out, "{l}");
-            }
+            out.push_str(&snippet(f, &line_text, line, column, &renderer));
         }
         if let Some(s) = &f.diagnostic.suggestion {
-            let _ = writeln!(out, "  help: {s}");
+            let _ = writeln!(out, "  help: {}", terminal_safe(s));
         }
     }
     if report.summary.baselined > 0 {
         let _ = writeln!(
             out,
-            "{} finding(s) accepted by the baseline, not shown (--format json lists them)",
-            report.summary.baselined
+            "{} accepted by the baseline, not shown (--format json lists them)",
+            plural(report.summary.baselined, "finding")
         );
     }
     let _ = writeln!(out, "{}", verdict(report));
+    out
+}
+
+/// The source line of a finding with its place marked (annotate-snippets), the line made
+/// safe first: the mark moves with the escapes before it.
+fn snippet(f: &Finding, line_text: &str, line: u32, column: u32, renderer: &Renderer) -> String {
+    let start = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(line_text.len(), |(i, _)| i);
+    let end = line_text[start..]
+        .find([',', ' ', ']', '\t'])
+        .map_or(line_text.len(), |n| start + n)
+        .max((start + 1).min(line_text.len()));
+    let end = (end..=line_text.len())
+        .find(|&i| line_text.is_char_boundary(i))
+        .unwrap_or(line_text.len());
+    // A tab is drawn as four spaces, as the snippet renderer draws it.
+    let clean = |s: &str| terminal_safe(&s.replace('\t', "    ")).into_owned();
+    let (before, marked) = (clean(&line_text[..start]), clean(&line_text[start..end]));
+    let safe = format!("{before}{marked}{}", clean(&line_text[end..]));
+    let span = before.len()..before.len() + marked.len();
+    let level = match f.diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
+    };
+    let group = Group::with_level(level).element(
+        Snippet::source(safe.as_str())
+            .line_start(line as usize)
+            .annotation(
+                AnnotationKind::Primary
+                    .span(span)
+                    .label(f.diagnostic.code.as_str()),
+            ),
+    );
+    let mut out = String::new();
+    for l in renderer.render(&[group]).lines() {
+        let _ = writeln!(out, "{l}");
+    }
     out
 }
 

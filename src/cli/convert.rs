@@ -9,10 +9,22 @@ use practrace::matrix::MatrixFormat;
 use practrace::onboard::ci::Ci;
 use practrace::report::text::Format;
 
+use practrace::term::ColorChoice;
+
 use super::{
-    BaselineAction, CheckFormat, CiArg, Command, Common, ExplainFormat, FormatArg, Gate, GraphArgs,
-    GraphFormatArg, MatrixFormatArg, ModelArgs, VerifyFormatArg,
+    BaselineAction, CheckFormat, CiArg, ColorArg, Command, Common, ExplainFormat, FormatArg, Gate,
+    GraphArgs, GraphFormatArg, MatrixFormatArg, ModelArgs, VerifyFormatArg,
 };
+
+impl From<ColorArg> for ColorChoice {
+    fn from(c: ColorArg) -> ColorChoice {
+        match c {
+            ColorArg::Auto => ColorChoice::Auto,
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+        }
+    }
+}
 
 impl From<MatrixFormatArg> for MatrixFormat {
     fn from(f: MatrixFormatArg) -> MatrixFormat {
@@ -176,18 +188,42 @@ impl ModelArgs {
 }
 
 impl Command {
+    /// The `-o FILE` of a command that prints a report (`status`, `gaps`, `trace`,
+    /// `check`, `list`, `explain`, `verify`), taken out of it: the report goes there
+    /// instead of standard output. The commands that write files of their own (`matrix`,
+    /// `graph`, `merge`, `baseline write`) keep theirs.
+    pub(crate) fn take_output(&mut self) -> Option<PathBuf> {
+        match self {
+            Command::Status { output, .. }
+            | Command::Gaps { output, .. }
+            | Command::Trace { output, .. }
+            | Command::Check { output, .. }
+            | Command::List { output, .. }
+            | Command::Explain { output, .. }
+            | Command::Verify { output, .. } => output.output.take(),
+            _ => None,
+        }
+    }
+
     /// Takes every relative path of the command line from `dir` (`-C DIR`), as if
     /// practrace had been started there. A path `new` creates and a path `trace` looks for
     /// are taken from the folder the command is given instead.
     pub(crate) fn rebase(&mut self, dir: &Path) {
         match self {
             Command::Init { repo, .. } => rebase(dir, repo),
-            Command::New { model, .. } | Command::List { model, .. } => model.rebase(dir),
-            Command::Explain { common, .. }
-            | Command::Status { common, .. }
-            | Command::Gaps { common, .. }
-            | Command::Trace { common, .. }
-            | Command::Matrix { scan: common, .. } => common.rebase(dir),
+            Command::New { model, .. } => model.rebase(dir),
+            Command::List { model, output, .. } => {
+                model.rebase(dir);
+                rebase_all(dir, output.output.as_mut());
+            }
+            Command::Explain { common, output, .. }
+            | Command::Status { common, output, .. }
+            | Command::Gaps { common, output, .. }
+            | Command::Trace { common, output, .. } => {
+                common.rebase(dir);
+                rebase_all(dir, output.output.as_mut());
+            }
+            Command::Matrix { scan: common, .. } => common.rebase(dir),
             Command::Graph(args) => {
                 args.scan.rebase(dir);
                 rebase_all(dir, args.output.as_mut());
@@ -195,9 +231,14 @@ impl Command {
             Command::Merge {
                 reports, output, ..
             } => rebase_all(dir, reports.iter_mut().chain(output.as_mut())),
-            Command::Check { gate, baseline, .. } => {
+            Command::Check {
+                gate,
+                baseline,
+                output,
+                ..
+            } => {
                 gate.common.rebase(dir);
-                rebase_all(dir, baseline.as_mut());
+                rebase_all(dir, baseline.as_mut().into_iter().chain(&mut output.output));
             }
             Command::Baseline {
                 action: BaselineAction::Write { gate, output },
@@ -209,8 +250,15 @@ impl Command {
                 report,
                 repo,
                 model,
+                output,
                 ..
-            } => rebase_all(dir, [report, repo].into_iter().chain(model.as_mut())),
+            } => rebase_all(
+                dir,
+                [report, repo]
+                    .into_iter()
+                    .chain(model.as_mut())
+                    .chain(&mut output.output),
+            ),
             Command::Completions { .. } | Command::Man | Command::Schema { .. } => {}
         }
         if let Command::Matrix { output, .. } = self {

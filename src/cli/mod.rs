@@ -22,6 +22,14 @@ pub(crate) struct Cli {
     /// No notes on stderr (errors, and the findings a command reports, still print).
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+    /// Colour: `auto` on a terminal unless NO_COLOR is set (CLICOLOR_FORCE forces it);
+    /// `always` also into pipes and files (`| less -R`); `never`.
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorArg::Auto)]
+    pub(crate) color: ColorArg,
+    /// Fit tables to this many columns, as on a terminal that wide (for tests: a pipe
+    /// otherwise gets every cell whole).
+    #[arg(long, global = true, hide = true, value_name = "COLUMNS")]
+    pub(crate) term_width: Option<u16>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -80,6 +88,8 @@ pub(crate) enum Command {
         format: FormatArg,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// What a practice or process area means, its evidence now and what is missing.
     ///
@@ -93,6 +103,8 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// Per process area: achieved level, target, evidence counts, gaps in short.
     Status {
@@ -101,6 +113,8 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// The practices lacking evidence.
     Gaps {
@@ -115,6 +129,8 @@ pub(crate) enum Command {
         /// Only this process area (e.g. PA05).
         #[arg(long)]
         pa: Option<String>,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// Everything linked to one practice id, file path or commit.
     Trace {
@@ -126,6 +142,8 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// The pre-merge gate: exit 0 pass, 1 findings fail, 2 could not run. With --base,
     /// also what changed since that revision.
@@ -138,6 +156,8 @@ pub(crate) enum Command {
         /// Fail only on findings that are not in this baseline file (from `baseline write`).
         #[arg(long)]
         baseline: Option<PathBuf>,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// Baseline files for `check --baseline`.
     Baseline {
@@ -204,6 +224,8 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = VerifyFormatArg::Text)]
         format: VerifyFormatArg,
+        #[command(flatten)]
+        output: ReportOutput,
     },
     /// Print a completion script for a shell.
     ///
@@ -248,6 +270,26 @@ pub(crate) enum Command {
         #[arg(value_parser = ["report", "model", "config", "graph"])]
         which: String,
     },
+}
+
+/// `-o FILE` of a command that prints a report.
+#[derive(Args)]
+pub(crate) struct ReportOutput {
+    /// Write the report to this file (atomically: a temporary file beside it, then
+    /// renamed) instead of stdout: no colour, every cell whole.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorArg {
+    /// Colour on a terminal, unless the environment says otherwise.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 #[derive(Subcommand)]

@@ -32,8 +32,10 @@ pub fn list(
     }
     let rows = explain::list(&model, &policy.not_applicable, area, level);
     let mut out = Vec::new();
-    format.render(&Listing(&rows), &mut out).map_err(stdout)?;
-    print(io, format, &out)?;
+    io.output_format(format)
+        .render(&Listing(&rows), &mut out)
+        .map_err(stdout)?;
+    io.print_report(format, &out)?;
     Ok(Outcome::Clean)
 }
 
@@ -45,7 +47,10 @@ pub fn explain(
     format: Format,
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
-    let analysis = match flags.analyze() {
+    let mut progress = io.progress("scanning the repository");
+    let analysis = flags.analyze();
+    progress.finish();
+    let analysis = match analysis {
         Ok(analysis) => Some(analysis),
         Err(CommandError::Analysis(AnalysisError::Source(e @ SourceError::Open { .. }))) => {
             outside_repository(&e, io);
@@ -66,11 +71,13 @@ pub fn explain(
     let report = analysis.as_ref().map(|a| &a.report);
     let explanation = explain::explain(&model, &policy.not_applicable, report, subject);
     let mut out = Vec::new();
-    format.render(&explanation, &mut out).map_err(stdout)?;
+    io.output_format(format)
+        .render(&explanation, &mut out)
+        .map_err(stdout)?;
     if let Some(a) = analysis {
         io.release(a);
     }
-    print(io, format, &out)?;
+    io.print_report(format, &out)?;
     Ok(Outcome::Clean)
 }
 
@@ -107,10 +114,9 @@ fn model_alone(flags: &ScanFlags) -> Result<(Model, Policy), CommandError> {
 /// A note that there is no repository: the model alone is shown.
 fn outside_repository(e: &SourceError, io: &mut Io<'_>) {
     if !crate::diag::quiet() {
-        let _ = writeln!(
-            io.err,
-            "practrace: note: {e}; showing the model alone (no configuration, no evidence)"
-        );
+        io.print_err(&format!(
+            "practrace: note: {e}; showing the model alone (no configuration, no evidence)\n"
+        ));
     }
 }
 
@@ -124,13 +130,5 @@ fn check_level(model: &Model, level: u8) -> Result<(), CommandError> {
             "--level {level}: {} has capability levels 1 to {top}",
             model.id
         )))
-    }
-}
-
-fn print(io: &mut Io<'_>, format: Format, out: &[u8]) -> Result<(), CommandError> {
-    if format == Format::Json {
-        io.print(out)
-    } else {
-        io.print_human(out)
     }
 }

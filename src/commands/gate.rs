@@ -55,10 +55,15 @@ pub fn check(
             })
         })
         .transpose()?;
+    let mut progress = io.progress(match gate.base {
+        Some(_) => "comparing with the base revision",
+        None => "scanning the repository",
+    });
     let (report, head) = run(gate, baseline)?;
+    progress.finish();
     let source_line = |f: &Finding| source_line(&head, f);
     let printer = match format {
-        CheckFormat::Text => Printer::Text(&source_line),
+        CheckFormat::Text => Printer::Text(&source_line, io.style()),
         CheckFormat::Github => Printer::Github,
         CheckFormat::Sarif => Printer::Sarif,
         CheckFormat::Json => Printer::Json,
@@ -84,18 +89,19 @@ pub struct BaselineWrite {
 
 /// Writes the baseline of [`BaselineWrite`].
 pub fn baseline_write(what: &BaselineWrite, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
+    let mut progress = io.progress("scanning the repository");
     let (report, _) = run(&what.gate, None)?;
+    progress.finish();
     let text = Baseline::of(&report).to_json();
     match &what.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
             if !crate::diag::quiet() {
-                let _ = writeln!(
-                    io.err,
-                    "practrace: wrote {} finding(s) to {}",
-                    report.summary.failing,
+                io.print_err(&format!(
+                    "practrace: wrote {} to {}\n",
+                    crate::term::plural(report.summary.failing, "finding"),
                     path.display()
-                );
+                ));
             }
         }
         None => io.print(text.as_bytes())?,

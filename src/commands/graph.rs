@@ -24,8 +24,10 @@ pub struct Graph {
 /// (for the commit → file `touched` edges); the overview reads no commit's tree.
 pub fn graph(what: &Graph, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let format = graph_format(what.format, what.output.as_deref())?;
+    let mut progress = io.progress("scanning the repository");
     let analysis = what.scan.analyze()?;
     let errors = analysis.report.has_errors();
+    progress.set_message("reading what each evidence commit changed");
     let selection = Selection::new(&analysis.model, &what.filter)
         .map_err(|e| CommandError::Usage(e.to_string()))?;
     let graph = if selection.expands() {
@@ -36,6 +38,7 @@ pub fn graph(what: &Graph, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     } else {
         graph_export::build(&analysis.report, &selection, &mut |_| Vec::new())
     };
+    progress.finish();
     io.release(analysis);
     let mut bytes = Vec::new();
     format
@@ -45,7 +48,7 @@ pub fn graph(what: &Graph, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         && let Some(note) =
             graph_export::mermaid::over_limits(&graph, &String::from_utf8_lossy(&bytes))
     {
-        let _ = writeln!(io.err, "practrace: note: {note}");
+        io.print_err(&format!("practrace: note: {note}\n"));
     }
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,

@@ -29,10 +29,15 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
             "XLSX is binary: write it to a file with -o FILE, or redirect stdout".into(),
         ));
     }
-    let mut analysis = what.scan.analyze()?;
+    let mut progress = io.progress("scanning the repository");
+    let request = what.scan.request()?;
+    let source = GitSource::open(&request.repo, request.rev.as_deref())?;
+    let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
-    let repo = GitSource::open(&what.scan.repo, what.scan.rev.as_deref())?.repo()?;
-    crate::matrix::stamp(&mut analysis, &repo, what.generated.clone())?;
+    progress.set_message("finding the last commit of each evidence file");
+    let name = super::paths::repository_name(&source);
+    crate::matrix::stamp(&mut analysis, &source.repo()?, what.generated.clone(), name)?;
+    progress.set_message("writing the matrix");
     let mut bytes = Vec::new();
     match (format, &what.output) {
         // Results written to a file get their plan beside them, written first, so that the
@@ -48,6 +53,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         }
         _ => format.render(&analysis, &mut bytes)?,
     }
+    progress.finish();
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,
         None => {
@@ -117,7 +123,9 @@ pub fn verify(
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
     let model = model.map(crate::model::Model::from_path).transpose()?;
+    let mut progress = io.progress("checking the report against the repository");
     let outcome = crate::verify::verify_file(report, repo, rev, model.as_ref())?;
+    progress.finish();
     let text = match format {
         VerifyFormat::Json => {
             let mut s =
@@ -128,9 +136,12 @@ pub fn verify(
             s.push('\n');
             s
         }
-        VerifyFormat::Text => super::terminal_safe(&outcome.to_text()).into_owned(),
+        VerifyFormat::Text => outcome.to_text(),
     };
-    io.print(text.as_bytes())?;
+    match format {
+        VerifyFormat::Json => io.print(text.as_bytes())?,
+        VerifyFormat::Text => io.print_human(text.as_bytes())?,
+    }
     Ok(Outcome::from_errors(!outcome.is_clean()))
 }
 

@@ -27,9 +27,11 @@ pub fn merge(what: &Merge, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
             "XLSX is binary: write it to a file with -o FILE, or redirect stdout".into(),
         ));
     }
+    let mut progress = io.progress("reading the reports");
     let rollup = crate::merge::merge(&what.reports)?;
     let mut bytes = Vec::new();
     format.render(&rollup, &mut bytes)?;
+    progress.finish();
     io.release(rollup);
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,

@@ -23,9 +23,13 @@ pub use merge::{Merge, merge};
 pub use onboard::{Init, New, init, new};
 pub use report::{gaps, status, trace};
 
+pub use crate::term::terminal_safe;
+
 use crate::config::ScanOptions;
 use crate::model::{Model, ModelError};
 use crate::pipeline::{Analysis, AnalysisError, Request};
+use crate::report::text::{Format, Output};
+use crate::term::{Progress, Style};
 
 /// How a command ended when it could run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,7 +200,7 @@ impl ScanFlags {
     }
 }
 
-/// Where a command's output goes, and what the process does after it.
+/// Where a command's output goes, how it is drawn, and what the process does after it.
 pub struct Io<'a> {
     /// Standard output.
     pub out: &'a mut dyn Write,
@@ -208,11 +212,62 @@ pub struct Io<'a> {
     /// system instead of being freed (freeing a full analysis allocation by allocation cost
     /// 0.13 s of 2.6 s at W2: 100,000 files, 200,000 commits; 12 alternating runs).
     pub exiting: bool,
+    /// How human output on standard output is drawn: colour, width, borders.
+    pub style: Style,
+    /// How standard error is drawn (colour of diagnostics).
+    pub err_style: Style,
+    /// Progress on standard error after this long (see [`Progress`]); `None` when
+    /// standard error is not a terminal, or with `--quiet`.
+    pub progress: Option<std::time::Duration>,
+    /// `-o FILE`: the report goes there (atomically), drawn plain, instead of to
+    /// standard output.
+    pub output: Option<PathBuf>,
 }
 
-impl Io<'_> {
-    /// Writes the whole of `text` to standard output, then flushes it.
+impl<'a> Io<'a> {
+    /// Output to `out` and `err` as plain as a file: no colour, no width, no progress
+    /// (tests, and library callers).
+    pub fn plain(out: &'a mut dyn Write, err: &'a mut dyn Write) -> Io<'a> {
+        Io {
+            out,
+            err,
+            out_is_terminal: false,
+            exiting: false,
+            style: Style::PLAIN,
+            err_style: Style::PLAIN,
+            progress: None,
+            output: None,
+        }
+    }
+
+    /// How the report is drawn: for the terminal, or plain into `-o FILE`.
+    fn style(&self) -> Style {
+        match self.output {
+            Some(_) => Style::PLAIN,
+            None => self.style,
+        }
+    }
+
+    /// `format` drawn for where the report goes (see [`Io::style`]).
+    fn output_format(&self, format: Format) -> Output {
+        Output {
+            format,
+            style: self.style(),
+        }
+    }
+
+    /// A spinner on standard error saying `message`, shown if the command takes longer
+    /// than a second (see [`Progress`]).
+    fn progress(&self, message: &str) -> Progress {
+        Progress::start(self.progress, self.err_style.ascii, message)
+    }
+
+    /// Writes the whole of `text` to `-o FILE` (atomically) or to standard output, then
+    /// flushes it.
     fn print(&mut self, text: &[u8]) -> Result<(), CommandError> {
+        if let Some(path) = &self.output {
+            return write_atomically(path, text);
+        }
         self.out
             .write_all(text)
             .map_err(CommandError::io("writing to stdout"))?;
@@ -220,11 +275,30 @@ impl Io<'_> {
         Ok(())
     }
 
-    /// Writes text for people (tables, Markdown, compiler-style lines) to standard output,
-    /// its control characters made visible (see [`terminal_safe`]).
+    /// Writes text for people (tables, Markdown, compiler-style lines) like
+    /// [`Io::print`], its control characters made visible but for the colours practrace
+    /// itself put in (see [`crate::term::sanitize`]).
     fn print_human(&mut self, text: &[u8]) -> Result<(), CommandError> {
         let text = String::from_utf8_lossy(text);
-        self.print(terminal_safe(&text).as_bytes())
+        let safe = crate::term::sanitize(&text, self.style().color).into_owned();
+        self.print(safe.as_bytes())
+    }
+
+    /// Writes a report: JSON as it is, any other format for people (see
+    /// [`Io::print_human`]).
+    fn print_report(&mut self, format: Format, text: &[u8]) -> Result<(), CommandError> {
+        if format == Format::Json {
+            self.print(text)
+        } else {
+            self.print_human(text)
+        }
+    }
+
+    /// Writes diagnostics (already drawn for [`Io::err_style`]) to standard error, made
+    /// safe the same way.
+    fn print_err(&mut self, text: &str) {
+        let safe = crate::term::sanitize(text, self.err_style.color);
+        let _ = self.err.write_all(safe.as_bytes());
     }
 
     /// Drops a large value, or leaves it to the operating system (see [`Io::exiting`]).
@@ -235,25 +309,22 @@ impl Io<'_> {
     }
 }
 
-/// `text` with every control character but the newline and the tab written as an escape
-/// (`\u{1b}`): a file name, commit subject or author from the repository must not be able
-/// to clear the screen, set the window title or write the clipboard (OSC 52) of whoever
-/// reads the output in a terminal. JSON escapes them by itself; GitHub workflow commands
-/// have their own escaping.
-pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(text);
+/// Standard output that clears the progress spinner before its first byte: for output
+/// streamed while the spinner may still be drawn.
+struct AfterProgress<'p, 'w> {
+    progress: &'p mut Progress,
+    out: &'w mut dyn Write,
+}
+
+impl Write for AfterProgress<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.progress.finish();
+        self.out.write(buf)
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
-    std::borrow::Cow::Owned(out)
 }
 
 /// A failure to write standard output.

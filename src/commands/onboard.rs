@@ -42,7 +42,9 @@ pub fn init(what: &Init, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     }
     let mut flags = ScanFlags::new(&root);
     flags.no_cache = what.no_cache;
+    let mut progress = io.progress("scanning the repository");
     let analysis = crate::pipeline::analyze_source(&source, &flags.request()?)?;
+    progress.finish();
     let listed = source.files()?;
     let vendored =
         onboard::vendored_folders(listed.iter().map(|f| f.path.as_str()), &analysis.scan.files);
@@ -79,7 +81,7 @@ pub fn init(what: &Init, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         }
         summary.push_str("practrace: next: `practrace status`, then commit what init wrote\n");
         // Folder names come from the repository: no raw control character to the terminal.
-        let _ = io.err.write_all(super::terminal_safe(&summary).as_bytes());
+        io.print_err(&summary);
     }
     Ok(Outcome::Clean)
 }
@@ -160,13 +162,12 @@ pub fn new(what: &New, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         return Ok(Outcome::Clean);
     }
     let practice = &model.practices[p];
-    let _ = writeln!(
-        io.err,
-        "practrace: created {}: evidence for {} ({}) as soon as it is in the repository",
+    io.print_err(&format!(
+        "practrace: created {}: evidence for {} ({}) as soon as it is in the repository\n",
         what.path.display(),
         practice.id,
         practice.title
-    );
+    ));
     if let Some(reason) = &policy.not_applicable[p] {
         crate::diag::note(format_args!(
             "{} is declared not applicable ({reason}): its evidence is shown, and counts for nothing",

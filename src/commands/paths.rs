@@ -20,6 +20,24 @@ pub fn in_repository(work_dir: &Path, cwd: &Path, path: &Path) -> Option<String>
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// The repository as people name it: its working tree's folder name, or for a bare
+/// repository its folder's name without `.git` (`proj.git` is `proj`; a `.git` folder is
+/// named by the folder it is in). Headers and stamps show it instead of the path given
+/// (`.`).
+pub fn repository_name(source: &dyn crate::source::Source) -> String {
+    let dir = resolved(source.work_dir().unwrap_or_else(|| source.git_dir()));
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let folder = match name(&dir) {
+        Some(n) if n == ".git" => dir.parent().and_then(name),
+        other => other,
+    }
+    .unwrap_or_else(|| dir.display().to_string());
+    match folder.strip_suffix(".git") {
+        Some(stem) if source.work_dir().is_none() && !stem.is_empty() => stem.to_string(),
+        _ => folder,
+    }
+}
+
 /// `path` made absolute, its `.` and `..` taken away, and its longest existing ancestor
 /// resolved through symlinks (the rest, which does not exist yet, kept as written).
 fn resolved(path: &Path) -> PathBuf {

@@ -2,37 +2,76 @@
 
 use std::path::Path;
 
-use super::{CommandError, Io, Outcome, ScanFlags, stdout};
+use super::{AfterProgress, CommandError, Io, Outcome, ScanFlags, stdout};
 use crate::graph::Node;
 use crate::pipeline::Analysis;
 use crate::report::EvidenceReport;
 use crate::report::Render;
 use crate::report::practice::PracticeInfo;
-use crate::report::text::{self, Format, Gaps, Trace};
+use crate::report::text::{self, Format, Gaps, Status, Trace};
 use crate::source::Source;
 use crate::source::git::GitSource;
 
 /// `practrace status`: per process area, the level achieved, the target, evidence counts
-/// and gaps in short; as JSON, the whole report.
+/// and gaps in short; as JSON, the whole report. A table leaves the diagnostics, and their
+/// count after them, to standard error.
 pub fn status(flags: &ScanFlags, format: Format, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
+    let mut progress = io.progress("scanning the repository");
     if format == Format::Json {
-        // The largest output: streamed, not built as one string; at a revision, from the
-        // remembered report of an ancestor when the cache has one.
-        let done = crate::incremental::status_json(&flags.request()?, io.out)?;
-        io.release(done.analysis);
-        return Ok(Outcome::from_errors(done.errors));
+        return status_json(flags, io, &mut progress);
     }
-    let analysis = flags.analyze()?;
+    let request = flags.request()?;
+    let source = GitSource::open(&request.repo, request.rev.as_deref())?;
+    let analysis = crate::pipeline::analyze_source(&source, &request)?;
+    let repository = super::paths::repository_name(&source);
     let errors = analysis.report.has_errors();
     let mut out = Vec::new();
-    format.render(&analysis.report, &mut out).map_err(stdout)?;
+    let status = Status {
+        report: &analysis.report,
+        repository: &repository,
+    };
+    io.output_format(format)
+        .render(&status, &mut out)
+        .map_err(stdout)?;
     let err = match format {
-        Format::Table => text::diagnostics(&analysis.report.diagnostics),
+        Format::Table => text::diagnostics(&analysis.report.diagnostics, &io.err_style),
         _ => String::new(),
     };
+    progress.finish();
     io.release(analysis);
     io.print_human(&out)?;
-    let _ = io.err.write_all(super::terminal_safe(&err).as_bytes());
+    io.print_err(&err);
+    Ok(Outcome::from_errors(errors))
+}
+
+/// `status --format json`: the largest output, streamed (not built as one string) to
+/// standard output, or into `-o FILE`; at a revision, from the remembered report of an
+/// ancestor when the cache has one.
+fn status_json(
+    flags: &ScanFlags,
+    io: &mut Io<'_>,
+    progress: &mut crate::term::Progress,
+) -> Result<Outcome, CommandError> {
+    let request = flags.request()?;
+    let done = match io.output.clone() {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            let done = crate::incremental::status_json(&request, &mut bytes)?;
+            progress.finish();
+            super::write_atomically(&path, &bytes)?;
+            done
+        }
+        None => {
+            let mut out = AfterProgress {
+                progress,
+                out: &mut *io.out,
+            };
+            crate::incremental::status_json(&request, &mut out)?
+        }
+    };
+    progress.finish();
+    let errors = done.errors;
+    io.release(done.analysis);
     Ok(Outcome::from_errors(errors))
 }
 
@@ -45,7 +84,9 @@ pub fn gaps(
     area: Option<&str>,
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
+    let mut progress = io.progress("scanning the repository");
     let analysis = flags.analyze()?;
+    progress.finish();
     let errors = analysis.report.has_errors();
     let area = area
         .map(|p| match crate::resolve::resolve_area(&analysis.model, p) {
@@ -71,13 +112,11 @@ pub fn gaps(
         area,
     };
     let mut out = Vec::new();
-    format.render(&gaps, &mut out).map_err(stdout)?;
+    io.output_format(format)
+        .render(&gaps, &mut out)
+        .map_err(stdout)?;
     io.release(analysis);
-    if format == Format::Json {
-        io.print(&out)?;
-    } else {
-        io.print_human(&out)?;
-    }
+    io.print_report(format, &out)?;
     Ok(Outcome::from_errors(errors))
 }
 
@@ -91,16 +130,17 @@ pub fn trace(
     format: Format,
     io: &mut Io<'_>,
 ) -> Result<Outcome, CommandError> {
+    let mut progress = io.progress("scanning the repository");
     let mut analysis = flags.analyze()?;
     let errors = analysis.report.has_errors();
+    progress.set_message("linking the history");
     let found = find(&mut analysis, flags, target, cwd)?;
+    progress.finish();
     let mut out = Vec::new();
-    format.render(&found, &mut out).map_err(stdout)?;
-    if format == Format::Json {
-        io.print(&out)?;
-    } else {
-        io.print_human(&out)?;
-    }
+    io.output_format(format)
+        .render(&found, &mut out)
+        .map_err(stdout)?;
+    io.print_report(format, &out)?;
     Ok(Outcome::from_errors(errors))
 }
 

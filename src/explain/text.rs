@@ -5,16 +5,17 @@ use std::fmt::Write as _;
 
 use super::{AreaInfo, Explanation, PracticeStatus};
 use crate::report::practice::PracticeInfo;
-use crate::report::text::{Format, json, render};
+use crate::report::text::{Format, Output, json, render};
 use crate::report::{EvidenceReport, Render};
+use crate::term::{Cell, terminal_safe};
 
 /// `practrace list`'s rows.
 pub struct Listing<'a>(pub &'a [PracticeInfo]);
 
-impl Render<Listing<'_>> for Format {
+impl Render<Listing<'_>> for Output {
     type Error = std::io::Error;
     fn render(&self, list: &Listing<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        if *self == Format::Json {
+        if self.format == Format::Json {
             return out.write_all(json(list.0).as_bytes());
         }
         let rows = list
@@ -22,12 +23,12 @@ impl Render<Listing<'_>> for Format {
             .iter()
             .map(|p| {
                 vec![
-                    p.id.clone(),
-                    p.title.clone(),
-                    p.process_area.clone().unwrap_or_else(|| "all".into()),
-                    p.level.to_string(),
-                    p.common_feature.clone().unwrap_or_else(|| "base".into()),
-                    p.scope_text(),
+                    Cell::from(p.id.as_str()),
+                    Cell::from(p.title.as_str()),
+                    Cell::from(p.process_area.clone().unwrap_or_else(|| "all".into())),
+                    Cell::from(p.level.to_string()),
+                    Cell::from(p.common_feature.clone().unwrap_or_else(|| "base".into())),
+                    Cell::from(p.scope_text()),
                 ]
             })
             .collect();
@@ -36,16 +37,17 @@ impl Render<Listing<'_>> for Format {
     }
 }
 
-impl Render<Explanation> for Format {
+impl Render<Explanation> for Output {
     type Error = std::io::Error;
     fn render(&self, e: &Explanation, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        if *self == Format::Json {
+        if self.format == Format::Json {
             return out.write_all(json(e).as_bytes());
         }
+        let dash = self.style.dash();
         let mut s = match (&e.practice, &e.area) {
-            (Some(p), _) => practice_block(e, p),
+            (Some(p), _) => practice_block(e, p, dash),
             (None, Some(a)) => {
-                let mut s = format!("{} — {}\n", a.id, a.title);
+                let mut s = format!("{}{dash}{}\n", a.id, a.title);
                 for goal in &a.goals {
                     line(&mut s, "Goal", goal);
                 }
@@ -57,7 +59,8 @@ impl Render<Explanation> for Format {
             line(&mut s, "Rating now", &rating);
         }
         s.push('\n');
-        s.push_str(&evidence_section(e));
+        let mut s = terminal_safe(&s).into_owned();
+        s.push_str(&evidence_section(e, *self));
         out.write_all(s.as_bytes())
     }
 }
@@ -81,8 +84,8 @@ fn line(s: &mut String, label: &str, value: &str) {
 
 /// The head of a practice's explanation: title, area, level and common feature, scope,
 /// description.
-fn practice_block(e: &Explanation, p: &PracticeInfo) -> String {
-    let mut s = format!("{} — {}\n", p.id, p.title);
+fn practice_block(e: &Explanation, p: &PracticeInfo, dash: &str) -> String {
+    let mut s = format!("{}{dash}{}\n", p.id, p.title);
     match (&p.process_area, &p.process_area_title) {
         (Some(id), Some(title)) => line(&mut s, "Process area", &format!("{id} {title}")),
         _ => line(
@@ -107,8 +110,9 @@ fn practice_block(e: &Explanation, p: &PracticeInfo) -> String {
     s
 }
 
-/// The evidence now, the table of practices and what is missing.
-fn evidence_section(e: &Explanation) -> String {
+/// The evidence now, the table of practices and what is missing, made safe for a
+/// terminal.
+fn evidence_section(e: &Explanation, output: Output) -> String {
     let Some(scanned) = &e.scanned else {
         return "No repository here: run it in one to see the evidence and what is missing.\n"
             .into();
@@ -125,11 +129,13 @@ fn evidence_section(e: &Explanation) -> String {
         for ev in &e.evidence {
             let _ = writeln!(s, "  {}", evidence_line(ev));
         }
-    } else {
-        let _ = writeln!(s, "Evidence now ({scanned}):");
-        s.push_str(&practices_table(e.kind == "generic", &e.practices));
+        s.push_str(&missing(e));
+        return terminal_safe(&s).into_owned();
     }
-    s.push_str(&missing(e));
+    let _ = writeln!(s, "Evidence now ({scanned}):");
+    let mut s = terminal_safe(&s).into_owned();
+    s.push_str(&practices_table(e.kind == "generic", &e.practices, output));
+    s.push_str(&terminal_safe(&missing(e)));
     s
 }
 
@@ -154,25 +160,29 @@ fn evidence_line(e: &EvidenceReport) -> String {
     }
 }
 
-fn practices_table(per_area: bool, rows: &[PracticeStatus]) -> String {
+fn practices_table(per_area: bool, rows: &[PracticeStatus], output: Output) -> String {
     let title = if per_area { "Area" } else { "Title" };
     let rows = rows
         .iter()
         .map(|r| {
             vec![
-                r.id.clone(),
-                r.title.clone(),
-                r.level.to_string(),
-                match &r.not_applicable {
+                Cell::from(r.id.as_str()),
+                Cell::from(r.title.as_str()),
+                Cell::from(r.level.to_string()),
+                Cell::from(match &r.not_applicable {
                     Some(reason) => format!("n/a: {reason}"),
                     None => "in scope".into(),
-                },
-                r.evidence.map_or_else(|| "-".into(), |n| n.to_string()),
+                }),
+                Cell::from(r.evidence.map_or_else(|| "-".into(), |n| n.to_string())),
             ]
         })
         .collect();
+    let output = Output {
+        format: Format::Table,
+        ..output
+    };
     render(
-        Format::Table,
+        output,
         &["Practice", title, "Level", "Scope", "Evidence"],
         rows,
     )

@@ -87,11 +87,14 @@ impl MatrixFormat {
 /// Adds to `analysis.report` what only the matrix shows: for each evidence file, the last
 /// commit that changed it to its scanned content (one walk of the history from the scanned
 /// commit; for a working tree, from HEAD: uncommitted files get none), the scanned
-/// commit's date and, when given, the time the matrix was made (`generated`, RFC 3339).
+/// commit's date, the repository's name for the stamp (`repository`: its folder's, where
+/// the report's `source.repo` is the path as given) and, when given, the time the matrix
+/// was made (`generated`, RFC 3339).
 pub fn stamp(
     analysis: &mut crate::Analysis,
     repo: &Repo,
     generated: Option<String>,
+    repository: String,
 ) -> Result<(), MatrixError> {
     let mut last_commits = analysis.last_commits.take();
     let cache = &analysis.cache;
@@ -101,6 +104,7 @@ pub fn stamp(
         commit_date: None,
         generated,
         worktree_changes: None,
+        repository: Some(repository),
     };
     if let Some(start) = start {
         info.commit_date = Some(repo.commit_info(start)?.commit_date);

@@ -10,7 +10,8 @@ use crate::report::{AreaReport, EvidenceReport, PracticeReport, Report};
 /// The stamp at the top of every format: what the matrix describes, exactly.
 #[derive(Debug, Clone, Serialize)]
 pub struct Header {
-    /// The repository as given on the command line.
+    /// The repository: its folder's name when the matrix was stamped, else as given on the
+    /// command line.
     pub repository: String,
     /// The revision as given, or `working tree`.
     pub revision: String,
@@ -46,7 +47,10 @@ impl Header {
     fn from_report(report: &Report) -> Header {
         let info = report.matrix.clone().unwrap_or_default();
         Header {
-            repository: report.source.repo.clone(),
+            repository: info
+                .repository
+                .clone()
+                .unwrap_or_else(|| report.source.repo.clone()),
             revision: match (&report.source.rev, report.source.worktree) {
                 (Some(rev), _) => rev.clone(),
                 (None, _) => "working tree".into(),

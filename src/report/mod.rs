@@ -3,6 +3,7 @@
 
 pub mod practice;
 pub mod read;
+pub mod scope;
 pub mod text;
 
 use rayon::prelude::*;
@@ -230,6 +231,11 @@ pub struct MatrixInfo {
     /// (HEAD). Absent for a revision, which is exactly its commit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worktree_changes: Option<WorktreeChanges>,
+    /// The repository's folder name, for the stamp of the matrix's human formats (not in
+    /// the JSON, whose `source.repo` stays the path as given).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub repository: Option<String>,
 }
 
 /// How the evidence files of a working-tree scan differ from HEAD: the matrix then

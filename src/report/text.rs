@@ -1,13 +1,13 @@
 //! Renderers for people and tools: tables, Markdown and JSON for `status`, `gaps` and
-//! `trace`, and compiler-style diagnostics.
+//! `trace`, and compiler-style diagnostics. Tables are drawn for the terminal's
+//! [`Style`] (colour, width, borders); Markdown and JSON ignore it.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use super::practice::PracticeInfo;
 use super::{AreaReport, EvidenceReport, Render, Report};
 use crate::diag::{Diagnostic, Severity};
+use crate::term::{Cell, Paint, Style, plural, terminal_safe};
 
 /// An output format for `status`, `gaps` and `trace`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +20,38 @@ pub enum Format {
     Markdown,
 }
 
-impl Render<Report> for Format {
+/// A format and the terminal its tables are drawn for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    /// Colour, width and borders of tables and text (Markdown and JSON ignore it).
+    pub style: Style,
+}
+
+impl Output {
+    /// `format` with no colour, no width, UTF-8 borders (files and tests).
+    pub fn plain(format: Format) -> Output {
+        Output {
+            format,
+            style: Style::PLAIN,
+        }
+    }
+}
+
+/// What `practrace status` shows: the report, and the repository's name for its header.
+pub struct Status<'a> {
+    /// The report.
+    pub report: &'a Report,
+    /// The repository's folder name (the report's `source.repo` is the path as given).
+    pub repository: &'a str,
+}
+
+impl Render<Status<'_>> for Output {
     type Error = std::io::Error;
     /// `practrace status`.
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(status(report, *self).as_bytes())
+    fn render(&self, s: &Status<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(status(s, *self).as_bytes())
     }
 }
 
@@ -39,11 +66,11 @@ pub struct Gaps<'a> {
     pub area: Option<String>,
 }
 
-impl Render<Gaps<'_>> for Format {
+impl Render<Gaps<'_>> for Output {
     type Error = std::io::Error;
     fn render(&self, g: &Gaps<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let area = g.area.as_deref();
-        if g.rows.is_empty() && *self == Format::Table {
+        if g.rows.is_empty() && self.format == Format::Table {
             let inapplicable = |a: &str| {
                 let mut of_area = g.report.practices.iter().filter(|p| p.process_area == a);
                 of_area.all(|p| p.not_applicable.is_some())
@@ -59,14 +86,15 @@ impl Render<Gaps<'_>> for Format {
         } else {
             out.write_all(gaps(&g.rows, *self).as_bytes())?;
         }
-        if *self != Format::Json {
-            out.write_all(not_applicable(g.report, *self, area).as_bytes())?;
+        if self.format != Format::Json {
+            let section = super::scope::not_applicable(g.report, *self, area);
+            out.write_all(section.as_bytes())?;
         }
         Ok(())
     }
 }
 
-impl Render<Trace> for Format {
+impl Render<Trace> for Output {
     type Error = std::io::Error;
     /// `practrace trace`.
     fn render(&self, t: &Trace, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -74,33 +102,23 @@ impl Render<Trace> for Format {
     }
 }
 
-fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    for row in rows {
-        t.add_row(row);
-    }
-    format!("{t}\n")
-}
-
-fn markdown(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+fn markdown(header: &[&str], rows: Vec<Vec<Cell>>) -> String {
+    let cell = |s: &str| terminal_safe(s).replace('|', "\\|").replace('\n', " ");
     let mut out = format!("| {} |\n", header.join(" | "));
     out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let cells: Vec<String> = row.iter().map(|c| cell(&c.text)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
 }
 
-/// A table (or, in Markdown, a pipe table) with `header` over `rows`.
-pub fn render(format: Format, header: &[&str], rows: Vec<Vec<String>>) -> String {
-    match format {
+/// A table drawn for `output`'s terminal (or, in Markdown, a pipe table) with `header`
+/// over `rows`; every cell made safe for a terminal.
+pub fn render(output: Output, header: &[&str], rows: Vec<Vec<Cell>>) -> String {
+    match output.format {
         Format::Markdown => markdown(header, rows),
-        _ => table(header, rows),
+        _ => crate::term::table(header, rows, &output.style),
     }
 }
 
@@ -112,101 +130,119 @@ impl AreaReport {
             return Vec::new();
         };
         let first = achieved + 1;
-        let last = up_to.max(first);
+        self.missing_between(first, up_to.max(first))
+    }
+
+    /// Missing practices of the levels above the one achieved up to the target, as
+    /// `(level, id)`: none once the target is reached, for a track-only area (target 0),
+    /// or for an area that is not rated.
+    pub fn gaps_to_target(&self) -> Vec<(u8, &str)> {
+        match self.achieved_level {
+            Some(achieved) => self.missing_between(achieved + 1, self.target_level),
+            None => Vec::new(),
+        }
+    }
+
+    fn missing_between(&self, first: u8, last: u8) -> Vec<(u8, &str)> {
         self.levels
             .iter()
             .filter(|l| l.level >= first && l.level <= last)
             .flat_map(|l| l.missing.iter().map(move |p| (l.level, p.as_str())))
             .collect()
     }
+
+    /// The achieved level as a cell: green when it meets the target, red below it, plain
+    /// for an area that is not rated.
+    fn level_cell(&self) -> Cell {
+        match self.achieved_level {
+            Some(l) if l >= self.target_level => Cell::painted(l.to_string(), Paint::Met),
+            Some(l) => Cell::painted(l.to_string(), Paint::Below),
+            None => Cell::from(self.achieved_text()),
+        }
+    }
 }
 
-fn short_list(ids: &[&str], max: usize) -> String {
+fn short_list(ids: &[&str], max: usize, ellipsis: &str) -> String {
     let mut s = ids.iter().take(max).copied().collect::<Vec<_>>().join(", ");
     if ids.len() > max {
-        s.push_str(&format!(", … (+{})", ids.len() - max));
+        s.push_str(&format!(", {ellipsis} (+{})", ids.len() - max));
     }
     s
 }
 
-/// `practrace status`.
-pub fn status(report: &Report, format: Format) -> String {
-    if format == Format::Json {
+/// `practrace status`: a header naming the model, the repository and what was scanned,
+/// the table of areas, and the practices not applicable; in Markdown, the count of
+/// diagnostics too (a table leaves them, and their count, to [`diagnostics`]).
+pub fn status(s: &Status<'_>, output: Output) -> String {
+    let report = s.report;
+    if output.format == Format::Json {
         return report.to_json();
     }
+    let ellipsis = output.style.ellipsis();
     let rows = report
         .process_areas
         .iter()
         .map(|a| {
-            let gaps = a.gaps(a.target_level);
-            let ids: Vec<&str> = gaps.iter().map(|&(_, id)| id).collect();
+            let ids: Vec<&str> = a.gaps_to_target().iter().map(|&(_, id)| id).collect();
             vec![
-                a.id.clone(),
-                a.title.clone(),
-                a.achieved_text(),
-                a.target_level.to_string(),
-                format!(
+                Cell::from(a.id.as_str()),
+                Cell::from(a.title.as_str()),
+                a.level_cell(),
+                Cell::from(a.target_level.to_string()),
+                Cell::from(format!(
                     "{}/{}",
                     a.base_practices_evidenced, a.base_practices_in_scope
-                ),
-                if ids.is_empty() {
+                )),
+                Cell::from(if ids.is_empty() {
                     "-".into()
                 } else {
-                    short_list(&ids, 3)
-                },
+                    short_list(&ids, 3, ellipsis)
+                }),
             ]
         })
         .collect();
-    let mut out = String::new();
-    let commit = report.source.commit.as_deref().unwrap_or("(no commit)");
-    let what = if report.source.worktree {
-        format!("working tree at {commit}")
-    } else {
-        format!("{} ({commit})", report.source.rev.as_deref().unwrap_or("?"))
-    };
-    if format == Format::Markdown {
-        out.push_str(&format!(
-            "# {} — {}\n\n{what}, {} commits read.\n\n",
-            report.model.id, report.source.repo, report.source.commits_scanned
-        ));
-    } else {
-        out.push_str(&format!(
-            "{} · {} · {what} · {} commits read\n",
-            report.model.id, report.source.repo, report.source.commits_scanned
-        ));
-    }
+    let mut out = header(s, output);
     out.push_str(&render(
-        format,
+        output,
         &["Area", "Title", "Level", "Target", "BPs evidenced", "Gaps"],
         rows,
     ));
-    out.push_str(&not_applicable(report, format, None));
-    out.push_str(&summary_line(&report.diagnostics));
+    out.push_str(&super::scope::not_applicable(report, output, None));
+    if output.format == Format::Markdown && !report.diagnostics.is_empty() {
+        out.push_str(&format!(
+            "\n{} (run with --format json for all of them)\n",
+            summary(&report.diagnostics)
+        ));
+    }
     out
 }
 
-/// The practices declared not applicable (of one area, or of all), with their reasons
-/// (empty when there are none): out of scope, and shown as such.
-pub fn not_applicable(report: &Report, format: Format, area: Option<&str>) -> String {
-    let rows: Vec<Vec<String>> = report
-        .practices
-        .iter()
-        .filter(|p| area.is_none_or(|a| a == p.process_area))
-        .filter_map(|p| {
-            let reason = p.not_applicable.as_ref()?;
-            Some(vec![p.id.clone(), p.title.clone(), reason.clone()])
-        })
-        .collect();
-    if rows.is_empty() {
-        return String::new();
-    }
-    let title = format!("Not applicable (out of scope): {} practice(s)", rows.len());
-    let title = if format == Format::Markdown {
-        format!("\n## {title}\n\n")
+/// The line above the status table: model, repository (by its folder's name), what was
+/// scanned (the commit in short; Markdown, a document, gives it whole) and how many
+/// commits were read.
+fn header(s: &Status<'_>, output: Output) -> String {
+    let source = &s.report.source;
+    let commit = source.commit.as_deref().unwrap_or("(no commit)");
+    let markdown = output.format == Format::Markdown;
+    let commit = if markdown {
+        commit
     } else {
-        format!("{title}\n")
+        &commit[..commit.len().min(12)]
     };
-    title + &render(format, &["Practice", "Title", "Reason"], rows)
+    let what = if source.worktree {
+        format!("working tree at {commit}")
+    } else {
+        format!("{} ({commit})", source.rev.as_deref().unwrap_or("?"))
+    };
+    let (model, repo) = (&s.report.model.id, s.repository);
+    let read = plural(source.commits_scanned, "commit") + " read";
+    let line = if markdown {
+        format!("# {model} — {repo}\n\n{what}, {read}.\n\n")
+    } else {
+        let sep = output.style.separator();
+        format!("{model}{sep}{repo}{sep}{what}{sep}{read}\n")
+    };
+    terminal_safe(&line).into_owned()
 }
 
 /// One row of `practrace gaps`.
@@ -249,20 +285,20 @@ pub fn gap_rows(report: &Report, level: Option<u8>, area: Option<&str>) -> Vec<G
 }
 
 /// `practrace gaps`.
-pub fn gaps(rows: &[GapRow], format: Format) -> String {
-    if format == Format::Json {
+pub fn gaps(rows: &[GapRow], output: Output) -> String {
+    if output.format == Format::Json {
         return json(&rows);
     }
     render(
-        format,
+        output,
         &["Area", "Level", "Practice", "Title"],
         rows.iter()
             .map(|r| {
                 vec![
-                    r.process_area.clone(),
-                    r.level.to_string(),
-                    r.practice.clone(),
-                    r.title.clone(),
+                    Cell::from(r.process_area.as_str()),
+                    Cell::from(r.level.to_string()),
+                    Cell::from(r.practice.as_str()),
+                    Cell::from(r.title.as_str()),
                 ]
             })
             .collect(),
@@ -289,25 +325,26 @@ pub struct Trace {
 }
 
 /// `practrace trace`.
-pub fn trace(t: &Trace, format: Format) -> String {
-    if format == Format::Json {
+pub fn trace(t: &Trace, output: Output) -> String {
+    if output.format == Format::Json {
         return json(t);
     }
-    let mut rows = Vec::new();
+    let sep = output.style.separator();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
     let traced = t.practice_details.first().filter(|_| t.kind == "practice");
     if let Some(area) = &t.process_area {
         let title = traced.and_then(|p| p.process_area_title.clone());
         rows.push(vec![
             "process area".into(),
-            area.clone(),
-            title.unwrap_or_default(),
+            area.as_str().into(),
+            title.unwrap_or_default().into(),
         ]);
     }
     if let Some(reason) = traced.and_then(|p| p.not_applicable.as_ref()) {
         rows.push(vec![
             "scope".into(),
             "not applicable".into(),
-            reason.clone(),
+            reason.as_str().into(),
         ]);
     }
     for p in &t.practices {
@@ -316,26 +353,37 @@ pub fn trace(t: &Trace, format: Format) -> String {
                 .iter()
                 .find(|d| d.id == *p)
                 .map(|d| match &d.not_applicable {
-                    Some(reason) => format!("{} · not applicable: {reason}", d.title),
+                    Some(reason) => format!("{}{sep}not applicable: {reason}", d.title),
                     None => d.title.clone(),
                 });
         rows.push(vec![
             "practice".into(),
-            p.clone(),
-            detail.unwrap_or_default(),
+            p.as_str().into(),
+            detail.unwrap_or_default().into(),
         ]);
     }
-    rows.extend(t.evidence.iter().map(evidence_row));
-    let mut out = match traced {
-        Some(p) => format!("{} {} — {}\n", t.kind, t.target, p.title),
+    // A table gives object ids in short, as `git log --oneline` does; Markdown, a document,
+    // gives them whole.
+    let id_len = if output.format == Format::Markdown {
+        usize::MAX
+    } else {
+        12
+    };
+    rows.extend(t.evidence.iter().map(|e| evidence_row(e, sep, id_len)));
+    let dash = output.style.dash();
+    let head = match traced {
+        Some(p) => format!("{} {}{dash}{}\n", t.kind, t.target, p.title),
         None => format!("{} {}\n", t.kind, t.target),
     };
-    out.push_str(&render(format, &["Link", "To", "Detail"], rows));
+    let mut out = terminal_safe(&head).into_owned();
+    out.push_str(&render(output, &["Link", "To", "Detail"], rows));
     out
 }
 
-/// One piece of evidence as a row of `trace`: kind, where, detail.
-fn evidence_row(e: &EvidenceReport) -> Vec<String> {
+/// One piece of evidence as a row of `trace`: kind, where, detail (parts joined by `sep`,
+/// object ids cut to `id_len`).
+fn evidence_row(e: &EvidenceReport, sep: &str, id_len: usize) -> Vec<Cell> {
+    let short = |id: &str| id.chars().take(id_len).collect::<String>();
     match e {
         EvidenceReport::File {
             path,
@@ -350,18 +398,18 @@ fn evidence_row(e: &EvidenceReport) -> Vec<String> {
                 Some(line) => format!("{path}:{line}"),
                 None => path.clone(),
             };
-            let mut detail = format!("{blob} · {}", source.label());
+            let mut detail = format!("{}{sep}{}", short(blob), source.label());
             if let Some(note) = note {
-                detail.push_str(&format!(" · note: {note}"));
+                detail.push_str(&format!("{sep}note: {note}"));
             }
             if let Some(age) = freshness {
                 detail.push_str(&format!(
-                    " · {} ({})",
+                    "{sep}{} ({})",
                     crate::freshness::age_text(age),
                     age.date
                 ));
             }
-            vec!["file".into(), place, detail]
+            vec!["file".into(), place.into(), detail.into()]
         }
         EvidenceReport::Commit {
             commit,
@@ -371,14 +419,15 @@ fn evidence_row(e: &EvidenceReport) -> Vec<String> {
             freshness,
         } => vec![
             "commit".into(),
-            commit.clone(),
+            short(commit).into(),
             match freshness {
                 Some(age) => format!(
-                    "{date} {author}: {subject} · {}",
+                    "{date} {author}: {subject}{sep}{}",
                     crate::freshness::age_text(age)
                 ),
                 None => format!("{date} {author}: {subject}"),
-            },
+            }
+            .into(),
         ],
     }
 }
@@ -390,24 +439,33 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     s
 }
 
-fn summary_line(diagnostics: &[Diagnostic]) -> String {
+/// `7 errors, 1 warning, 0 notes`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-    let (e, w, n) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note),
-    );
-    if e + w + n == 0 {
-        return String::new();
-    }
-    format!("{e} errors, {w} warnings, {n} notes (run with --format json for all of them)\n")
+    format!(
+        "{}, {}, {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Note), "note")
+    )
 }
 
-/// Diagnostics the way compilers print them: `path:line:col: error[code]: message`.
-pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
+/// A severity's name in its colour.
+pub fn severity(severity: Severity, style: &Style) -> String {
+    let paint = match severity {
+        Severity::Error => Paint::Error,
+        Severity::Warning => Paint::Warning,
+        Severity::Note => Paint::Note,
+    };
+    style.paint(severity.as_str(), paint)
+}
+
+/// Diagnostics the way compilers print them, `path:line:col: error[code]: message`, the
+/// severity in its colour, then the summary line (`1 error, 2 warnings, 0 notes`) after
+/// them; empty when there are none. Text from the repository is made safe here.
+pub fn diagnostics(diagnostics: &[Diagnostic], style: &Style) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let severity = d.severity.as_str();
         let place = match (&d.path, &d.commit) {
             (Some(p), _) => p.clone(),
             (None, Some(c)) => format!("commit {}", &c[..c.len().min(12)]),
@@ -421,12 +479,21 @@ pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
         let lead = if place.is_empty() {
             String::new()
         } else {
-            format!("{place}{position}: ")
+            terminal_safe(&format!("{place}{position}: ")).into_owned()
         };
-        out.push_str(&format!("{lead}{severity}[{}]: {}\n", d.code, d.message));
+        out.push_str(&format!(
+            "{lead}{}[{}]: {}\n",
+            severity(d.severity, style),
+            d.code,
+            terminal_safe(&d.message)
+        ));
         if let Some(s) = &d.suggestion {
-            out.push_str(&format!("  help: {s}\n"));
+            out.push_str(&format!("  help: {}\n", terminal_safe(s)));
         }
+    }
+    if !diagnostics.is_empty() {
+        out.push_str(&summary(diagnostics));
+        out.push('\n');
     }
     out
 }

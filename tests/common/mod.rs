@@ -42,24 +42,30 @@ pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
 /// temporary folder, and returns the folder.
 pub fn fixture_repo(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
+    build_fixture(name, dir.path());
+    dir
+}
+
+/// Runs the fixture script `fixtures/repos/NAME.sh` in `dir` (an empty folder), which
+/// builds the repository there under the pinned environment.
+pub fn build_fixture(name: &str, dir: &Path) {
     let script = fixtures().join("repos").join(format!("{name}.sh"));
-    let out = git_command(dir.path())
+    let out = git_command(dir)
         .arg("--version")
         .output()
         .expect("git runs");
     assert!(out.status.success());
     let status = Command::new("bash")
         .arg(&script)
-        .arg(dir.path())
-        .current_dir(dir.path())
+        .arg(dir)
+        .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("HOME", dir.path())
+        .env("HOME", dir)
         .stdin(Stdio::null())
         .status()
         .expect("bash runs");
     assert!(status.success(), "{} failed", script.display());
-    dir
 }
 
 /// A cache folder for the whole test run, so tests never write to the user's own.
