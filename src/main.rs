@@ -79,6 +79,7 @@ fn run(command: Command, cwd: &Path) -> Result<Outcome, CommandError> {
             io,
         ),
         Command::Graph(args) => commands::graph(&args.into(), io),
+        Command::History(args) => commands::history(&args.into(), io),
         Command::Merge {
             reports,
             format,

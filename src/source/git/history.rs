@@ -243,3 +243,26 @@ pub fn open_at(
     };
     Ok((Repo(repo), commit.map(object_id)))
 }
+
+impl Repo {
+    /// Walks the first-parent chain from `start`, newest first (`git rev-list
+    /// --first-parent`), calling `visit` with each commit's id and committer time (seconds
+    /// since the epoch) until it returns `false`. The chain ends at a root commit, at a
+    /// shallow clone's cut, or at a parent that cannot be read.
+    pub fn first_parents(
+        &self,
+        start: ObjectId,
+        visit: &mut dyn FnMut(ObjectId, i64) -> bool,
+    ) -> Result<(), SourceError> {
+        let mut commit = self.0.find_commit(oid(start)).map_err(git_error)?;
+        loop {
+            if !visit(object_id(commit.id()), commit.committer().when().seconds()) {
+                return Ok(());
+            }
+            match commit.parent(0) {
+                Ok(parent) => commit = parent,
+                Err(_) => return Ok(()),
+            }
+        }
+    }
+}
