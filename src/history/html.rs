@@ -27,8 +27,8 @@ const MAX_CELL: f64 = 56.0;
 const CHART_W: f64 = 340.0;
 const CHART_H: f64 = 170.0;
 const PAD_L: f64 = 48.0;
-const PAD_R: f64 = 12.0;
-const PAD_T: f64 = 12.0;
+const PAD_R: f64 = 32.0;
+const PAD_T: f64 = 26.0;
 const PAD_B: f64 = 36.0;
 
 /// A number for an SVG attribute: one decimal at most.
@@ -184,10 +184,11 @@ fn column_labels(
     (spacing, needed): (f64, f64),
 ) -> Vec<Label> {
     let every = (needed / spacing.max(1.0)).ceil().max(1.0) as usize;
+    let last = points.len().saturating_sub(1);
     points
         .iter()
         .enumerate()
-        .filter(|(i, _)| i % every == 0 || *i + 1 == points.len())
+        .filter(|(i, _)| *i == last || (i % every == 0 && last - i >= every))
         .map(|(i, p)| Label {
             x: n(x_of(i)),
             y: n(y),
