@@ -33,7 +33,7 @@ use crate::diag::Severity;
 use crate::evidence::{ObjectId, Scan, Summary};
 use crate::pipeline::{self, Analysis, AnalysisError, Request, ScanKey};
 use crate::report::{AreaReport, ModelInfo, ToolInfo};
-use crate::source::{self, SourceError};
+use crate::source::{self, Source as _, SourceError};
 
 /// Why a history could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -154,14 +154,25 @@ pub struct DiagnosticCounts {
 /// points of `selection`. `request.brief` is ignored: points need only the areas.
 pub fn history(request: &Request, selection: &Selection) -> Result<History, HistoryError> {
     let rev = request.rev.clone().unwrap_or_else(|| "HEAD".into());
-    let (repo, tip) = source::git::history::open_at(&request.repo, Some(&rev))?;
-    let tip = tip.ok_or_else(|| HistoryError::Usage(format!("{rev} names no commit")))?;
-    let (specs, range) = points::select(&repo, tip, selection)?;
+    // One source for the whole run: each point's is this one at its commit, sharing its
+    // packs.
+    let tip_source = source::git::GitSource::open(&request.repo, Some(&rev))?;
+    let repo = tip_source.repo()?;
+    let tip = tip_source
+        .info()
+        .commit
+        .and_then(|c| ObjectId::from_hex(&c))
+        .ok_or_else(|| HistoryError::Usage(format!("{rev} names no commit")))?;
+    let (specs, range) = points::select(&tip_source, &repo, tip, selection)?;
     let mut points = Vec::with_capacity(specs.len());
     let mut previous: Option<Previous> = None;
     for spec in &specs {
         let date = repo.commit_info(spec.commit)?.commit_date;
-        let (point, next) = rate_point(request, spec, date, previous.take())?;
+        let mut source = tip_source.at_commit(spec.commit)?;
+        if let Some(prev) = previous.as_ref().filter(|_| spec.first_parent) {
+            source = source.with_ancestor(prev.commit);
+        }
+        let (point, next) = rate_point(request, &source, spec, date, previous.take())?;
         points.push(point);
         previous = Some(next);
     }
@@ -200,6 +211,7 @@ struct Previous {
 /// in full.
 fn rate_point(
     request: &Request,
+    source: &source::git::GitSource,
     spec: &points::PointSpec,
     date: String,
     previous: Option<Previous>,
@@ -213,14 +225,14 @@ fn rate_point(
         Some(prev) if prev.commit == spec.commit => return Ok((named(&prev.point), prev)),
         other => other,
     };
-    let hex = spec.commit.to_string();
-    let source = source::git::GitSource::open(&request.repo, Some(&hex))?;
+    let started = std::time::Instant::now();
     let point_request = Request {
-        rev: Some(hex),
+        rev: Some(spec.commit.to_string()),
         brief: true,
         ..request.clone()
     };
-    let configured = pipeline::configure(&source, &point_request)?;
+    let configured = pipeline::configure(source, &point_request)?;
+    timing(&spec.label, "configured", started);
     let key = configured
         .policy
         .freshness
@@ -228,16 +240,18 @@ fn rate_point(
         .then(|| configured.scan_key());
     if let Some(prev) = previous.filter(|p| key.is_some() && p.key == key) {
         let derived = crate::scan::scan_since(
-            &source,
+            source,
             &prev.summary.scan,
             prev.commit,
             &configured.model,
             &configured.options,
         )?;
         if let Some(derived) = derived {
+            timing(&spec.label, "derived scan", started);
             let counts = Summary::count_commits(prev.summary.commit_counts, &derived.scan.commits);
             let commits = prev.commits + derived.scan.commits.len();
             let analysis = pipeline::rate(configured, derived.scan, &counts, None, true);
+            timing(&spec.label, "rated", started);
             let made = Made {
                 analysis,
                 counts,
@@ -248,7 +262,7 @@ fn rate_point(
             return Ok(made.point(spec, date));
         }
     }
-    let analysis = pipeline::analyze_source(&source, &point_request)?;
+    let analysis = pipeline::analyze_source(source, &point_request)?;
     let counts = Summary::count_commits(
         vec![0; analysis.model.practices.len()],
         &analysis.scan.commits,
@@ -262,6 +276,16 @@ fn rate_point(
         scan: PointScan::Full,
     };
     Ok(made.point(spec, date))
+}
+
+/// With `PRACTRACE_TIMINGS` set, says on stderr how long a point has taken so far.
+fn timing(label: &str, what: &str, started: std::time::Instant) {
+    if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
+        eprintln!(
+            "practrace timings: history point {label}: {what} at {:?}",
+            started.elapsed()
+        );
+    }
 }
 
 /// A point's analysis, with what a derived analysis keeps beside its scan.

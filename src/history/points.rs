@@ -13,7 +13,7 @@ use jiff::{Span, Timestamp};
 
 use super::HistoryError;
 use crate::evidence::ObjectId;
-use crate::source::git::Repo;
+use crate::source::git::{GitSource, Repo};
 
 /// How long a period is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +106,9 @@ pub struct PointSpec {
     pub commit: ObjectId,
     /// Its committer time.
     pub time: i64,
+    /// On the tip's first-parent chain, like every point before it (a period's point):
+    /// each point before it is its ancestor.
+    pub first_parent: bool,
 }
 
 /// The range a period selection covers, once its defaults are filled in.
@@ -120,6 +123,7 @@ pub struct Range {
 /// The points of `selection` on the history of `tip`, oldest first; for periods, the
 /// range they cover too.
 pub fn select(
+    source: &GitSource,
     repo: &Repo,
     tip: ObjectId,
     selection: &Selection,
@@ -147,7 +151,7 @@ pub fn select(
                 )));
             }
             let boundaries = boundaries(*every, since, until)?;
-            let points = at_boundaries(repo, tip, boundaries)?;
+            let points = at_boundaries(source, tip, boundaries)?;
             Ok((points, Some(Range { since, until })))
         }
     }
@@ -167,6 +171,7 @@ fn explicit(repo: &Repo, revs: &[String]) -> Result<Vec<PointSpec>, HistoryError
             boundary: None,
             commit,
             time,
+            first_parent: false,
         });
     }
     points.sort_by_key(|p| p.time);
@@ -197,7 +202,7 @@ fn boundaries(
 /// committer time is at or before it. One walk, newest first, that stops once the earliest
 /// boundary has its commit; boundaries before the first commit get none and are dropped.
 fn at_boundaries(
-    repo: &Repo,
+    source: &GitSource,
     tip: ObjectId,
     boundaries: Vec<(String, Timestamp)>,
 ) -> Result<Vec<PointSpec>, HistoryError> {
@@ -206,7 +211,7 @@ fn at_boundaries(
     // Boundaries are in ascending order: those still without a commit are a prefix, and
     // a commit at or before one of them is at or before every later one.
     let mut open = ends.len();
-    repo.first_parents(tip, &mut |id, time| {
+    source.first_parents(tip, &mut |id, time| {
         if open > 0 && time <= ends[open - 1] {
             let first = ends.partition_point(|&e| e < time);
             for slot in &mut found[first..open] {
@@ -225,6 +230,7 @@ fn at_boundaries(
                 boundary: Some(end),
                 commit,
                 time,
+                first_parent: true,
             })
         })
         .collect())

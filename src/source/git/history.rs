@@ -244,24 +244,63 @@ pub fn open_at(
     Ok((Repo(repo), commit.map(object_id)))
 }
 
-impl Repo {
+impl super::GitSource {
     /// Walks the first-parent chain from `start`, newest first (`git rev-list
     /// --first-parent`), calling `visit` with each commit's id and committer time (seconds
     /// since the epoch) until it returns `false`. The chain ends at a root commit, at a
-    /// shallow clone's cut, or at a parent that cannot be read.
+    /// shallow clone's cut, or at a parent that cannot be read. Commits are read from the
+    /// packs this source shares with its scans (libgit2 for the others), without
+    /// libgit2's object cache: 200,000 commits would fill it.
     pub fn first_parents(
         &self,
         start: ObjectId,
         visit: &mut dyn FnMut(ObjectId, i64) -> bool,
     ) -> Result<(), SourceError> {
-        let mut commit = self.0.find_commit(oid(start)).map_err(git_error)?;
+        let packs = self.packs.get();
+        let mut inflater = libdeflater::Decompressor::new();
+        let mut repo: Option<Repository> = None;
+        let mut id = start;
         loop {
-            if !visit(object_id(commit.id()), commit.committer().when().seconds()) {
+            let raw = match packs.read(&mut inflater, id.as_bytes(), 1 << 24) {
+                Some(crate::source::pack::Object::Data(1, bytes)) => bytes,
+                _ => {
+                    if repo.is_none() {
+                        repo = Some(self.git()?);
+                    }
+                    let read = |r: &Repository| -> Option<Vec<u8>> {
+                        let odb = r.odb().ok()?;
+                        let o = odb.read(oid(id)).ok()?;
+                        (o.kind() == git2::ObjectType::Commit).then(|| o.data().to_vec())
+                    };
+                    match repo.as_ref().and_then(read) {
+                        Some(bytes) => bytes,
+                        None if id == start => {
+                            return Err(SourceError::Git(format!("cannot read commit {id}")));
+                        }
+                        None => return Ok(()),
+                    }
+                }
+            };
+            let (headers, _) = crate::extract::commit::split_commit(&raw);
+            let mut first_parent = None;
+            let mut time = 0;
+            for line in headers.split(|&b| b == b'\n') {
+                if let Some(hex) = line.strip_prefix(b"parent ") {
+                    if first_parent.is_none() {
+                        first_parent = std::str::from_utf8(hex)
+                            .ok()
+                            .and_then(|h| ObjectId::from_hex(h.trim()));
+                    }
+                } else if line.starts_with(b"committer ") {
+                    time = crate::extract::commit::committer_time(line);
+                }
+            }
+            if !visit(id, time) || self.grafts.contains(&id) {
                 return Ok(());
             }
-            match commit.parent(0) {
-                Ok(parent) => commit = parent,
-                Err(_) => return Ok(()),
+            match first_parent {
+                Some(parent) => id = parent,
+                None => return Ok(()),
             }
         }
     }

@@ -82,6 +82,8 @@ pub struct GitSource {
     tree: Option<Oid>,
     shallow: bool,
     grafts: HashSet<ObjectId>,
+    /// A commit the caller knows to be an ancestor of this one ([`GitSource::with_ancestor`]).
+    ancestor: Option<Oid>,
     /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
     /// (a scan whose cache knows everything never opens them).
     packs: Arc<LazyPacks>,
@@ -131,11 +133,43 @@ impl GitSource {
             tree,
             shallow,
             grafts,
+            ancestor: None,
             packs: Arc::new(LazyPacks {
                 objects: repository.commondir().join("objects"),
                 packs: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// The same repository at another commit, sharing this source's packs once opened
+    /// (opening them indexes every object: at 100,000 files and 200,000 commits, 0.1 s each
+    /// time), for a series of scans such as `history`'s points.
+    pub fn at_commit(&self, commit: ObjectId) -> Result<GitSource, SourceError> {
+        let repository = self.git()?;
+        let found = repository.find_commit(oid(commit)).map_err(git_error)?;
+        Ok(GitSource {
+            shown: self.shown.clone(),
+            git_dir: self.git_dir.clone(),
+            workdir: self.workdir.clone(),
+            rev: Some(commit.to_string()),
+            commit: Some(found.id()),
+            tree: Some(found.tree_id()),
+            shallow: self.shallow,
+            grafts: self.grafts.clone(),
+            ancestor: None,
+            packs: Arc::clone(&self.packs),
+        })
+    }
+
+    /// This source, told that `base` is an ancestor of its commit, so that
+    /// [`Source::since`] from `base` need not ask the commit graph (on a linear history of
+    /// 200,000 commits, 0.05–0.1 s per question). For callers that know it by
+    /// construction: `history`'s period points lie on one first-parent chain. A wrong hint
+    /// makes `since` derive from a commit whose history is not all reachable: never give
+    /// one that is not known.
+    pub fn with_ancestor(mut self, base: ObjectId) -> GitSource {
+        self.ancestor = Some(oid(base));
+        self
     }
 
     /// Opens a handle on the repository for the questions asked outside a scan: history,
@@ -379,7 +413,9 @@ impl Source for GitSource {
         };
         let repo = self.git()?;
         let base = oid(base);
-        let ancestor = head == base || repo.graph_descendant_of(head, base).unwrap_or(false);
+        let ancestor = head == base
+            || self.ancestor == Some(base)
+            || repo.graph_descendant_of(head, base).unwrap_or(false);
         lap("ancestry");
         // A shallow history may hide merges that reach past the cut: read it all.
         if !ancestor || self.shallow {
