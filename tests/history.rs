@@ -365,3 +365,31 @@ fn bad_flags_exit_2() {
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
 }
+
+/// A point's full scan puts off the pre-pass over every packed commit until its walk has
+/// read many one by one (history's first point is often near the root); the scan must be
+/// the same whenever the pre-pass starts: before the first commit, midway (across the
+/// merge), or never. The fixture is repacked so that its commits are in a pack.
+#[test]
+fn a_put_off_prepass_scans_alike() {
+    let repo = common::fixture_repo("history");
+    common::git(repo.path(), &["repack", "-a", "-d", "-q"]);
+    let head = String::from_utf8(common::git(repo.path(), &["rev-parse", "HEAD"])).unwrap();
+    let head = head.trim();
+    let mut request = practrace::Request::new(repo.path());
+    request.rev = Some(head.to_string());
+    request.use_cache = false;
+    let json = |analysis: &practrace::Analysis| {
+        let mut out = Vec::new();
+        analysis.report.write_json(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let plain = json(&practrace::analyze(&request).unwrap());
+    let source = practrace::source::git::GitSource::open(repo.path(), Some("HEAD")).unwrap();
+    let commit = practrace::evidence::ObjectId::from_hex(head).unwrap();
+    for after in [0, 1, 3, 8, 1000] {
+        let lazy = source.at_commit(commit).unwrap().with_prepass_after(after);
+        let analysis = practrace::analyze_source(&lazy, &request).unwrap();
+        assert_eq!(json(&analysis), plain, "pre-pass after {after} commits");
+    }
+}

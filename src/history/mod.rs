@@ -169,7 +169,7 @@ pub fn history(request: &Request, selection: &Selection) -> Result<History, Hist
     for spec in &specs {
         let date = repo.commit_info(spec.commit)?.commit_date;
         let mut source = tip_source.at_commit(spec.commit)?;
-        if let Some(prev) = previous.as_ref().filter(|_| spec.first_parent) {
+        if let Some(prev) = previous.as_ref().filter(|_| spec.after_ancestor) {
             source = source.with_ancestor(prev.commit);
         }
         let (point, next) = rate_point(request, &source, spec, date, previous.take())?;
@@ -262,7 +262,12 @@ fn rate_point(
             return Ok(made.point(spec, date));
         }
     }
-    let analysis = pipeline::analyze_source(source, &point_request)?;
+    // A point may reach few commits (the first is often near the root): the commit
+    // pre-pass waits until the walk has read many.
+    let lazy = source
+        .at_commit(spec.commit)?
+        .with_prepass_after(source::git::PREPASS_AFTER);
+    let analysis = pipeline::analyze_source(&lazy, &point_request)?;
     let counts = Summary::count_commits(
         vec![0; analysis.model.practices.len()],
         &analysis.scan.commits,

@@ -21,6 +21,7 @@ mod lastchange;
 mod objects;
 mod open;
 mod readers;
+mod series;
 mod worktree;
 
 use diff::diff_trees;
@@ -84,6 +85,9 @@ pub struct GitSource {
     grafts: HashSet<ObjectId>,
     /// A commit the caller knows to be an ancestor of this one ([`GitSource::with_ancestor`]).
     ancestor: Option<Oid>,
+    /// Put off the commit pre-pass until the walk has read this many commits one by one
+    /// ([`GitSource::with_prepass_after`]).
+    prepass_after: Option<usize>,
     /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
     /// (a scan whose cache knows everything never opens them).
     packs: Arc<LazyPacks>,
@@ -134,42 +138,12 @@ impl GitSource {
             shallow,
             grafts,
             ancestor: None,
+            prepass_after: None,
             packs: Arc::new(LazyPacks {
                 objects: repository.commondir().join("objects"),
                 packs: std::sync::OnceLock::new(),
             }),
         })
-    }
-
-    /// The same repository at another commit, sharing this source's packs once opened
-    /// (opening them indexes every object: at 100,000 files and 200,000 commits, 0.1 s each
-    /// time), for a series of scans such as `history`'s points.
-    pub fn at_commit(&self, commit: ObjectId) -> Result<GitSource, SourceError> {
-        let repository = self.git()?;
-        let found = repository.find_commit(oid(commit)).map_err(git_error)?;
-        Ok(GitSource {
-            shown: self.shown.clone(),
-            git_dir: self.git_dir.clone(),
-            workdir: self.workdir.clone(),
-            rev: Some(commit.to_string()),
-            commit: Some(found.id()),
-            tree: Some(found.tree_id()),
-            shallow: self.shallow,
-            grafts: self.grafts.clone(),
-            ancestor: None,
-            packs: Arc::clone(&self.packs),
-        })
-    }
-
-    /// This source, told that `base` is an ancestor of its commit, so that
-    /// [`Source::since`] from `base` need not ask the commit graph (on a linear history of
-    /// 200,000 commits, 0.05–0.1 s per question). For callers that know it by
-    /// construction: `history`'s period points lie on one first-parent chain. A wrong hint
-    /// makes `since` derive from a commit whose history is not all reachable: never give
-    /// one that is not known.
-    pub fn with_ancestor(mut self, base: ObjectId) -> GitSource {
-        self.ancestor = Some(oid(base));
-        self
     }
 
     /// Opens a handle on the repository for the questions asked outside a scan: history,
@@ -296,8 +270,10 @@ impl Source for GitSource {
         };
         let repo = self.git()?;
         // With nothing known, every whole commit of the packs is inflated and processed
-        // on all cores at once; with a warm cache, only the new commits are read.
-        let mut packed = if known.is_empty() {
+        // on all cores at once (lazily: once the walk has read many); with a warm cache,
+        // only the new commits are read.
+        let mut prepass_pending = known.is_empty() && self.prepass_after.is_some();
+        let mut packed = if known.is_empty() && self.prepass_after.is_none() {
             self.process_packed(process)
         } else {
             HashMap::new()
@@ -316,25 +292,21 @@ impl Source for GitSource {
                     (record.hit.clone(), record.diagnostics.clone()),
                 ),
                 None => {
-                    let (parent_ids, findings): (Vec<ObjectId>, CommitFindings) =
-                        match packed.remove(&id) {
-                            Some(done) => done,
-                            None => match odb.read(oid(id)) {
-                                Ok(o) if o.kind() == ObjectType::Commit => {
-                                    let raw = o.data();
-                                    (parents(raw).collect(), process(RawCommit { id, raw }))
-                                }
-                                Ok(o) => {
-                                    let why = format!("expected a commit, found a {}", o.kind());
-                                    walk.unreadable.push((id, why));
-                                    continue;
-                                }
-                                Err(e) => {
-                                    walk.unreadable.push((id, e.message().to_string()));
-                                    continue;
-                                }
-                            },
-                        };
+                    if prepass_pending && Some(walk.read) >= self.prepass_after {
+                        prepass_pending = false;
+                        packed = self.process_packed(process);
+                    }
+                    let read = match packed.remove(&id) {
+                        Some(done) => Ok(done),
+                        None => read_commit(&odb, id, process),
+                    };
+                    let (parent_ids, findings) = match read {
+                        Ok(done) => done,
+                        Err(why) => {
+                            walk.unreadable.push((id, why));
+                            continue;
+                        }
+                    };
                     walk.read += 1;
                     if remember {
                         known.insert(
@@ -549,6 +521,27 @@ fn list_tree(repo: &Repository, root: Oid) -> Result<Vec<FileEntry>, git2::Error
         }
     }
     Ok(files)
+}
+
+/// How many commits a walk reads one by one, for a revision that may reach few, before it
+/// processes every packed commit at once ([`GitSource::with_prepass_after`]).
+pub const PREPASS_AFTER: usize = 5000;
+
+/// One commit through libgit2: its parents and what `process` makes of it, or why it could
+/// not be read.
+fn read_commit(
+    odb: &git2::Odb<'_>,
+    id: ObjectId,
+    process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+) -> Result<(Vec<ObjectId>, CommitFindings), String> {
+    match odb.read(oid(id)) {
+        Ok(o) if o.kind() == ObjectType::Commit => {
+            let raw = o.data();
+            Ok((parents(raw).collect(), process(RawCommit { id, raw })))
+        }
+        Ok(o) => Err(format!("expected a commit, found a {}", o.kind())),
+        Err(e) => Err(e.message().to_string()),
+    }
 }
 
 /// The parent ids in a raw commit's headers.
