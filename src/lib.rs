@@ -30,6 +30,7 @@ pub mod files;
 pub mod freshness;
 pub mod graph;
 pub mod graph_export;
+pub mod history;
 pub mod incremental;
 pub mod matrix;
 pub mod merge;

@@ -125,6 +125,7 @@ fn run(mut command: Command, cwd: &Path, terminal: &Terminal) -> Result<Outcome,
             io,
         ),
         Command::Graph(args) => commands::graph(&args.into(), io),
+        Command::History(args) => commands::history(&args.into(), io),
         Command::Merge {
             reports,
             format,

@@ -312,12 +312,29 @@ pub fn analyze_pair(
 /// Whether head can be derived from base's scan: the same practices (by id, in order) and
 /// the same scan options.
 fn comparable(base: &Configured, head: &Configured) -> bool {
-    let practice_ids = |m: &model::Model| -> Vec<String> {
-        std::iter::once(m.id.clone())
-            .chain(m.practices.iter().map(|p| p.id.clone()))
-            .collect()
-    };
-    practice_ids(&base.model) == practice_ids(&head.model) && base.options == head.options
+    base.scan_key() == head.scan_key()
+}
+
+/// What a scan's findings depend on besides the revision: the model's practices (by id, in
+/// order) and the scan options. Two configurations with the same key scan alike, so the
+/// scan of one revision can be derived from an ancestor's ([`scan::scan_since`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanKey {
+    practices: Vec<String>,
+    options: ScanOptions,
+}
+
+impl Configured {
+    /// See [`ScanKey`].
+    pub fn scan_key(&self) -> ScanKey {
+        let m = &self.model;
+        ScanKey {
+            practices: std::iter::once(m.id.clone())
+                .chain(m.practices.iter().map(|p| p.id.clone()))
+                .collect(),
+            options: self.options.clone(),
+        }
+    }
 }
 
 /// The summary of base's scan: remembered in the cache, else scanned (and remembered).

@@ -61,6 +61,16 @@ fn committed_schemas_are_current() {
         practrace::graph_export::graph_schema(),
         "run `practrace schema graph > schemas/graph.schema.json`"
     );
+    let on_disk = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/history.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        on_disk,
+        practrace::history::history_schema(),
+        "run `practrace schema history > schemas/history.schema.json`"
+    );
 }
 
 #[test]
@@ -109,6 +119,34 @@ fn graph_json_validates_and_a_broken_one_does_not() {
         let validator = jsonschema::validator_for(&schema).unwrap();
         assert!(!validator.is_valid(&broken));
     }
+}
+
+#[test]
+fn history_json_validates_and_a_broken_one_does_not() {
+    let repo = common::fixture_repo("history");
+    let history = common::practrace_json(&[
+        "history",
+        "--repo",
+        repo.path().to_str().unwrap(),
+        "--every",
+        "quarter",
+        "--format",
+        "json",
+    ]);
+    let schema = read_json("schemas/history.schema.json");
+    assert_valid(&schema, &history);
+    // The schema has teeth: a point whose scan is neither full nor derived fails, and so
+    // does a point without its process areas.
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut broken = history.clone();
+    broken["points"][0]["scan"] = "partial".into();
+    assert!(!validator.is_valid(&broken));
+    let mut broken = history.clone();
+    broken["points"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("process_areas");
+    assert!(!validator.is_valid(&broken));
 }
 
 /// The report is written in pieces (so the cache can keep each practice's bytes); the

@@ -12,9 +12,11 @@ use practrace::report::text::Format;
 use practrace::term::ColorChoice;
 
 use super::{
-    BaselineAction, CheckFormat, CiArg, ColorArg, Command, Common, ExplainFormat, FormatArg, Gate,
-    GraphArgs, GraphFormatArg, MatrixFormatArg, ModelArgs, VerifyFormatArg,
+    BaselineAction, CheckFormat, CiArg, ColorArg, Command, Common, EveryArg, ExplainFormat,
+    FormatArg, Gate, GraphArgs, GraphFormatArg, HistoryArgs, HistoryFormatArg, MatrixFormatArg,
+    ModelArgs, VerifyFormatArg,
 };
+use practrace::history::{Every, HistoryFormat};
 
 impl From<ColorArg> for ColorChoice {
     fn from(c: ColorArg) -> ColorChoice {
@@ -149,6 +151,29 @@ impl From<GraphArgs> for commands::Graph {
     }
 }
 
+impl From<HistoryArgs> for commands::History {
+    fn from(h: HistoryArgs) -> commands::History {
+        commands::History {
+            scan: h.scan.into(),
+            every: h.every.map(|e| match e {
+                EveryArg::Week => Every::Week,
+                EveryArg::Month => Every::Month,
+                EveryArg::Quarter => Every::Quarter,
+            }),
+            since: h.since,
+            until: h.until,
+            revs: h.revs,
+            format: h.format.map(|f| match f {
+                HistoryFormatArg::Table => HistoryFormat::Table,
+                HistoryFormatArg::Json => HistoryFormat::Json,
+                HistoryFormatArg::Csv => HistoryFormat::Csv,
+                HistoryFormatArg::Html => HistoryFormat::Html,
+            }),
+            output: h.output,
+        }
+    }
+}
+
 /// The settings of `practrace merge`.
 pub(crate) fn merge(
     reports: Vec<PathBuf>,
@@ -225,6 +250,10 @@ impl Command {
             }
             Command::Matrix { scan: common, .. } => common.rebase(dir),
             Command::Graph(args) => {
+                args.scan.rebase(dir);
+                rebase_all(dir, args.output.as_mut());
+            }
+            Command::History(args) => {
                 args.scan.rebase(dir);
                 rebase_all(dir, args.output.as_mut());
             }

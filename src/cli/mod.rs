@@ -204,6 +204,23 @@ pub(crate) enum Command {
         after_help = "Examples:\n  practrace graph | dot -Tsvg > graph.svg\n  practrace graph --pa PA05 --format mermaid -o pa05.mmd\n  practrace graph --path 'docs/**' --format json"
     )]
     Graph(GraphArgs),
+    /// Capability over time: each area's level and target, and the evidence, at the end of
+    /// each week, month or quarter (or at the revisions given).
+    ///
+    /// A period's point is the last first-parent commit committed at or before the period's
+    /// end (`git rev-list --first-parent --before=END -1 TIP`; periods in UTC; the last
+    /// period ends at --until). --rev is the tip the history is walked back from (default
+    /// HEAD). Without --since, the 12 periods up to --until (default: the tip's committer
+    /// date); periods before the first commit have no point. Each point is rated exactly as
+    /// `status --rev COMMIT` rates it; points after the first are derived from the one
+    /// before (the tree diff and the commits in between), and scanned in full when the
+    /// model or the scan options changed, and at every point when `freshness:` is
+    /// configured. Exit 0 once written (error diagnostics at a point are counted, not
+    /// judged), 2 when it could not run.
+    #[command(
+        after_help = "Examples:\n  practrace history                                  # the last 12 months, a table\n  practrace history --every quarter --since 2024-01-01 -o history.html\n  practrace history --revs v1.0,v2.0,HEAD --format json"
+    )]
+    History(HistoryArgs),
     /// Re-check an earlier JSON report (status or matrix --format json) against the
     /// repository: exit 0 when every piece of evidence is unchanged, 1 when something
     /// changed, 2 when it could not run.
@@ -264,10 +281,11 @@ pub(crate) enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Print a JSON Schema this build uses (`report`, `model`, `config` or `graph`).
+    /// Print a JSON Schema this build uses (`report`, `model`, `config`, `graph` or
+    /// `history`).
     Schema {
         /// Which schema.
-        #[arg(value_parser = ["report", "model", "config", "graph"])]
+        #[arg(value_parser = ["report", "model", "config", "graph", "history"])]
         which: String,
     },
 }
@@ -460,4 +478,56 @@ pub(crate) enum GraphFormatArg {
     Mermaid,
     /// Nodes and edges as JSON (`practrace schema graph`).
     Json,
+}
+
+/// The flags of `practrace history`.
+#[derive(Args)]
+pub(crate) struct HistoryArgs {
+    #[command(flatten)]
+    pub(crate) scan: Common,
+    /// One point per period (default: month).
+    #[arg(long, value_enum, conflicts_with = "revs")]
+    pub(crate) every: Option<EveryArg>,
+    /// From this date (2024-01-01: its first second, UTC; or an RFC 3339 time). Default:
+    /// the 12 periods up to --until.
+    #[arg(long, value_name = "DATE", conflicts_with = "revs")]
+    pub(crate) since: Option<String>,
+    /// Up to this date (2024-06-30: its last second, UTC; or an RFC 3339 time). Default:
+    /// the tip's committer date.
+    #[arg(long, value_name = "DATE", conflicts_with = "revs")]
+    pub(crate) until: Option<String>,
+    /// These revisions as the points instead of periods (comma-separated, or the flag
+    /// repeated), shown in committer-date order.
+    #[arg(long, value_name = "REV,REV…", value_delimiter = ',')]
+    pub(crate) revs: Vec<String>,
+    /// Output format. Default: from the extension of -o FILE (.html, .json, .csv, .txt),
+    /// else table. `json`: `practrace schema history`; `csv`: a row per point and area.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<HistoryFormatArg>,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum EveryArg {
+    /// ISO weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum HistoryFormatArg {
+    /// A row per point: each area's level as one character, evidence counts; then the
+    /// changes of level.
+    Table,
+    /// The points as JSON.
+    Json,
+    /// Long form: a row per point and process area.
+    Csv,
+    /// A self-contained page: levels over time per area, evidence counts over time.
+    Html,
 }

@@ -145,13 +145,14 @@ pub fn verify(
     Ok(Outcome::from_errors(!outcome.is_clean()))
 }
 
-/// `practrace schema`: a JSON Schema this build uses (`report`, `model`, `config` or
-/// `graph`).
+/// `practrace schema`: a JSON Schema this build uses (`report`, `model`, `config`,
+/// `graph` or `history`).
 pub fn schema(which: &str, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let text = match which {
         "model" => crate::report::model_schema(),
         "config" => crate::report::config_schema(),
         "graph" => crate::graph_export::graph_schema(),
+        "history" => crate::history::history_schema(),
         _ => crate::report::report_schema(),
     };
     io.print(text.as_bytes())?;

@@ -6,6 +6,7 @@
 mod explain;
 mod gate;
 mod graph;
+mod history;
 mod matrix;
 mod merge;
 mod onboard;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub use explain::{explain, list};
 pub use gate::{BaselineWrite, Check, CheckFormat, baseline_write, check};
 pub use graph::{Graph, graph};
+pub use history::{History, history};
 pub use matrix::{Matrix, VerifyFormat, matrix, now_rfc3339, schema, verify};
 pub use merge::{Merge, merge};
 pub use onboard::{Init, New, init, new};
@@ -75,6 +77,9 @@ pub enum CommandError {
     /// `merge`.
     #[error(transparent)]
     Merge(#[from] crate::merge::MergeError),
+    /// `history`.
+    #[error(transparent)]
+    History(#[from] crate::history::HistoryError),
     /// A flag that does not fit (named in the message).
     #[error("{0}")]
     Usage(String),

@@ -24,6 +24,10 @@ mod objects;
 mod open;
 mod partial;
 mod readers;
+mod series;
+
+pub use series::PREPASS_AFTER;
+use series::read_commit;
 mod since;
 mod worktree;
 
@@ -107,6 +111,11 @@ pub struct GitSource {
     promisor: Option<String>,
     /// The folders the last listing could not read (see [`Source::absent_folders`]).
     absent: std::sync::Mutex<Vec<String>>,
+    /// A commit the caller knows to be an ancestor of this one ([`GitSource::with_ancestor`]).
+    ancestor: Option<Oid>,
+    /// Put off the commit pre-pass until the walk has read this many commits one by one
+    /// ([`GitSource::with_prepass_after`]).
+    prepass_after: Option<usize>,
     /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
     /// (a scan whose cache knows everything never opens them).
     packs: Arc<LazyPacks>,
@@ -158,6 +167,8 @@ impl GitSource {
             grafts,
             promisor: partial::promisor_remote(&repository),
             absent: std::sync::Mutex::new(Vec::new()),
+            ancestor: None,
+            prepass_after: None,
             packs: Arc::new(LazyPacks {
                 objects: repository.commondir().join("objects"),
                 packs: std::sync::OnceLock::new(),
@@ -314,8 +325,10 @@ impl Source for GitSource {
         };
         let repo = self.git()?;
         // With nothing known, every whole commit of the packs is inflated and processed
-        // on all cores at once; with a warm cache, only the new commits are read.
-        let mut packed = if known.is_empty() {
+        // on all cores at once (lazily: once the walk has read many); with a warm cache,
+        // only the new commits are read.
+        let mut prepass_pending = known.is_empty() && self.prepass_after.is_some();
+        let mut packed = if known.is_empty() && self.prepass_after.is_none() {
             self.process_packed(process)
         } else {
             HashMap::new()
@@ -334,25 +347,21 @@ impl Source for GitSource {
                     (record.hit.clone(), record.diagnostics.clone()),
                 ),
                 None => {
-                    let (parent_ids, findings): (Vec<ObjectId>, CommitFindings) =
-                        match packed.remove(&id) {
-                            Some(done) => done,
-                            None => match odb.read(oid(id)) {
-                                Ok(o) if o.kind() == ObjectType::Commit => {
-                                    let raw = o.data();
-                                    (parents(raw).collect(), process(RawCommit { id, raw }))
-                                }
-                                Ok(o) => {
-                                    let why = format!("expected a commit, found a {}", o.kind());
-                                    walk.unreadable.push((id, why));
-                                    continue;
-                                }
-                                Err(e) => {
-                                    walk.unreadable.push((id, e.message().to_string()));
-                                    continue;
-                                }
-                            },
-                        };
+                    if prepass_pending && Some(walk.read) >= self.prepass_after {
+                        prepass_pending = false;
+                        packed = self.process_packed(process);
+                    }
+                    let read = match packed.remove(&id) {
+                        Some(done) => Ok(done),
+                        None => read_commit(&odb, id, process),
+                    };
+                    let (parent_ids, findings) = match read {
+                        Ok(done) => done,
+                        Err(why) => {
+                            walk.unreadable.push((id, why));
+                            continue;
+                        }
+                    };
                     walk.read += 1;
                     if remember {
                         known.insert(
@@ -431,7 +440,9 @@ impl Source for GitSource {
         };
         let repo = self.git()?;
         let base = oid(base);
-        let ancestor = head == base || repo.graph_descendant_of(head, base).unwrap_or(false);
+        let ancestor = head == base
+            || self.ancestor == Some(base)
+            || repo.graph_descendant_of(head, base).unwrap_or(false);
         lap("ancestry");
         // A shallow history may hide merges that reach past the cut: read it all.
         if !ancestor || self.shallow {
