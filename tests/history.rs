@@ -393,3 +393,34 @@ fn a_put_off_prepass_scans_alike() {
         assert_eq!(json(&analysis), plain, "pre-pass after {after} commits");
     }
 }
+
+/// Derived points follow every kind of tree change: a file replaced by a folder of the same
+/// name and back, a symlink replaced by a regular file, a mode-only change, a change deep
+/// down, a deletion, and a name that sorts between `docs` and `docs/` (the tree diff walks
+/// both trees side by side in git's order, where a folder sorts as if its name ended in
+/// `/`). Each point equals `status --rev`, with the objects loose (trees read through
+/// libgit2) and packed (read from the packs).
+#[test]
+fn derived_points_follow_odd_tree_changes() {
+    let repo = common::fixture_repo("tree-changes");
+    for packed in [false, true] {
+        if packed {
+            common::git(repo.path(), &["repack", "-a", "-d", "-q"]);
+        }
+        let history = history_json(repo.path(), &["--revs", "one,two,three", "--no-cache"]);
+        assert_eq!(
+            scans(&history)
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect::<Vec<_>>(),
+            ["full", "derived", "derived"],
+            "packed: {packed}"
+        );
+        assert_points_equal_status(repo.path(), &history);
+        let files: Vec<u64> = points(&history)
+            .iter()
+            .map(|p| p["evidence"]["files"].as_u64().unwrap())
+            .collect();
+        assert_eq!(files, [4, 5, 5], "packed: {packed}");
+    }
+}

@@ -23,17 +23,17 @@
 pub mod html;
 pub mod points;
 pub mod text;
+mod walk;
 
 pub use points::{Every, Selection, parse_date};
+pub use walk::history;
 
 use serde::Serialize;
 
 use crate::config::ConfigInfo;
-use crate::diag::Severity;
-use crate::evidence::{ObjectId, Scan, Summary};
-use crate::pipeline::{self, Analysis, AnalysisError, Request, ScanKey};
+use crate::pipeline::AnalysisError;
 use crate::report::{AreaReport, ModelInfo, ToolInfo};
-use crate::source::{self, Source as _, SourceError};
+use crate::source::SourceError;
 
 /// Why a history could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -148,212 +148,6 @@ pub struct DiagnosticCounts {
     pub warnings: usize,
     /// Notes.
     pub notes: usize,
-}
-
-/// The history of `request`'s repository from its revision (default `HEAD`) back, at the
-/// points of `selection`. `request.brief` is ignored: points need only the areas.
-pub fn history(request: &Request, selection: &Selection) -> Result<History, HistoryError> {
-    let rev = request.rev.clone().unwrap_or_else(|| "HEAD".into());
-    // One source for the whole run: each point's is this one at its commit, sharing its
-    // packs.
-    let tip_source = source::git::GitSource::open(&request.repo, Some(&rev))?;
-    let repo = tip_source.repo()?;
-    let tip = tip_source
-        .info()
-        .commit
-        .and_then(|c| ObjectId::from_hex(&c))
-        .ok_or_else(|| HistoryError::Usage(format!("{rev} names no commit")))?;
-    let (specs, range) = points::select(&tip_source, &repo, tip, selection)?;
-    let mut points = Vec::with_capacity(specs.len());
-    let mut previous: Option<Previous> = None;
-    for spec in &specs {
-        let date = repo.commit_info(spec.commit)?.commit_date;
-        let mut source = tip_source.at_commit(spec.commit)?;
-        if let Some(prev) = previous.as_ref().filter(|_| spec.after_ancestor) {
-            source = source.with_ancestor(prev.commit);
-        }
-        let (point, next) = rate_point(request, &source, spec, date, previous.take())?;
-        points.push(point);
-        previous = Some(next);
-    }
-    let every = match selection {
-        Selection::Periods { every, .. } => Some(every.name().to_string()),
-        Selection::Revs(_) => None,
-    };
-    Ok(History {
-        tool: ToolInfo {
-            name: "practrace".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        source: HistorySource {
-            repo: request.repo.display().to_string(),
-            rev,
-            commit: tip.to_string(),
-        },
-        every,
-        since: range.map(|r| r.since.to_string()),
-        until: range.map(|r| r.until.to_string()),
-        points,
-    })
-}
-
-/// What the next point derives from: the previous point's commit, scan key (`None` when it
-/// cannot be derived from: ages), scan summary and evidence commits.
-struct Previous {
-    commit: ObjectId,
-    key: Option<ScanKey>,
-    summary: Summary,
-    commits: usize,
-    point: Point,
-}
-
-/// Rates one point: derived from `previous` when it can be (see the module's doc), else
-/// in full.
-fn rate_point(
-    request: &Request,
-    source: &source::git::GitSource,
-    spec: &points::PointSpec,
-    date: String,
-    previous: Option<Previous>,
-) -> Result<(Point, Previous), HistoryError> {
-    let named = |point: &Point| Point {
-        label: spec.label.clone(),
-        boundary: spec.boundary.map(|b| b.to_string()),
-        ..point.clone()
-    };
-    let previous = match previous {
-        Some(prev) if prev.commit == spec.commit => return Ok((named(&prev.point), prev)),
-        other => other,
-    };
-    let started = std::time::Instant::now();
-    let point_request = Request {
-        rev: Some(spec.commit.to_string()),
-        brief: true,
-        ..request.clone()
-    };
-    let configured = pipeline::configure(source, &point_request)?;
-    timing(&spec.label, "configured", started);
-    let key = configured
-        .policy
-        .freshness
-        .is_none()
-        .then(|| configured.scan_key());
-    if let Some(prev) = previous.filter(|p| key.is_some() && p.key == key) {
-        let derived = crate::scan::scan_since(
-            source,
-            &prev.summary.scan,
-            prev.commit,
-            &configured.model,
-            &configured.options,
-        )?;
-        if let Some(derived) = derived {
-            timing(&spec.label, "derived scan", started);
-            let counts = Summary::count_commits(prev.summary.commit_counts, &derived.scan.commits);
-            let commits = prev.commits + derived.scan.commits.len();
-            let analysis = pipeline::rate(configured, derived.scan, &counts, None, true);
-            timing(&spec.label, "rated", started);
-            let made = Made {
-                analysis,
-                counts,
-                commits,
-                key,
-                scan: PointScan::Derived,
-            };
-            return Ok(made.point(spec, date));
-        }
-    }
-    // A point may reach few commits (the first is often near the root): the commit
-    // pre-pass waits until the walk has read many.
-    let lazy = source
-        .at_commit(spec.commit)?
-        .with_prepass_after(source::git::PREPASS_AFTER);
-    let analysis = pipeline::analyze_source(&lazy, &point_request)?;
-    let counts = Summary::count_commits(
-        vec![0; analysis.model.practices.len()],
-        &analysis.scan.commits,
-    );
-    let commits = analysis.scan.commits.len();
-    let made = Made {
-        analysis,
-        counts,
-        commits,
-        key,
-        scan: PointScan::Full,
-    };
-    Ok(made.point(spec, date))
-}
-
-/// With `PRACTRACE_TIMINGS` set, says on stderr how long a point has taken so far.
-fn timing(label: &str, what: &str, started: std::time::Instant) {
-    if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
-        eprintln!(
-            "practrace timings: history point {label}: {what} at {:?}",
-            started.elapsed()
-        );
-    }
-}
-
-/// A point's analysis, with what a derived analysis keeps beside its scan.
-struct Made {
-    analysis: Analysis,
-    /// Commits of evidence per practice (all of them, also those summarised away).
-    counts: Vec<u32>,
-    /// Evidence commits, all of them.
-    commits: usize,
-    key: Option<ScanKey>,
-    scan: PointScan,
-}
-
-impl Made {
-    /// The point, and what the next point derives from.
-    fn point(self, spec: &points::PointSpec, date: String) -> (Point, Previous) {
-        let Analysis { scan, report, .. } = self.analysis;
-        let mut evidenced: Vec<bool> = self.counts.iter().map(|&n| n > 0).collect();
-        for file in &scan.files {
-            for &(p, _) in &file.practices {
-                evidenced[p] = true;
-            }
-        }
-        let mut diagnostics = DiagnosticCounts::default();
-        for d in &report.diagnostics {
-            match d.severity {
-                Severity::Error => diagnostics.errors += 1,
-                Severity::Warning => diagnostics.warnings += 1,
-                Severity::Note => diagnostics.notes += 1,
-            }
-        }
-        let point = Point {
-            label: spec.label.clone(),
-            boundary: spec.boundary.map(|b| b.to_string()),
-            commit: spec.commit.to_string(),
-            date,
-            scan: self.scan,
-            model: report.model,
-            config: report.config,
-            practices_evidenced: evidenced.iter().filter(|&&e| e).count(),
-            evidence: EvidenceCounts {
-                files: scan.files.len(),
-                commits: self.commits,
-            },
-            diagnostics,
-            process_areas: report.process_areas,
-        };
-        let summary = Summary {
-            scan: Scan {
-                commits: Vec::new(),
-                ..scan
-            },
-            commit_counts: self.counts,
-        };
-        let previous = Previous {
-            commit: spec.commit,
-            key: self.key,
-            summary,
-            commits: self.commits,
-            point: point.clone(),
-        };
-        (point, previous)
-    }
 }
 
 /// An output format of `practrace history`.

@@ -106,10 +106,6 @@ pub struct PointSpec {
     pub commit: ObjectId,
     /// Its committer time.
     pub time: i64,
-    /// The point before it is its ancestor, as the first-parent walk from the tip showed
-    /// (a period's point: both lie on that chain, in that order), so that deriving this
-    /// point from it need not ask the commit graph.
-    pub after_ancestor: bool,
 }
 
 /// The range a period selection covers, once its defaults are filled in.
@@ -159,11 +155,7 @@ pub fn select(
 }
 
 /// The revisions of `--revs`, resolved, in committer-date order (a tie keeps the order
-/// given). Whether each is a descendant of the one before is left to [`Source::since`]
-/// (marking those on the tip's first-parent chain instead took one walk down it, about as
-/// long as the questions it saved).
-///
-/// [`Source::since`]: crate::source::Source::since
+/// given).
 fn explicit(repo: &Repo, revs: &[String]) -> Result<Vec<PointSpec>, HistoryError> {
     let mut points = Vec::new();
     for rev in revs {
@@ -176,7 +168,6 @@ fn explicit(repo: &Repo, revs: &[String]) -> Result<Vec<PointSpec>, HistoryError
             boundary: None,
             commit,
             time,
-            after_ancestor: false,
         });
     }
     points.sort_by_key(|p| p.time);
@@ -235,7 +226,6 @@ fn at_boundaries(
                 boundary: Some(end),
                 commit,
                 time,
-                after_ancestor: true,
             })
         })
         .collect())

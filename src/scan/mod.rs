@@ -237,19 +237,44 @@ pub fn scan_since(
     model: &Model,
     options: &ScanOptions,
 ) -> Result<Option<Derived>, SourceError> {
-    let process = |commit: RawCommit<'_>| {
-        let mut diagnostics = Vec::new();
-        let hit = scan_commit(&commit, model, options, &mut diagnostics);
-        (hit, diagnostics)
-    };
     // What base could not see, head must find out for itself (a full scan says what is
     // absent in head).
     if !complete(&base_scan.diagnostics) {
         return Ok(None);
     }
-    let Some(since) = source.since(base, &process)? else {
+    let Some(since) = changes_since(source, base, model, options)? else {
         return Ok(None);
     };
+    Ok(Some(apply_since(source, base_scan, since, model, options)))
+}
+
+/// The first half of [`scan_since`]: what changed from `base` to the source's revision (the
+/// tree diff, and the commits between them scanned), before any file is read. It needs no
+/// scan of `base`, so that the changes between many pairs of revisions can be found at
+/// once, on several threads (`history`).
+pub fn changes_since(
+    source: &dyn Source,
+    base: ObjectId,
+    model: &Model,
+    options: &ScanOptions,
+) -> Result<Option<crate::source::Since>, SourceError> {
+    let process = |commit: RawCommit<'_>| {
+        let mut diagnostics = Vec::new();
+        let hit = scan_commit(&commit, model, options, &mut diagnostics);
+        (hit, diagnostics)
+    };
+    source.since(base, &process)
+}
+
+/// The second half of [`scan_since`]: the changed files read, and `since` applied to
+/// `base_scan`, the scan of the commit `since` was found from.
+pub fn apply_since(
+    source: &dyn Source,
+    base_scan: &Scan,
+    since: crate::source::Since,
+    model: &Model,
+    options: &ScanOptions,
+) -> Derived {
     let mut entries = since.entries;
     if !options.ignore.is_empty() {
         let ignore = crate::config::glob_set(&options.ignore);
@@ -301,14 +326,14 @@ pub fn scan_since(
     let count = base_scan.source.commits_scanned + since.walk.count;
     let mut changed: Vec<String> = changed.into_iter().map(str::to_string).collect();
     changed.sort_unstable();
-    Ok(Some(Derived {
+    Derived {
         scan: finish(source, files, commits, diagnostics, count),
         changed,
         stats: Stats {
             files_read: entries.len(),
             commits_read: since.walk.read,
         },
-    }))
+    }
 }
 
 #[cfg(test)]

@@ -87,7 +87,9 @@ struct Chunk {
     last: usize,
 }
 
-/// The packs of an object folder.
+/// The packs of an object folder (`Default`: none, for a reader that leaves every object
+/// to libgit2).
+#[derive(Default)]
 pub struct Packs {
     packs: Vec<Pack>,
 }

@@ -111,8 +111,6 @@ pub struct GitSource {
     promisor: Option<String>,
     /// The folders the last listing could not read (see [`Source::absent_folders`]).
     absent: std::sync::Mutex<Vec<String>>,
-    /// A commit the caller knows to be an ancestor of this one ([`GitSource::with_ancestor`]).
-    ancestor: Option<Oid>,
     /// Put off the commit pre-pass until the walk has read this many commits one by one
     /// ([`GitSource::with_prepass_after`]).
     prepass_after: Option<usize>,
@@ -167,7 +165,6 @@ impl GitSource {
             grafts,
             promisor: partial::promisor_remote(&repository),
             absent: std::sync::Mutex::new(Vec::new()),
-            ancestor: None,
             prepass_after: None,
             packs: Arc::new(LazyPacks {
                 objects: repository.commondir().join("objects"),
@@ -438,42 +435,29 @@ impl Source for GitSource {
                 );
             }
         };
-        let repo = self.git()?;
-        let base = oid(base);
-        let ancestor = head == base
-            || self.ancestor == Some(base)
-            || repo.graph_descendant_of(head, base).unwrap_or(false);
-        lap("ancestry");
         // A shallow history may hide merges that reach past the cut: read it all.
-        if !ancestor || self.shallow {
+        if self.shallow {
             return Ok(None);
         }
-        let base_tree = repo
-            .find_commit(base)
-            .map(|c| c.tree_id())
-            .map_err(git_error)?;
+        let repo = self.git()?;
         let mut since = Since::default();
-        match diff_trees(&repo, Some(base_tree), Some(head_tree), &mut since) {
-            Ok(()) => {}
-            // A partial clone without some of the trees: the full scan says which.
-            Err(e) if self.promisor.is_some() && partial::not_found(&e) => return Ok(None),
-            Err(e) => return Err(git_error(e)),
-        }
-        since.entries.sort_by(|a, b| a.path.cmp(&b.path));
-        lap("tree diff");
+        // The commits of head that base does not reach. Base is an ancestor of head exactly
+        // when one of them has base for a parent (the last step of a path from head to
+        // base), or head is base: told by the walk itself, where asking libgit2 first
+        // (`graph_descendant_of`) read the same commits again, through pack windows that
+        // several threads (`history`) thrash.
+        let mut ancestor = object_id(head) == base;
         let mut walk = repo.revwalk().map_err(git_error)?;
         walk.push(head).map_err(git_error)?;
-        walk.hide(base).map_err(git_error)?;
+        walk.hide(oid(base)).map_err(git_error)?;
         let odb = repo.odb().map_err(git_error)?;
         for id in walk {
             let Ok(id) = id else { return Ok(None) };
             match odb.read(id) {
                 Ok(o) if o.kind() == ObjectType::Commit => {
-                    let id = object_id(id);
-                    since
-                        .walk
-                        .findings
-                        .push(process(RawCommit { id, raw: o.data() }));
+                    let (id, raw) = (object_id(id), o.data());
+                    ancestor = ancestor || parents(raw).any(|p| p == base);
+                    since.walk.findings.push(process(RawCommit { id, raw }));
                     since.walk.count += 1;
                     since.walk.read += 1;
                 }
@@ -481,6 +465,28 @@ impl Source for GitSource {
             }
         }
         lap("commits");
+        if !ancestor {
+            return Ok(None);
+        }
+        let base_tree = repo
+            .find_commit(oid(base))
+            .map(|c| c.tree_id())
+            .map_err(git_error)?;
+        // The packs when this source (or another of its series) has opened them; else
+        // none, and libgit2 reads the trees: opening them indexes every object (0.1 s at
+        // 100,000 files), more than the gate's whole diff.
+        let none = Packs::default();
+        let packs = self.packs.packs.get().unwrap_or(&none);
+        let mut trees = objects::ObjectReader::new(packs, self.git_dir.clone());
+        let (base_tree, head_tree) = (object_id(base_tree), object_id(head_tree));
+        match diff_trees(&mut trees, Some(base_tree), Some(head_tree), &mut since) {
+            Ok(()) => {}
+            // A partial clone without some of the trees: the full scan says which.
+            Err(_) if self.promisor.is_some() => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        since.entries.sort_by(|a, b| a.path.cmp(&b.path));
+        lap("tree diff");
         Ok(Some(since))
     }
 

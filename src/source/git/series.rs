@@ -1,6 +1,6 @@
 //! One repository scanned at a series of commits (`history`'s points): each point's source
-//! made from the one before with [`GitSource::at_commit`], sharing its packs, told what
-//! the caller knows of its ancestry, and the first-parent chain the points are taken from.
+//! made from the one before with [`GitSource::at_commit`], sharing its packs, and the
+//! first-parent chain the points are taken from.
 
 use std::sync::Arc;
 
@@ -30,21 +30,9 @@ impl GitSource {
             grafts: self.grafts.clone(),
             promisor: self.promisor.clone(),
             absent: std::sync::Mutex::new(Vec::new()),
-            ancestor: None,
             prepass_after: None,
             packs: Arc::clone(&self.packs),
         })
-    }
-
-    /// This source, told that `base` is an ancestor of its commit, so that
-    /// [`Source::since`](crate::source::Source::since) from `base` need not ask the commit graph (on a linear history of
-    /// 200,000 commits, 0.05–0.1 s per question). For callers that know it by
-    /// construction: `history`'s period points lie on one first-parent chain. A wrong hint
-    /// makes `since` derive from a commit whose history is not all reachable: never give
-    /// one that is not known.
-    pub fn with_ancestor(mut self, base: ObjectId) -> GitSource {
-        self.ancestor = Some(oid(base));
-        self
     }
 
     /// This source, its full scan walking commits one by one at first and processing every
@@ -56,6 +44,13 @@ impl GitSource {
     pub fn with_prepass_after(mut self, commits: usize) -> GitSource {
         self.prepass_after = Some(commits);
         self
+    }
+
+    /// Opens the packs now (they are shared by every source of the series), so that the
+    /// tree diffs of [`Source::since`](crate::source::Source::since) read them with `pread`
+    /// rather than through libgit2's pack windows, which several threads thrash.
+    pub fn open_packs(&self) {
+        self.packs.get();
     }
 
     /// Walks the first-parent chain from `start`, newest first (`git rev-list
