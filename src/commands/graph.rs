@@ -63,16 +63,7 @@ fn graph_format(
     given: Option<GraphFormat>,
     output: Option<&Path>,
 ) -> Result<GraphFormat, CommandError> {
-    let by_extension = output.and_then(GraphFormat::from_extension);
-    match (given, by_extension) {
-        (Some(f), Some(e)) if f != e => Err(CommandError::Usage(format!(
-            "--format {} does not match the file name {}, which says {}: drop --format, or name the file for the format",
-            f.name(),
-            output.map(|p| p.display().to_string()).unwrap_or_default(),
-            e.name()
-        ))),
-        (Some(f), _) => Ok(f),
-        (None, Some(e)) => Ok(e),
-        (None, None) => Ok(GraphFormat::Dot),
-    }
+    let agree = |f, e| f == e;
+    let (by_extension, name) = (GraphFormat::from_extension, GraphFormat::name);
+    super::chosen_format(given, output, by_extension, agree, name, GraphFormat::Dot)
 }

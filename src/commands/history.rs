@@ -79,25 +79,23 @@ fn history_format(
     given: Option<HistoryFormat>,
     output: Option<&Path>,
 ) -> Result<HistoryFormat, CommandError> {
-    let by_extension = output.and_then(|path| {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
+    let by_extension = |ext: &str| {
+        Some(match ext {
             "html" | "htm" => HistoryFormat::Html,
             "json" => HistoryFormat::Json,
             "csv" => HistoryFormat::Csv,
             "txt" => HistoryFormat::Table,
             _ => return None,
         })
-    });
-    match (given, by_extension) {
-        (Some(f), Some(e)) if f != e => Err(CommandError::Usage(format!(
-            "--format {} does not match the file name {}, which says {}: drop --format, or name the file for the format",
-            f.name(),
-            output.map(|p| p.display().to_string()).unwrap_or_default(),
-            e.name()
-        ))),
-        (Some(f), _) => Ok(f),
-        (None, Some(e)) => Ok(e),
-        (None, None) => Ok(HistoryFormat::Table),
-    }
+    };
+    let agree = |f, e| f == e;
+    let name = HistoryFormat::name;
+    super::chosen_format(
+        given,
+        output,
+        by_extension,
+        agree,
+        name,
+        HistoryFormat::Table,
+    )
 }

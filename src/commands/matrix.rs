@@ -73,9 +73,8 @@ pub(super) fn matrix_format(
     given: Option<MatrixFormat>,
     output: Option<&Path>,
 ) -> Result<MatrixFormat, CommandError> {
-    let by_extension = output.and_then(|path| {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
+    let by_extension = |ext: &str| {
+        Some(match ext {
             "html" | "htm" => MatrixFormat::Html,
             "xlsx" => MatrixFormat::Xlsx,
             "csv" => MatrixFormat::Csv,
@@ -83,24 +82,21 @@ pub(super) fn matrix_format(
             "json" => MatrixFormat::Json,
             _ => return None,
         })
-    });
+    };
     // OSCAL documents are JSON files.
-    let same = |f: MatrixFormat, e: MatrixFormat| {
+    let agree = |f: MatrixFormat, e: MatrixFormat| {
         f == e
             || (e == MatrixFormat::Json
                 && matches!(f, MatrixFormat::Oscal | MatrixFormat::OscalPlan))
     };
-    match (given, by_extension) {
-        (Some(f), Some(e)) if !same(f, e) => Err(CommandError::Usage(format!(
-            "--format {} does not match the file name {}, which says {}: drop --format, or name the file for the format",
-            f.name(),
-            output.map(|p| p.display().to_string()).unwrap_or_default(),
-            e.name()
-        ))),
-        (Some(f), _) => Ok(f),
-        (None, Some(e)) => Ok(e),
-        (None, None) => Ok(MatrixFormat::Html),
-    }
+    super::chosen_format(
+        given,
+        output,
+        by_extension,
+        agree,
+        MatrixFormat::name,
+        MatrixFormat::Html,
+    )
 }
 
 /// An output format of `practrace verify`.

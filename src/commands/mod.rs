@@ -387,6 +387,33 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// The format a command writes in: `--format` (`given`) when given, else the one
+/// `by_extension` reads from the name of `-o FILE`, else `default`. Both given and not
+/// `agree`ing is a usage error (a `.xlsx` file holding HTML helps nobody).
+fn chosen_format<F: Copy>(
+    given: Option<F>,
+    output: Option<&Path>,
+    by_extension: impl Fn(&str) -> Option<F>,
+    agree: impl Fn(F, F) -> bool,
+    name: impl Fn(F) -> &'static str,
+    default: F,
+) -> Result<F, CommandError> {
+    let extension = output
+        .and_then(|path| path.extension()?.to_str())
+        .map(str::to_ascii_lowercase);
+    match (given, extension.as_deref().and_then(by_extension)) {
+        (Some(f), Some(e)) if !agree(f, e) => Err(CommandError::Usage(format!(
+            "--format {} does not match the file name {}, which says {}: drop --format, or name the file for the format",
+            name(f),
+            output.map(|p| p.display().to_string()).unwrap_or_default(),
+            name(e)
+        ))),
+        (Some(f), _) => Ok(f),
+        (None, Some(e)) => Ok(e),
+        (None, None) => Ok(default),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Pins the mode of `-o FILE` outputs: the same as a file created the ordinary way

@@ -129,11 +129,10 @@ impl GraphFormat {
         }
     }
 
-    /// The format a file name's extension names (`.dot`/`.gv`, `.mmd`/`.mermaid`,
-    /// `.json`), if any.
-    pub fn from_extension(path: &std::path::Path) -> Option<GraphFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
+    /// The format a file name's extension (lower case, without the dot) names (`dot`/`gv`,
+    /// `mmd`/`mermaid`, `json`), if any.
+    pub fn from_extension(ext: &str) -> Option<GraphFormat> {
+        match ext {
             "dot" | "gv" => Some(GraphFormat::Dot),
             "mmd" | "mermaid" => Some(GraphFormat::Mermaid),
             "json" => Some(GraphFormat::Json),
