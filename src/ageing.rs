@@ -115,14 +115,8 @@ pub fn annotate(report: &mut Report, dates: &Dates, model: &Model, scan: &Scan) 
         .iter()
         .map(|c| (c.id.as_str(), (c.time, c.date.as_str())))
         .collect();
-    let by_id: HashMap<&str, usize> = model
-        .practices
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
     for practice in &mut report.practices {
-        let Some(&p) = by_id.get(practice.id.as_str()) else {
+        let Some(p) = model.practice(&practice.id) else {
             continue;
         };
         for evidence in &mut practice.evidence {

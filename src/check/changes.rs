@@ -25,7 +25,7 @@ fn minus<'a>(was: &[&'a str], is: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// The index of each commit of a scan, by id.
-fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
+pub(super) fn commits_by_id(a: &Analysis) -> HashMap<&str, usize> {
     a.scan
         .commits
         .iter()

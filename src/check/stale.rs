@@ -16,7 +16,11 @@ pub(super) fn went_stale(base: &Analysis, head: &Analysis) -> Vec<Finding> {
     };
     let id = |a: &Analysis, p: usize| a.model.practices[p].id.clone();
     let fresh_in_base = |file: Option<usize>, commit: Option<usize>, practice: &str| {
-        let is = |p: usize| id(base, p) == practice;
+        // The same practice in base's model (compared by id).
+        let Some(same) = base.model.practice(practice) else {
+            return false;
+        };
+        let is = |p: usize| p == same;
         match (file, commit) {
             (Some(f), _) => base.scan.files[f]
                 .practices
@@ -35,8 +39,10 @@ pub(super) fn went_stale(base: &Analysis, head: &Analysis) -> Vec<Finding> {
             _ => false,
         }
     };
-    let base_files: HashMap<&str, usize> = index(base.scan.files.iter().map(|f| f.path.as_str()));
-    let base_commits: HashMap<&str, usize> = index(base.scan.commits.iter().map(|c| c.id.as_str()));
+    let base_files: HashMap<&str, usize> = (base.scan.files.iter().enumerate())
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    let base_commits = super::changes::commits_by_id(base);
     let mut out = Vec::new();
     for (f, hit) in head.scan.files.iter().enumerate() {
         for &(p, _) in &hit.practices {
@@ -87,8 +93,4 @@ pub(super) fn went_stale(base: &Analysis, head: &Analysis) -> Vec<Finding> {
         }
     }
     out
-}
-
-fn index<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
-    keys.enumerate().map(|(i, k)| (k, i)).collect()
 }
