@@ -613,3 +613,44 @@ fn check_base_in_a_blobless_clone() {
         );
     }
 }
+
+/// Pins a bug found using `history` on a blobless clone of golang/net: a point was derived
+/// from a previous point whose scan could not see absent objects, and carried its
+/// `objects-absent` error and its partial evidence forward. A point after an incomplete
+/// one is scanned in full: at HEAD (all of whose blobs the checkout fetched) it is the full
+/// clone's.
+#[test]
+fn history_never_derives_from_a_point_that_could_not_see_everything() {
+    let history = |repo: &Path| {
+        let repo = repo.to_str().unwrap();
+        let args = [
+            "history",
+            "--repo",
+            repo,
+            "--revs",
+            "base,HEAD",
+            "--format",
+            "json",
+            "--no-cache",
+        ];
+        let out = practrace(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")
+    };
+    let full = history(&shape("full"));
+    let blobless = history(&shape("blobless"));
+    let (base, head) = (&blobless["points"][0], &blobless["points"][1]);
+    assert_eq!(
+        base["diagnostics"]["errors"], 1,
+        "the base point says what is absent"
+    );
+    assert_eq!(head["scan"], "full", "not derived from an incomplete point");
+    assert_eq!(head["diagnostics"], full["points"][1]["diagnostics"]);
+    assert_eq!(head["process_areas"], full["points"][1]["process_areas"]);
+    assert_eq!(head["evidence"], full["points"][1]["evidence"]);
+}
