@@ -15,30 +15,7 @@ pub(super) fn went_stale(base: &Analysis, head: &Analysis) -> Vec<Finding> {
         return Vec::new();
     };
     let id = |a: &Analysis, p: usize| a.model.practices[p].id.clone();
-    let fresh_in_base = |file: Option<usize>, commit: Option<usize>, practice: &str| {
-        // The same practice in base's model (compared by id).
-        let Some(same) = base.model.practice(practice) else {
-            return false;
-        };
-        let is = |p: usize| p == same;
-        match (file, commit) {
-            (Some(f), _) => base.scan.files[f]
-                .practices
-                .iter()
-                .any(|&(p, _)| is(p) && !base.dates.as_ref().is_some_and(|d| d.file_stale(f, p))),
-            (_, Some(c)) => {
-                let hit = &base.scan.commits[c];
-                hit.practices.iter().any(|&p| {
-                    is(p)
-                        && !base
-                            .dates
-                            .as_ref()
-                            .is_some_and(|d| d.commit_stale(hit.time, &hit.date, p))
-                })
-            }
-            _ => false,
-        }
-    };
+    let fresh_in_base = |file, commit, practice: &str| fresh_in(base, file, commit, practice);
     let base_files: HashMap<&str, usize> = (base.scan.files.iter().enumerate())
         .map(|(i, f)| (f.path.as_str(), i))
         .collect();
@@ -93,4 +70,23 @@ pub(super) fn went_stale(base: &Analysis, head: &Analysis) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether base's file `file` (or commit `commit`) is fresh evidence there for the
+/// practice whose id is `practice` (practices compared by id: the models may differ).
+fn fresh_in(base: &Analysis, file: Option<usize>, commit: Option<usize>, practice: &str) -> bool {
+    let Some(same) = base.model.practice(practice) else {
+        return false;
+    };
+    let stale = |f: &dyn Fn(&crate::freshness::Dates) -> bool| base.dates.as_ref().is_some_and(f);
+    match (file, commit) {
+        (Some(f), _) => (base.scan.files[f].practices.iter())
+            .any(|&(p, _)| p == same && !stale(&|d| d.file_stale(f, p))),
+        (_, Some(c)) => {
+            let hit = &base.scan.commits[c];
+            (hit.practices.iter())
+                .any(|&p| p == same && !stale(&|d| d.commit_stale(hit.time, &hit.date, p)))
+        }
+        _ => false,
+    }
 }

@@ -189,8 +189,7 @@ fn rate_point(
         other => other,
     };
     let started = std::time::Instant::now();
-    // A previous point that could not see everything (a partial clone's absent objects)
-    // is not derived from: this point finds out for itself, as `check --base` does.
+    // Never derived from a point that could not see everything (as `check --base`).
     let previous = previous.filter(|p| crate::scan::complete(&p.summary.scan.diagnostics));
     if let (Some(since), Some(prev)) = (changes, previous) {
         let derived = crate::scan::apply_since(
