@@ -198,3 +198,54 @@ fn check_tells_stale_from_lost() {
         )
     );
 }
+
+/// Pins a surprise from using the gate: a stale-evidence warning named its age in days, so
+/// on every later commit the same stale file gave a different message and `check --base`
+/// reported it as new. The message names the limit and the date, not the day count.
+#[test]
+fn stale_evidence_already_stale_in_base_is_not_new() {
+    let repo = common::fixture_repo("freshness");
+    let path = repo.path();
+    let out = common::git_command(path)
+        .args(["commit", "-q", "--allow-empty", "-m", "A day later"])
+        .env("GIT_AUTHOR_DATE", "2026-04-02T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-04-02T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = common::practrace(&[
+        "check",
+        "--repo",
+        path.to_str().unwrap(),
+        "--base",
+        "HEAD~1",
+        "--format",
+        "json",
+        "--no-cache",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let introduced: Vec<(&str, bool)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "stale-evidence")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["introduced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // Stale at base already: not new. docs/edge.md (exactly 90 days at base) went stale
+    // with the day: new.
+    assert_eq!(
+        introduced,
+        [
+            ("docs/edge.md", true),
+            ("docs/monitor.md", false),
+            ("docs/old.md", false),
+            ("docs/rebased.md", false)
+        ],
+        "{report}"
+    );
+}
