@@ -38,6 +38,17 @@ pub struct Analysis {
     pub last_commits: Option<std::collections::HashMap<String, source::git::history::LastChange>>,
 }
 
+impl Analysis {
+    /// Frees the scan's files, commits and diagnostics (the report holds what the outputs
+    /// show of them): the matrix drops them before its history walk, which needs memory of
+    /// its own. The scan's source and absent paths stay.
+    pub fn release_scan(&mut self) {
+        self.scan.files = Vec::new();
+        self.scan.commits = Vec::new();
+        self.scan.diagnostics = Vec::new();
+    }
+}
+
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {

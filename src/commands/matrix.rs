@@ -1,8 +1,9 @@
 //! `matrix`, `verify` and `schema`: what goes to an auditor, and back.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{CommandError, Io, Outcome, ScanFlags, write_atomically};
+use super::{CommandError, Io, Outcome, ScanFlags, write_atomically_with};
 use crate::matrix::MatrixFormat;
 use crate::report::Render;
 use crate::source::git::GitSource;
@@ -34,35 +35,39 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let source = GitSource::open(&request.repo, request.rev.as_deref())?;
     let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
+    analysis.release_scan();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
     crate::matrix::stamp(&mut analysis, &source.repo()?, what.generated.clone(), name)?;
     progress.set_message("writing the matrix");
-    let mut bytes = Vec::new();
+    // Written as it is rendered (to a temporary file renamed into place, or to stdout),
+    // never held whole in memory: a large repository's matrix is tens of megabytes.
+    let render = |out: &mut dyn std::io::Write| -> Result<(), CommandError> {
+        format.render(&analysis, out)?;
+        Ok(())
+    };
     match (format, &what.output) {
         // Results written to a file get their plan beside them, written first, so that the
         // results never point at a plan that is not there.
         (MatrixFormat::Oscal, Some(path)) => {
             let (plan_path, href) = crate::matrix::oscal::plan_beside(path);
-            let mut plan = Vec::new();
-            crate::matrix::oscal::write_plan(&analysis.report, &mut plan)
-                .map_err(CommandError::io("writing the OSCAL plan"))?;
-            write_atomically(&plan_path, &plan)?;
-            crate::matrix::oscal::write_results(&analysis.report, &href, &mut bytes)
-                .map_err(CommandError::io("writing the OSCAL results"))?;
+            write_atomically_with(&plan_path, |out| {
+                crate::matrix::oscal::write_plan(&analysis.report, out)
+                    .map_err(CommandError::io("writing the OSCAL plan"))
+            })?;
+            write_atomically_with(path, |out| {
+                crate::matrix::oscal::write_results(&analysis.report, &href, out)
+                    .map_err(CommandError::io("writing the OSCAL results"))
+            })?;
         }
-        _ => format.render(&analysis, &mut bytes)?,
+        (_, Some(path)) => write_atomically_with(path, render)?,
+        (_, None) => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *io.out);
+            render(&mut out)?;
+            out.flush().map_err(CommandError::io("writing to stdout"))?;
+        }
     }
     progress.finish();
-    match &what.output {
-        Some(path) => write_atomically(path, &bytes)?,
-        None => {
-            io.out
-                .write_all(&bytes)
-                .and_then(|()| io.out.flush())
-                .map_err(CommandError::io("writing to stdout"))?;
-        }
-    }
     Ok(Outcome::from_errors(errors))
 }
 

@@ -343,18 +343,30 @@ fn stdout(source: std::io::Error) -> CommandError {
 /// is replaced that way, and the link stays. Anything else that exists — a terminal,
 /// `/dev/null`, a FIFO, `/dev/stdout` — is written to as it is, never replaced.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
+    let what = format!("writing {}", path.display());
+    write_atomically_with(path, |out| {
+        out.write_all(bytes).map_err(CommandError::io(what))
+    })
+}
+
+/// [`write_atomically`], with the bytes written by `write` as it makes them (buffered),
+/// so a large output is never held in memory whole. When `write` fails, a replaced file is
+/// left as it was.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
     let what = || format!("writing {}", path.display());
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
     {
-        let mut out = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(CommandError::io(what()))?;
-        return out
-            .write_all(bytes)
-            .and_then(|()| out.flush())
-            .map_err(CommandError::io(what()));
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        return out.flush().map_err(CommandError::io(what()));
     }
     let target = match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
@@ -379,8 +391,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CommandError> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut file = builder.tempfile_in(dir).map_err(CommandError::io(what()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+    write(&mut out)?;
+    out.flush().map_err(CommandError::io(what()))?;
+    drop(out);
+    file.as_file()
+        .sync_all()
         .map_err(CommandError::io(what()))?;
     file.persist(&target)
         .map_err(|e| CommandError::io(what())(e.error))?;

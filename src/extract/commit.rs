@@ -49,9 +49,15 @@ pub fn to_utf8(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 
 /// The author header: `Name <email>`, seconds, offset in minutes.
 pub fn author(headers: &[u8]) -> (String, i64, i32) {
+    signature(headers, b"author ")
+}
+
+/// The first header line starting with `key` (`author `, `committer `) as a signature:
+/// `Name <email>`, time, offset in minutes (as [`author`]).
+pub fn signature(headers: &[u8], key: &[u8]) -> (String, i64, i32) {
     let line = headers
         .split(|&b| b == b'\n')
-        .find_map(|l| l.strip_prefix(b"author "))
+        .find_map(|l| l.strip_prefix(key))
         .unwrap_or_default();
     let text = String::from_utf8_lossy(line);
     let Some(close) = text.rfind('>') else {

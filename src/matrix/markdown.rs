@@ -44,23 +44,17 @@ fn table(out: &mut String, header: &[&str], rows: impl IntoIterator<Item = Vec<S
     }
 }
 
-fn short(id: &Option<String>) -> String {
-    id.as_deref()
-        .map(|c| c[..c.len().min(12)].to_string())
+fn short(id: Option<&str>) -> String {
+    id.map(|c| c[..c.len().min(12)].to_string())
         .unwrap_or_default()
 }
 
 /// Renders the matrix as Markdown.
 pub fn render(matrix: &Matrix) -> String {
-    let mut out = String::new();
-    stamp(&mut out, matrix);
-    heat_map(&mut out, matrix);
-    for a in &matrix.areas {
-        area_section(&mut out, a);
-    }
-    gaps(&mut out, matrix);
-    diagnostics(&mut out, matrix);
-    out
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and every part is UTF-8.
+    let _ = write(matrix, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The title and the stamp: what the matrix describes, as a list.
@@ -165,23 +159,23 @@ fn practice_rows(g: &Group, p: &PracticeView) -> Vec<Vec<String>> {
 /// The evidence columns of a row: kind, where (path:line, a path, or a commit's subject),
 /// how a file became evidence, its note, blob, commit, author and date.
 fn evidence_cells(e: &EvidenceRow) -> [String; 8] {
-    let place = match (&e.path, e.line) {
+    let place = match (e.path, e.line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
-        (Some(path), None) => path.clone(),
-        _ => e.subject.clone().unwrap_or_default(),
+        (Some(path), None) => path.to_string(),
+        _ => e.subject.unwrap_or_default().to_string(),
     };
     [
         e.kind.to_string(),
         place,
         e.source.clone().unwrap_or_default(),
-        e.note.clone().unwrap_or_default(),
-        short(&e.blob),
-        short(&e.commit),
-        e.author.clone().unwrap_or_default(),
-        match (&e.date, &e.freshness) {
+        e.note.unwrap_or_default().to_string(),
+        short(e.blob),
+        short(e.commit),
+        e.author.unwrap_or_default().to_string(),
+        match (e.date, &e.freshness) {
             (Some(date), Some(age)) => format!("{date} ({age})"),
             (None, Some(age)) => age.clone(),
-            (date, None) => date.clone().unwrap_or_default(),
+            (date, None) => date.unwrap_or_default().to_string(),
         },
     ]
 }
@@ -221,8 +215,18 @@ fn diagnostics(out: &mut String, matrix: &Matrix) {
     }
 }
 
-/// Writes the matrix as Markdown.
+/// Writes the matrix as Markdown, a part at a time (one area's table at most is held).
 pub fn write(matrix: &Matrix, out: &mut dyn std::io::Write) -> Result<(), MatrixError> {
-    out.write_all(render(matrix).as_bytes())?;
+    let mut part = String::new();
+    stamp(&mut part, matrix);
+    heat_map(&mut part, matrix);
+    for a in &matrix.areas {
+        out.write_all(part.as_bytes())?;
+        part.clear();
+        area_section(&mut part, a);
+    }
+    gaps(&mut part, matrix);
+    diagnostics(&mut part, matrix);
+    out.write_all(part.as_bytes())?;
     Ok(())
 }

@@ -154,27 +154,27 @@ pub struct Cell {
 
 /// A piece of evidence, flat: a file (with the last commit that changed it) or a commit.
 #[derive(Debug, Clone, Serialize)]
-pub struct EvidenceRow {
+pub struct EvidenceRow<'a> {
     /// `file` or `commit`.
     pub kind: &'static str,
     /// The file's path.
-    pub path: Option<String>,
+    pub path: Option<&'a str>,
     /// Line of the tag in the file (none for a file of the evidence map).
     pub line: Option<u32>,
     /// How the file became evidence: `front matter`, or `evidence_map[0]: GLOB`.
     pub source: Option<String>,
     /// The note written beside the tag.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// The file's blob id.
-    pub blob: Option<String>,
+    pub blob: Option<&'a str>,
     /// The evidence commit, or the last commit that changed the file.
-    pub commit: Option<String>,
+    pub commit: Option<&'a str>,
     /// Its author.
-    pub author: Option<String>,
+    pub author: Option<&'a str>,
     /// Its author date.
-    pub date: Option<String>,
+    pub date: Option<&'a str>,
     /// Its subject.
-    pub subject: Option<String>,
+    pub subject: Option<&'a str>,
     /// Its age against the `freshness` limit (`stale: 400 days old, limit 90d`); `None`
     /// when the practice has no limit.
     pub freshness: Option<String>,
@@ -182,8 +182,8 @@ pub struct EvidenceRow {
     pub stale: bool,
 }
 
-impl EvidenceRow {
-    fn from_report(e: &EvidenceReport) -> EvidenceRow {
+impl<'a> EvidenceRow<'a> {
+    fn from_report(e: &'a EvidenceReport) -> EvidenceRow<'a> {
         match e {
             EvidenceReport::File {
                 path,
@@ -195,15 +195,15 @@ impl EvidenceRow {
                 freshness,
             } => EvidenceRow {
                 kind: "file",
-                path: Some(path.clone()),
+                path: Some(path),
                 line: *line,
                 source: Some(source.label()),
-                note: note.clone(),
-                blob: Some(blob.clone()),
-                commit: last_commit.as_ref().map(|c| c.commit.clone()),
-                author: last_commit.as_ref().map(|c| c.author.clone()),
-                date: last_commit.as_ref().map(|c| c.date.clone()),
-                subject: last_commit.as_ref().map(|c| c.subject.clone()),
+                note: note.as_deref(),
+                blob: Some(blob),
+                commit: last_commit.as_ref().map(|c| c.commit.as_str()),
+                author: last_commit.as_ref().map(|c| c.author.as_str()),
+                date: last_commit.as_ref().map(|c| c.date.as_str()),
+                subject: last_commit.as_ref().map(|c| c.subject.as_str()),
                 freshness: freshness.as_ref().map(crate::freshness::age_text),
                 stale: freshness.as_ref().is_some_and(|a| a.stale),
             },
@@ -220,10 +220,10 @@ impl EvidenceRow {
                 source: None,
                 note: None,
                 blob: None,
-                commit: Some(commit.clone()),
-                author: Some(author.clone()),
-                date: Some(date.clone()),
-                subject: Some(subject.clone()),
+                commit: Some(commit),
+                author: Some(author),
+                date: Some(date),
+                subject: Some(subject),
                 freshness: freshness.as_ref().map(crate::freshness::age_text),
                 stale: freshness.as_ref().is_some_and(|a| a.stale),
             },
@@ -233,7 +233,7 @@ impl EvidenceRow {
 
 /// One practice of one area with its evidence.
 #[derive(Debug, Clone, Serialize)]
-pub struct PracticeView {
+pub struct PracticeView<'a> {
     /// `BP.05.02` or `GP.2.1.3@PA05`.
     pub id: String,
     /// Title.
@@ -245,24 +245,24 @@ pub struct PracticeView {
     /// Why it is not applicable.
     pub not_applicable: Option<String>,
     /// Its evidence, files first.
-    pub evidence: Vec<EvidenceRow>,
+    pub evidence: Vec<EvidenceRow<'a>>,
 }
 
 /// The practices of one area under one heading: its base practices, or the generic
 /// practices of one common feature.
 #[derive(Debug, Clone, Serialize)]
-pub struct Group {
+pub struct Group<'a> {
     /// The level they count for.
     pub level: u8,
     /// "Base practices" or "2.1 Planning Performance".
     pub label: String,
     /// The practices, model order.
-    pub practices: Vec<PracticeView>,
+    pub practices: Vec<PracticeView<'a>>,
 }
 
 /// One process area: its heat map row and its practices.
 #[derive(Debug, Clone, Serialize)]
-pub struct AreaView {
+pub struct AreaView<'a> {
     /// `PA05`.
     pub id: String,
     /// Title.
@@ -277,16 +277,16 @@ pub struct AreaView {
     /// One cell per level of the model.
     pub cells: Vec<Cell>,
     /// Base practices first, then generic practices per level and common feature.
-    pub groups: Vec<Group>,
+    pub groups: Vec<Group<'a>>,
     /// In-scope practices with evidence / in scope (every level).
     pub evidenced: usize,
     /// In-scope practices (every level).
     pub in_scope: usize,
 }
 
-impl PracticeView {
+impl<'a> PracticeView<'a> {
     /// A practice of the report, its evidence flattened for the renderers.
-    fn from_report(shown: &PracticeReport) -> PracticeView {
+    fn from_report(shown: &'a PracticeReport) -> PracticeView<'a> {
         PracticeView {
             id: shown.id.clone(),
             title: shown.title.clone(),
@@ -302,11 +302,11 @@ impl PracticeView {
     }
 }
 
-impl AreaView {
+impl<'a> AreaView<'a> {
     /// Process area `a` of the report: its practices under their headings, what is in
     /// scope and evidenced, and its heat map row.
-    fn build(report: &Report, model: &Model, a: usize, area: &AreaReport) -> AreaView {
-        let mut groups: Vec<Group> = Vec::new();
+    fn build(report: &'a Report, model: &Model, a: usize, area: &AreaReport) -> AreaView<'a> {
+        let mut groups: Vec<Group<'a>> = Vec::new();
         let (mut evidenced, mut in_scope) = (0, 0);
         // Per level: in-scope practices that the rating counts (not GP.1.x).
         let mut counted = vec![0usize; model.levels.len()];
@@ -369,7 +369,7 @@ fn heading(model: &Model, kind: PracticeKind) -> (u8, String) {
 }
 
 /// Appends a practice to the last group when it has the same heading, else to a new one.
-fn add_to_group(groups: &mut Vec<Group>, level: u8, label: String, view: PracticeView) {
+fn add_to_group<'a>(groups: &mut Vec<Group<'a>>, level: u8, label: String, view: PracticeView<'a>) {
     match groups.last_mut() {
         Some(g) if g.label == label => g.practices.push(view),
         _ => groups.push(Group {
@@ -406,17 +406,17 @@ fn heat_map_row(area: &AreaReport, counted: &[usize]) -> Vec<Cell> {
 
 /// The whole matrix: the view every renderer reads.
 #[derive(Debug, Clone, Serialize)]
-pub struct Matrix {
+pub struct Matrix<'a> {
     /// The stamp.
     pub header: Header,
     /// The model's levels.
     pub levels: Vec<LevelHead>,
     /// Every process area, model order.
-    pub areas: Vec<AreaView>,
+    pub areas: Vec<AreaView<'a>>,
     /// Practices lacking evidence up to each area's target.
     pub gaps: Vec<GapRow>,
     /// Every diagnostic of the scan.
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: &'a [Diagnostic],
 }
 
 /// One row of the flat matrix (CSV, the XLSX Matrix sheet, Markdown): a practice with one
@@ -424,13 +424,13 @@ pub struct Matrix {
 #[derive(Debug, Clone)]
 pub struct FlatRow<'a> {
     /// The area.
-    pub area: &'a AreaView,
+    pub area: &'a AreaView<'a>,
     /// The heading within the area.
-    pub group: &'a Group,
+    pub group: &'a Group<'a>,
     /// The practice.
-    pub practice: &'a PracticeView,
+    pub practice: &'a PracticeView<'a>,
     /// The evidence, `None` for a practice without any.
-    pub evidence: Option<&'a EvidenceRow>,
+    pub evidence: Option<&'a EvidenceRow<'a>>,
 }
 
 /// The columns of the flat matrix, in order.
@@ -468,9 +468,7 @@ impl FlatRow<'_> {
     pub fn cells(&self) -> Vec<String> {
         let p = self.practice;
         let e = self.evidence;
-        let text = |f: fn(&EvidenceRow) -> &Option<String>| {
-            e.and_then(|e| f(e).clone()).unwrap_or_default()
-        };
+        let text = |v: Option<&str>| v.unwrap_or_default().to_string();
         vec![
             self.area.id.clone(),
             self.area.title.clone(),
@@ -486,26 +484,26 @@ impl FlatRow<'_> {
             },
             p.not_applicable.clone().unwrap_or_default(),
             e.map_or("none", |e| e.kind).to_string(),
-            text(|e| &e.path),
+            text(e.and_then(|e| e.path)),
             e.and_then(|e| e.line)
                 .map(|l| l.to_string())
                 .unwrap_or_default(),
-            text(|e| &e.source),
-            text(|e| &e.note),
-            text(|e| &e.blob),
-            text(|e| &e.commit),
-            text(|e| &e.author),
-            text(|e| &e.date),
-            text(|e| &e.subject),
-            text(|e| &e.freshness),
+            text(e.and_then(|e| e.source.as_deref())),
+            text(e.and_then(|e| e.note)),
+            text(e.and_then(|e| e.blob)),
+            text(e.and_then(|e| e.commit)),
+            text(e.and_then(|e| e.author)),
+            text(e.and_then(|e| e.date)),
+            text(e.and_then(|e| e.subject)),
+            text(e.and_then(|e| e.freshness.as_deref())),
         ]
     }
 }
 
-impl Matrix {
+impl<'a> Matrix<'a> {
     /// Builds the view from a report (with [`stamp`] applied, or not: then files show no
     /// last commit) and the model it was rated against.
-    pub fn build(report: &Report, model: &Model) -> Matrix {
+    pub fn build(report: &'a Report, model: &Model) -> Matrix<'a> {
         let levels = model
             .levels
             .iter()
@@ -525,7 +523,7 @@ impl Matrix {
             levels,
             areas,
             gaps: crate::report::text::gap_rows(report, None, None),
-            diagnostics: report.diagnostics.clone(),
+            diagnostics: &report.diagnostics,
         }
     }
 

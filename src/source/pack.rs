@@ -442,10 +442,10 @@ impl Packs {
     }
 
     /// Inflates every whole commit in parallel and maps its id to `process`'s result; the
-    /// ones that do not inflate are left out.
+    /// ones that do not inflate, or that `process` leaves out (`None`), are left out.
     pub fn process_all<T: Send>(
         &self,
-        process: &(dyn Fn(ObjectId, &[u8]) -> T + Sync),
+        process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync),
     ) -> HashMap<ObjectId, T> {
         self.chunks()
             .par_iter()
@@ -475,8 +475,10 @@ impl Packs {
                         continue;
                     }
                     let id = ObjectId::from_raw(pack.objects[i].1);
-                    if let Some(raw) = inflate(z, &bytes[data..end], size) {
-                        found.push((id, process(id, &raw)));
+                    if let Some(raw) = inflate(z, &bytes[data..end], size)
+                        && let Some(result) = process(id, &raw)
+                    {
+                        found.push((id, result));
                     }
                 }
                 found

@@ -11,7 +11,7 @@ use git2::{Oid, Repository};
 
 use super::{Repo, git_error, lastchange, object_id, oid, since};
 use crate::evidence::ObjectId;
-use crate::extract::commit::{author, rfc3339, split_commit, subject, to_utf8};
+use crate::extract::commit::{rfc3339, signature, split_commit, subject, to_utf8};
 use crate::source::SourceError;
 
 /// A commit as the matrix shows it.
@@ -53,7 +53,7 @@ impl Repo {
         start: ObjectId,
         paths: &[&str],
     ) -> Result<HashMap<String, LastChange>, SourceError> {
-        last_commits(&self.0, oid(start), paths, None)
+        last_commits(self, oid(start), paths, None)
     }
 
     /// [`Repo::last_commits`], from what it found from an earlier commit `prior` when it
@@ -66,7 +66,7 @@ impl Repo {
         prior: ObjectId,
         known: &HashMap<String, LastChange>,
     ) -> Result<HashMap<String, LastChange>, SourceError> {
-        last_commits(&self.0, oid(start), paths, Some((prior, known)))
+        last_commits(self, oid(start), paths, Some((prior, known)))
     }
 
     /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
@@ -208,21 +208,60 @@ impl Repo {
 
 /// Reads one commit's author, dates and subject, formatted exactly as the scan does.
 fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
-    let commit = repo.find_commit(id).map_err(git_error)?;
-    let raw = [commit.raw_header_bytes(), b"\n", commit.message_raw_bytes()].concat();
-    let raw = to_utf8(&raw);
+    let odb = repo.odb().map_err(git_error)?;
+    let object = odb.read(id).map_err(git_error)?;
+    if object.kind() != git2::ObjectType::Commit {
+        return Err(SourceError::Git(format!("{id} is not a commit")));
+    }
+    Ok(info_of(object_id(id), object.data()))
+}
+
+/// A commit's author, dates and subject from its raw bytes, formatted as the scan does.
+fn info_of(id: ObjectId, raw: &[u8]) -> CommitInfo {
+    let raw = to_utf8(raw);
     let (headers, message) = split_commit(&raw);
-    let (author, time, offset) = author(headers);
-    let committer = commit.committer();
-    let when = committer.when();
-    Ok(CommitInfo {
+    let (author, time, offset) = signature(headers, b"author ");
+    let (_, commit_time, commit_offset) = signature(headers, b"committer ");
+    CommitInfo {
         id: id.to_string(),
         author,
         date: rfc3339(time, offset),
         subject: subject(message),
-        commit_date: rfc3339(when.seconds(), when.offset_minutes()),
-        commit_time: when.seconds(),
-    })
+        commit_date: rfc3339(commit_time, commit_offset),
+        commit_time,
+    }
+}
+
+/// [`commit_info`] of each of `ids` not in `infos` yet, added to it: from the packs on
+/// every core, through libgit2 for the rest.
+fn add_infos(
+    handle: &Repo,
+    ids: impl Iterator<Item = ObjectId>,
+    infos: &mut HashMap<ObjectId, CommitInfo>,
+) -> Result<(), SourceError> {
+    use rayon::prelude::*;
+    let mut wanted: Vec<ObjectId> = ids.filter(|id| !infos.contains_key(id)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let packs = handle.packs();
+    let packed: Vec<(ObjectId, Option<CommitInfo>)> = wanted
+        .par_iter()
+        .map_init(libdeflater::Decompressor::new, |z, id| {
+            let info = match packs.read(z, id.as_bytes(), 1 << 24) {
+                Some(crate::source::pack::Object::Data(1, raw)) => Some(info_of(*id, &raw)),
+                _ => None,
+            };
+            (*id, info)
+        })
+        .collect();
+    for (id, info) in packed {
+        let info = match info {
+            Some(info) => info,
+            None => commit_info(&handle.0, oid(id))?,
+        };
+        infos.insert(id, info);
+    }
+    Ok(())
 }
 
 /// For each path in `paths`, the last commit reachable from `start` that changed the path
@@ -230,17 +269,18 @@ fn commit_info(repo: &Repository, id: Oid) -> Result<CommitInfo, SourceError> {
 /// newest first by commit date, a commit counts when the path's entry differs from every
 /// parent's. Paths absent at `start` get no commit. Commits that cannot be read are skipped.
 fn last_commits(
-    repo: &Repository,
+    handle: &Repo,
     start: Oid,
     paths: &[&str],
     prior: Option<(ObjectId, &HashMap<String, LastChange>)>,
 ) -> Result<HashMap<String, LastChange>, SourceError> {
-    let packs = lastchange::packs_of(repo);
+    let repo = &handle.0;
+    let packs = handle.packs();
     let shallow = lastchange::shallow_of(repo);
     let blooms = lastchange::blooms_of(repo);
     let objects = lastchange::Objects {
         repo,
-        packs: &packs,
+        packs,
         shallow: &shallow,
         blooms: &blooms,
     };
@@ -272,19 +312,15 @@ fn last_commits(
         }
         found.extend(walked.into_iter().map(|(i, b, c)| (rest[i], b, c)));
     }
+    add_infos(handle, found.iter().map(|f| f.2), &mut infos)?;
     let mut out = HashMap::new();
     for (path, blob, commit) in found {
-        let info = match infos.get(&commit) {
-            Some(info) => info.clone(),
-            None => {
-                let info = commit_info(repo, oid(commit))?;
-                infos.insert(commit, info.clone());
-                info
-            }
+        let Some(info) = infos.get(&commit) else {
+            continue;
         };
         let change = LastChange {
             blob: blob.to_string(),
-            commit: info,
+            commit: info.clone(),
         };
         out.insert(path.to_string(), change);
     }

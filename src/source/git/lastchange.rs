@@ -11,6 +11,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Mutex;
 
 use git2::{ObjectType, Repository};
 use rayon::prelude::*;
@@ -38,7 +39,7 @@ pub type Walked = (Vec<Found>, Vec<usize>);
 /// A commit as the walk needs it.
 pub(super) struct Meta {
     pub(super) tree: ObjectId,
-    pub(super) parents: Vec<ObjectId>,
+    pub(super) parents: Box<[ObjectId]>,
     /// Committer time: the walk's order, as git log's.
     pub(super) time: i64,
 }
@@ -68,7 +69,17 @@ pub fn last_commits(
     paths: &[&str],
 ) -> Result<Walked, SourceError> {
     let git_dir = objects.repo.path().to_path_buf();
-    let mut reader = ObjectReader::new(objects.packs, git_dir.clone());
+    // One reader per worker for the whole walk: its cache of resolved trees stays warm
+    // from one batch to the next, and memory is bounded by the number of workers.
+    let readers: Vec<Mutex<ObjectReader<'_>>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::new(ObjectReader::new(objects.packs, git_dir.clone())))
+        .collect();
+    let reader_of_worker = || {
+        let i = rayon::current_thread_index().unwrap_or(0) % readers.len();
+        readers[i]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
     let timings = std::env::var_os("PRACTRACE_TIMINGS").is_some();
     let clock = std::time::Instant::now();
     let mut table = commit_table(objects);
@@ -82,7 +93,7 @@ pub fn last_commits(
     let Some(start_meta) = table.get(&start) else {
         return Err(SourceError::Git(format!("cannot read the commit {start}")));
     };
-    let (wanted, mut trie) = wanted_at(&mut reader, paths, start_meta.tree);
+    let (wanted, mut trie) = wanted_at(&mut reader_of_worker(), paths, start_meta.tree);
     let mut found: Vec<Found> = Vec::new();
     let mut unknown: Vec<usize> = Vec::new();
     let (mut at, mut batch) = (0, FIRST_BATCH);
@@ -94,14 +105,12 @@ pub fn last_commits(
             .max(32);
         let touched: Vec<(Vec<usize>, Vec<usize>)> = commits
             .par_chunks(chunk)
-            .map_init(
-                || ObjectReader::new(objects.packs, git_dir.clone()),
-                |reader, ids| {
-                    ids.iter()
-                        .map(|id| touched(reader, &trie, (&table, objects.blooms), &wanted, id))
-                        .collect::<Vec<_>>()
-                },
-            )
+            .map(|ids| {
+                let mut reader = reader_of_worker();
+                ids.iter()
+                    .map(|id| touched(&mut reader, &trie, (&table, objects.blooms), &wanted, id))
+                    .collect::<Vec<_>>()
+            })
             .flatten()
             .collect();
         let before = trie.remaining;
@@ -220,12 +229,7 @@ struct Seen<'a> {
 /// Tree, parents and committer time of every commit the packs hold whole, inflated on
 /// every core; the walk reads any other one through libgit2.
 fn commit_table(objects: &Objects<'_>) -> HashMap<ObjectId, Meta> {
-    let mut table = objects.packs.process_all(&|_, raw| parse_commit(raw));
-    table.retain(|_, m| m.is_some());
-    table
-        .into_iter()
-        .filter_map(|(id, m)| Some((id, m?)))
-        .collect()
+    objects.packs.process_all(&|_, raw| parse_commit(raw))
 }
 
 /// The headers of a raw commit the walk needs.
@@ -245,7 +249,8 @@ pub(super) fn parse_commit(raw: &[u8]) -> Option<Meta> {
     }
     Some(Meta {
         tree: tree?,
-        parents,
+        // Exactly as long as needed: a pushed-to Vec holds room for four.
+        parents: parents.into_boxed_slice(),
         time,
     })
 }
@@ -520,11 +525,6 @@ impl PathTrie {
             self.changed(reader, subtree(a), subtree(b), filter, wanted, out);
         }
     }
-}
-
-/// Opens the packs of `repo` for [`last_commits`].
-pub fn packs_of(repo: &Repository) -> Packs {
-    Packs::open(&repo.commondir().join("objects"))
 }
 
 /// The commit-graph's Bloom filters of `repo`.

@@ -32,7 +32,7 @@ mod since;
 mod worktree;
 
 use diff::diff_trees;
-use open::open;
+use open::{LazyPacks, open};
 pub(crate) use open::{head_commit, with_nearest_reference, worktree_as_git_resolves};
 pub use readers::BLOBS_FROM_LIBGIT2;
 use readers::{BlobReader, DiskReader};
@@ -84,15 +84,28 @@ pub struct Repo(
     std::cell::OnceCell<HashMap<String, ObjectId>>,
     /// Whether the note on an incomplete history was given (once per run).
     std::cell::Cell<bool>,
+    /// The packs, shared with the source that made this handle (opened once per run).
+    Arc<LazyPacks>,
 );
 
 impl Repo {
     fn new(repository: Repository) -> Repo {
+        let objects = repository.commondir().join("objects");
+        Repo::with_packs(repository, Arc::new(LazyPacks::new(objects)))
+    }
+
+    fn with_packs(repository: Repository, packs: Arc<LazyPacks>) -> Repo {
         Repo(
             repository,
             std::cell::OnceCell::new(),
             std::cell::Cell::new(false),
+            packs,
         )
+    }
+
+    /// The repository's packs, opened on first use.
+    fn packs(&self) -> &Packs {
+        self.3.get()
     }
 }
 
@@ -166,20 +179,17 @@ impl GitSource {
             promisor: partial::promisor_remote(&repository),
             absent: std::sync::Mutex::new(Vec::new()),
             prepass_after: None,
-            packs: Arc::new(LazyPacks {
-                objects: repository.commondir().join("objects"),
-                packs: std::sync::OnceLock::new(),
-            }),
+            packs: Arc::new(LazyPacks::new(repository.commondir().join("objects"))),
         })
     }
 
     /// Opens a handle on the repository for the questions asked outside a scan: history,
     /// objects, revisions.
     pub fn repo(&self) -> Result<Repo, SourceError> {
-        self.git().map(Repo::new)
+        self.git()
+            .map(|git| Repo::with_packs(git, Arc::clone(&self.packs)))
     }
 
-    /// Opens a fresh libgit2 handle on the repository (one per worker).
     /// The error for a file of the scanned tree that could not be read: in a partial
     /// clone, an object its filter left out says so, with the fetch to run.
     fn absent_or(&self, path: &str, e: git2::Error) -> SourceError {
@@ -200,18 +210,6 @@ impl GitSource {
     }
 }
 
-/// The packs of a repository, opened on first use.
-struct LazyPacks {
-    objects: PathBuf,
-    packs: std::sync::OnceLock<Packs>,
-}
-
-impl LazyPacks {
-    fn get(&self) -> &Packs {
-        self.packs.get_or_init(|| Packs::open(&self.objects))
-    }
-}
-
 fn read_shallow_file(path: &Path) -> HashSet<ObjectId> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -229,8 +227,10 @@ impl GitSource {
     ) -> HashMap<ObjectId, (Vec<ObjectId>, CommitFindings)> {
         let t = std::time::Instant::now();
         let packed = self.packs.get().process_all(&|id, raw| {
-            let parents: Vec<ObjectId> = parents(raw).collect();
-            (parents, process(RawCommit { id, raw }))
+            let mut parents: Vec<ObjectId> = parents(raw).collect();
+            // Held for every commit of the pack: no room for four.
+            parents.shrink_to_fit();
+            Some((parents, process(RawCommit { id, raw })))
         });
         if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
             eprintln!(
@@ -476,7 +476,7 @@ impl Source for GitSource {
         // none, and libgit2 reads the trees: opening them indexes every object (0.1 s at
         // 100,000 files), more than the gate's whole diff.
         let none = Packs::default();
-        let packs = self.packs.packs.get().unwrap_or(&none);
+        let packs = self.packs.opened().unwrap_or(&none);
         let mut trees = objects::ObjectReader::new(packs, self.git_dir.clone());
         let (base_tree, head_tree) = (object_id(base_tree), object_id(head_tree));
         match diff_trees(&mut trees, Some(base_tree), Some(head_tree), &mut since) {

@@ -20,7 +20,7 @@ use crate::source::pack::{Entry, ID_LEN, MAX_DELTA_DEPTH, Packs, resolve_delta};
 
 /// How many bytes of resolved objects one reader keeps, at most twice over (two
 /// generations: when the young one is full, the old one is dropped).
-const CACHE_BYTES: usize = 32 << 20;
+const CACHE_BYTES: usize = 16 << 20;
 /// The largest tree read (a tree is a list of names: 64 MiB is about a million entries).
 const MAX_TREE: u64 = 64 << 20;
 

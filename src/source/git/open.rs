@@ -1,11 +1,12 @@
 //! Opening a repository as git would: where it is, which working tree, which HEAD, and
 //! what to say about a revision that names nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
 use crate::source::SourceError;
+use crate::source::pack::Packs;
 
 /// Opens the repository at or around `path` (like git: the folder or one of its parents).
 /// A format libgit2 cannot read is refused first, with what it is (see [`unsupported`]);
@@ -159,6 +160,30 @@ pub(crate) fn head_commit(repo: &Repository) -> Result<Option<Oid>, SourceError>
     };
     let commit = head.peel_to_commit().map_err(bad)?;
     Ok(Some(commit.id()))
+}
+
+/// The packs of a repository, opened on first use.
+pub(super) struct LazyPacks {
+    objects: PathBuf,
+    packs: std::sync::OnceLock<Packs>,
+}
+
+impl LazyPacks {
+    pub(super) fn new(objects: PathBuf) -> LazyPacks {
+        LazyPacks {
+            objects,
+            packs: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(super) fn get(&self) -> &Packs {
+        self.packs.get_or_init(|| Packs::open(&self.objects))
+    }
+
+    /// The packs when they have been opened.
+    pub(super) fn opened(&self) -> Option<&Packs> {
+        self.packs.get()
+    }
 }
 
 #[cfg(test)]
