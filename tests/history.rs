@@ -301,6 +301,81 @@ fn output_is_deterministic() {
     }
 }
 
+/// Pins the table on a terminal: `--color always` paints the areas-below-target count
+/// (red when some are, green when none) and `--term-width 80` fits every table line (the
+/// whole table is 111 columns wide) by leaving columns out, the levels whole; piped
+/// or written with `-o`, the same table stays plain.
+#[test]
+fn the_table_is_coloured_and_fitted_for_a_terminal() {
+    let repo = common::fixture_repo("history");
+    let args = [
+        "--since",
+        "2024-01-01",
+        "--color",
+        "always",
+        "--term-width",
+        "80",
+    ];
+    let out = run(repo.path(), &args);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\u{1b}[31m") || text.contains("\u{1b}[32m"),
+        "{text}"
+    );
+    let plain = |t: &str| {
+        let mut out = String::new();
+        let mut in_escape = false;
+        for c in t.chars() {
+            match (in_escape, c) {
+                (false, '\u{1b}') => in_escape = true,
+                (true, 'm') => in_escape = false,
+                (true, _) => {}
+                (false, c) => out.push(c),
+            }
+        }
+        out
+    };
+    let table: Vec<String> = plain(&text)
+        .lines()
+        .take_while(|l| !l.starts_with("Levels:"))
+        .map(str::to_string)
+        .collect();
+    assert!(table.len() > 3, "{text}");
+    for line in &table {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    let piped = run(repo.path(), &["--since", "2024-01-01"]);
+    // The levels column stays whole: columns are left out before a cell is cut.
+    let levels = |t: &str| -> Vec<String> {
+        t.lines()
+            .flat_map(|l| l.split(['│', '┆']))
+            .map(str::trim)
+            .filter(|c| c.len() == 22 && c.chars().all(|ch| ch.is_ascii_digit() || ch == '-'))
+            .map(str::to_string)
+            .collect()
+    };
+    let whole = levels(&String::from_utf8_lossy(&piped.stdout));
+    assert!(!whole.is_empty());
+    assert_eq!(levels(&table.join("\n")), whole);
+    assert!(!piped.stdout.contains(&0x1b));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.txt");
+    let written = run(
+        repo.path(),
+        &[
+            "--since",
+            "2024-01-01",
+            "--color",
+            "always",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(written.status.code(), Some(0));
+    assert_eq!(std::fs::read(&file).unwrap(), piped.stdout);
+}
+
 /// The CSV is long form: a header, then a row per point and area, neutralised.
 #[test]
 fn csv_has_a_row_per_point_and_area() {

@@ -64,7 +64,13 @@ pub fn history(what: &History, io: &mut Io<'_>) -> Result<Outcome, CommandError>
     let request = what.scan.request()?;
     let history = crate::history::history(&request, &selection)?;
     let mut bytes = Vec::new();
-    format.render(&history, &mut bytes)?;
+    match (format, &what.output) {
+        // For a terminal: its colours and width.
+        (HistoryFormat::Table, None) => {
+            bytes = crate::history::text::table(&history, io.style()).into_bytes();
+        }
+        _ => format.render(&history, &mut bytes)?,
+    }
     match &what.output {
         Some(path) => write_atomically(path, &bytes)?,
         None if format == HistoryFormat::Table => io.print_human(&bytes)?,

@@ -180,7 +180,10 @@ impl crate::report::Render<History> for HistoryFormat {
     fn render(&self, history: &History, out: &mut dyn std::io::Write) -> Result<(), HistoryError> {
         let io = |e: std::io::Error| HistoryError::Write(e);
         match self {
-            HistoryFormat::Table => out.write_all(text::table(history).as_bytes()).map_err(io),
+            HistoryFormat::Table => {
+                let table = text::table(history, crate::term::Style::PLAIN);
+                out.write_all(table.as_bytes()).map_err(io)
+            }
             HistoryFormat::Json => {
                 let mut bytes = serde_json::to_vec_pretty(history)
                     .map_err(|e| HistoryError::Write(std::io::Error::other(e)))?;

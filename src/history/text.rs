@@ -5,7 +5,8 @@ use super::{History, Point};
 use crate::matrix::neutralise;
 use crate::report::AreaReport;
 use crate::report::text::{Format, Output, render};
-use crate::term::Cell;
+use crate::term::{Cell, Paint, Style};
+use unicode_width::UnicodeWidthStr;
 
 /// One character for an area's achieved level: the digit, or `-` when it is not rated.
 fn level_char(area: &AreaReport) -> char {
@@ -21,41 +22,22 @@ fn below_target(area: &AreaReport) -> bool {
     area.achieved_level.is_some_and(|l| l < area.target_level)
 }
 
-/// The history as a table, then the legend and every change of level from one point to
-/// the next.
-pub fn table(history: &History) -> String {
+/// The history as a table drawn for `style` (a terminal's colours and width, or plain),
+/// then the legend and every change of level from one point to the next. Areas below
+/// their target are counted in red (green when none is), errors in red.
+pub fn table(history: &History, style: Style) -> String {
     let Some(first) = history.points.first() else {
         return no_points(history);
     };
     let areas: Vec<&str> = first.process_areas.iter().map(|a| a.id.as_str()).collect();
-    let levels_header = match (areas.first(), areas.last()) {
-        (Some(a), Some(b)) => format!("Levels {a}…{b}"),
-        _ => "Levels".to_string(),
-    };
-    let header = [
-        "Point",
-        "Commit",
-        "Date",
-        levels_header.as_str(),
-        "Below target",
-        "Practices",
-        "Files",
-        "Commits",
-        "Errors",
-    ];
-    let rows = history
-        .points
-        .iter()
-        .map(|p| row(p).into_iter().map(Cell::from).collect())
-        .collect();
-    let mut out = render(Output::plain(Format::Table), &header, rows);
+    let mut out = fitted(history, style);
     let order = match areas[..] {
         [first, .., last] => format!("{first} to {last}"),
         _ => areas.join(""),
     };
     out.push_str(&format!(
         "Levels: one character per process area, {order} in model order: the level achieved, `-` not rated.\n\
-         Practices: practices with evidence; Files, Commits: evidence files and commits.\n"
+         Below: areas below their target level. Practices: practices with evidence; Files, Commits: evidence files and commits.\n"
     ));
     let changes = changes(history);
     if !changes.is_empty() {
@@ -68,20 +50,86 @@ pub fn table(history: &History) -> String {
     out
 }
 
+/// The table itself. On a terminal narrower than the whole table, the date, then the
+/// commit, then the evidence file and commit counts are left out (the point's label names
+/// its period; JSON keeps them all) before any cell is cut: the levels column, the one
+/// that matters, stays whole as long as it can (to 70 columns for the SSE-CMM's 22 areas).
+fn fitted(history: &History, style: Style) -> String {
+    let header = [
+        "Point",
+        "Commit",
+        "Date",
+        "Levels",
+        "Below",
+        "Practices",
+        "Files",
+        "Commits",
+        "Errors",
+    ];
+    let draw = |leave_out: &[usize], style: Style| {
+        let keep = |i: &usize| !leave_out.contains(i);
+        let header: Vec<&str> = (0..header.len()).filter(keep).map(|i| header[i]).collect();
+        let rows = history
+            .points
+            .iter()
+            .map(|p| {
+                let cells = row(p).into_iter().enumerate();
+                cells.filter(|(i, _)| keep(i)).map(|(_, c)| c).collect()
+            })
+            .collect();
+        render(
+            Output {
+                format: Format::Table,
+                style,
+            },
+            &header,
+            rows,
+        )
+    };
+    let Some(width) = style.width else {
+        return draw(&[], style);
+    };
+    let whole = Style {
+        width: None,
+        ..style
+    };
+    let measured = Style {
+        color: false,
+        ..whole
+    };
+    for leave_out in [&[][..], &[2], &[1, 2], &[1, 2, 6, 7]] {
+        let plain = draw(leave_out, measured);
+        let widest = plain.lines().map(UnicodeWidthStr::width).max();
+        if widest.unwrap_or(0) <= usize::from(width) {
+            return draw(leave_out, whole);
+        }
+    }
+    draw(&[1, 2, 6, 7], style)
+}
+
 /// One row of the table.
-fn row(p: &Point) -> Vec<String> {
+fn row(p: &Point) -> Vec<Cell> {
     let levels: String = p.process_areas.iter().map(level_char).collect();
     let below = p.process_areas.iter().filter(|a| below_target(a)).count();
+    let below = if below > 0 {
+        Cell::painted(below.to_string(), Paint::Below)
+    } else {
+        Cell::painted(below.to_string(), Paint::Met)
+    };
+    let errors = match p.diagnostics.errors {
+        0 => Cell::from("0"),
+        n => Cell::painted(n.to_string(), Paint::Error),
+    };
     vec![
-        p.label.clone(),
-        p.commit.chars().take(12).collect(),
-        p.date.chars().take(10).collect(),
-        levels,
-        below.to_string(),
-        p.practices_evidenced.to_string(),
-        p.evidence.files.to_string(),
-        p.evidence.commits.to_string(),
-        p.diagnostics.errors.to_string(),
+        Cell::from(p.label.clone()),
+        Cell::from(p.commit.chars().take(12).collect::<String>()),
+        Cell::from(p.date.chars().take(10).collect::<String>()),
+        Cell::from(levels),
+        below,
+        Cell::from(p.practices_evidenced.to_string()),
+        Cell::from(p.evidence.files.to_string()),
+        Cell::from(p.evidence.commits.to_string()),
+        errors,
     ]
 }
 
