@@ -6,8 +6,10 @@
 # the page until its script says it is ready (<body data-ready="true">, read back with
 # --dump-dom): the wall time of the whole chromium process, median of 3, plain and with
 # #PA05 (which must open that area with its evidence rendered), beside the same for an
-# empty page (the browser's own start). Fails when the page is not ready, logs to the
-# console, or #PA05 shows no evidence.
+# empty page (the browser's own start) and for the page without its script (`inert`:
+# reading the page and writing its DOM back out, which --dump-dom does for the packed
+# data too). Fails when the page is not ready, logs to the console, or #PA05 shows no
+# evidence.
 #
 # The repository is only read; the page and the browser's profile go to a temp folder.
 # The figures depend on the machine and its load: the script prints the load average.
@@ -63,6 +65,8 @@ mv "$work/html.out" "$work/matrix.html"
 bytes=$(wc -c <"$work/matrix.html")
 echo "page: $bytes bytes ($(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB)"
 echo '<!DOCTYPE html><html><body data-ready="true"></body></html>' >"$work/empty.html"
+perl -0pe "s{<script>\n// The evidence matrix's script.*?</script>}{}s; s{<body>}{<body data-ready=\"true\">}" \
+  "$work/matrix.html" >"$work/inert.html"
 
 fail=0
 open_page() { # open_page URL : the wall time in seconds; the DOM in $work/dom, the log in $work/log
@@ -78,9 +82,10 @@ pa05() { # the area PA05 as the browser left it, from $work/dom
   perl -0ne 'print $1 if m{(<details class="area" id="PA05" open="">.*?</details>)}s' "$work/dom"
 }
 median() { tr ' ' '\n' | sort -n | sed -n 2p; }
-for what in empty plain anchor; do
+for what in empty inert plain anchor; do
   case $what in
     empty) url="file://$work/empty.html" ;;
+    inert) url="file://$work/inert.html" ;;
     plain) url="file://$work/matrix.html" ;;
     anchor) url="file://$work/matrix.html#PA05" ;;
   esac

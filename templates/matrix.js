@@ -2,15 +2,16 @@
 // data (the element #matrix-data: gzip, base64url; src/matrix/html_data.rs documents the
 // layout) and renders an area's practices and evidence when they are needed: the area is
 // opened, named in the address (#PA05), matched by the filter (the box, or ?q=), or the
-// page is printed. A practice shows its first EVIDENCE_AT_ONCE evidence, then a button
+// page is printed. A practice shows its first EVIDENCE_AT_ONCE evidence, then buttons
 // for the rest (a browser lays out a table of thousands of rows slowly); when the filter
 // matched some of its evidence, those. Diagnostics come DIAGNOSTICS_AT_ONCE at a time.
 // Printing renders everything first. Repository text reaches the page only as text
 // (textContent), never as markup. Once ready, <body data-ready="true">.
 (function () {
   "use strict";
-  var DIAGNOSTICS_AT_ONCE = 250;   // diagnostics rendered at a time
-  var EVIDENCE_AT_ONCE = 25;       // evidence rows a practice shows before "Show them"
+  var DIAGNOSTICS_AT_ONCE = 100;   // diagnostics rendered at a time
+  var EVIDENCE_AT_ONCE = 10;       // evidence rows a practice shows before "Show more"
+  var EVIDENCE_MORE = 100;         // evidence rows "Show more" adds
   var HEADINGS = ["Practice", "Title", "Evidence", "Where", "Blob",
     "Commit (for a file: the last that changed it)", "Author", "Date"];
   var filter = document.getElementById("filter");
@@ -93,7 +94,13 @@
     if (!p.in_scope) { add(title, el("div", "reason", "Not applicable: " + (p.not_applicable || ""))); }
   }
 
-  // The row under a practice's evidence that says what is not shown, with a button.
+  function button(parent, label, action) {
+    var b = add(parent, el("button", "noprint", label));
+    b.type = "button";
+    b.addEventListener("click", action);
+  }
+
+  // The row under a practice's evidence that says what is not shown, with buttons.
   function moreRow(body, view, hidden, unmatched) {
     var td = add(add(body, el("tr", "more")), el("td", "more"));
     td.colSpan = 6;
@@ -101,9 +108,13 @@
     if (hidden > 0) { said.push(hidden + " more evidence not shown yet"); }
     if (unmatched > 0) { said.push(unmatched + " other evidence not matching the filter"); }
     td.appendChild(document.createTextNode(said.join("; ") + " "));
-    var button = add(td, el("button", "noprint", unmatched > 0 ? "Show every evidence" : "Show them"));
-    button.type = "button";
-    button.addEventListener("click", function () {
+    if (hidden > EVIDENCE_MORE) {
+      button(td, "Show " + EVIDENCE_MORE + " more", function () {
+        view.limit += EVIDENCE_MORE;
+        fill(view);
+      });
+    }
+    button(td, unmatched > 0 ? "Show every evidence" : "Show all " + hidden, function () {
       view.limit = Infinity;
       if (unmatched > 0) { view.all = true; }
       fill(view);
