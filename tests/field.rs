@@ -337,15 +337,31 @@ fn the_matrix_and_trace_show_provenance_and_notes() {
         markdown.contains("| front matter | data from the Q3 scan |"),
         "{markdown}"
     );
+    // The page carries the same provenance and note in its packed data.
     let html = text(&["matrix", "--format", "html"]);
-    // minijinja escapes `/` too.
-    assert!(
-        html.contains(
-            r#"pen-test.pdf</code><div class="source">evidence_map[0]: audits&#x2f;**&#x2f;*.pdf</div>"#
-        ),
-        "{html}"
+    let data = common::page::data(&html);
+    let evidence = common::page::practices(&data);
+    let of = |practice: &str, path: &str| {
+        evidence
+            .iter()
+            .filter(|(id, _)| id == practice)
+            .flat_map(|(_, e)| e)
+            .find(|e| e["path"] == path)
+            .unwrap_or_else(|| panic!("{practice} {path} in the page's data"))
+            .clone()
+    };
+    let pdf = of("BP.03.01", "audits/2024/pen-test.pdf");
+    assert_eq!(pdf["source"], "evidence_map[0]: audits/**/*.pdf");
+    assert_eq!(pdf["line"], serde_json::Value::Null);
+    let doc = of("BP.05.02", "docs/assessment.md");
+    assert_eq!(
+        (&doc["line"], &doc["source"], &doc["note"]),
+        (
+            &6.into(),
+            &"front matter".into(),
+            &"data from the Q3 scan".into()
+        )
     );
-    assert!(html.contains(":6<div class=\"source\">front matter</div><div class=\"note\">Note: data from the Q3 scan</div>"));
     let trace = text(&["trace", "BP.03.01"]);
     assert!(trace.contains("audits/2024/pen-test.pdf "), "{trace}");
     assert!(

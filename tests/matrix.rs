@@ -69,29 +69,150 @@ fn csv_records(text: &str) -> Vec<csv::StringRecord> {
         .collect()
 }
 
+/// The page's own script, and the data element, are the only script elements.
+const PAGE_SCRIPT_OPEN: &str = "<script>\n// The evidence matrix's script";
+
 #[test]
 fn html_shows_repository_markup_as_text() {
     let repo = common::fixture_repo("hostile-names");
     let html = matrix_text(repo.path(), "html");
-    // The only script element is the page's own; no markup from the repository survives.
-    assert_eq!(html.matches("<script").count(), 1, "one <script> tag only");
+    // Two script elements, both the page's own: the packed data and the script. No markup
+    // from the repository survives anywhere in the page.
+    assert_eq!(html.matches("<script").count(), 2, "two <script> tags only");
+    assert_eq!(html.matches(common::page::DATA_OPEN).count(), 1);
+    assert_eq!(html.matches(PAGE_SCRIPT_OPEN).count(), 1);
     assert!(!html.contains(SCRIPT));
     assert!(!html.contains("<img"));
     assert!(!html.contains("alert(1)</"));
-    // ...and it is all there, as text.
-    assert!(html.contains("docs&#x2f;&lt;script&gt;alert(1)&lt;&#x2f;script&gt;.md"));
-    assert!(html.contains("docs&#x2f;&lt;img src=x onerror=alert(1)&gt;.md"));
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; add the assessment"));
-    assert!(html.contains("=HYPERLINK(&quot;http:&#x2f;&#x2f;x&quot;) add the formula files"));
-    assert!(html.contains("=HYPERLINK(&quot;http:__x&quot;).md"));
+    assert!(
+        !html.contains("HYPERLINK"),
+        "the paths and subjects are only in the packed data"
+    );
+    // ...and it is all there, unpacked, as the text it was.
+    let data = common::page::data(&html);
+    let files: Vec<&str> = data["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[0].as_str().unwrap())
+        .collect();
+    for path in [
+        "docs/<script>alert(1)</script>.md",
+        "docs/<img src=x onerror=alert(1)>.md",
+        "=HYPERLINK(\"http:__x\").md",
+    ] {
+        assert!(files.contains(&path), "{path} in {files:?}");
+    }
+    let subjects: Vec<&str> = data["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[3].as_str().unwrap())
+        .collect();
+    assert!(subjects.contains(&"<script>alert(1)</script> add the assessment"));
+    assert!(subjects.contains(&"=HYPERLINK(\"http://x\") add the formula files"));
     // Self-contained: nothing to fetch.
-    for fetch in ["src=\"http", "href=\"http", "<link", "@import", "url("] {
+    for fetch in [
+        "src=\"http",
+        "href=\"http",
+        "<link",
+        "@import",
+        "url(",
+        "fetch(",
+    ] {
         assert!(!html.contains(fetch), "the page fetches something: {fetch}");
     }
-    // Every process area is in the heat map and the drill-down.
+    // Every process area is in the heat map and has its section, rendered on demand.
     for n in 1..=22 {
         assert!(html.contains(&format!("<details class=\"area\" id=\"PA{n:02}\">")));
+        assert!(html.contains(&format!("<tr><th><a href=\"#PA{n:02}\">PA{n:02}</a></th>")));
     }
+}
+
+/// The page's script puts repository text into the page as text only: no API that parses
+/// markup appears in it.
+#[test]
+fn html_script_never_parses_markup() {
+    let repo = common::fixture_repo("hostile-names");
+    let html = matrix_text(repo.path(), "html");
+    let start = html.find(PAGE_SCRIPT_OPEN).expect("the page's script");
+    let script = &html[start..start + html[start..].find("</script>").unwrap()];
+    assert!(script.contains(".textContent"));
+    for markup in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "Function(",
+        "DOMParser",
+        "createContextualFragment",
+        "setAttribute(",
+    ] {
+        assert!(!script.contains(markup), "the script uses {markup}");
+    }
+}
+
+/// The packed data holds every practice of the JSON matrix once, each with every piece of
+/// evidence in the same order and with the same fields (path, blob, line, source, note,
+/// last commit, freshness), and every diagnostic: on hostile names, the provenance and
+/// notes of `field`, and the ages of `freshness`.
+#[test]
+fn html_data_holds_every_evidence_of_the_json_matrix() {
+    for fixture in ["hostile-names", "field", "freshness"] {
+        let repo = common::fixture_repo(fixture);
+        let html = matrix_text(repo.path(), "html");
+        let report = matrix_json(repo.path());
+        let data = common::page::data(&html);
+        let shown = common::page::practices(&data);
+        let practices = report["practices"].as_array().unwrap();
+        assert_eq!(shown.len(), practices.len(), "{fixture}: every practice");
+        let mut ids: Vec<&str> = shown.iter().map(|(id, _)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), practices.len(), "{fixture}: each practice once");
+        let mut pairs = 0;
+        for p in practices {
+            let id = p["id"].as_str().unwrap();
+            let (_, evidence) = shown.iter().find(|(shown, _)| shown == id).unwrap();
+            let want: Vec<Value> = p["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(common::page::expected)
+                .collect();
+            assert_eq!(evidence, &want, "{fixture}: {id}");
+            pairs += want.len();
+        }
+        assert!(pairs > 3, "{fixture}: evidence to compare");
+        let diagnostics = data["diagnostics"].as_array().unwrap();
+        let want = report["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics.len(), want.len(), "{fixture}: diagnostics");
+        for (d, w) in diagnostics.iter().zip(want) {
+            assert_eq!(d[0], w["severity"]);
+            assert_eq!(d[1], w["code"]);
+            assert!(
+                d[3].as_str()
+                    .unwrap()
+                    .starts_with(w["message"].as_str().unwrap())
+            );
+        }
+    }
+    // The ages are there, stale and fresh.
+    let repo = common::fixture_repo("freshness");
+    let data = common::page::data(&matrix_text(repo.path(), "html"));
+    let all: Vec<Value> = common::page::practices(&data)
+        .into_iter()
+        .flat_map(|(_, e)| e)
+        .collect();
+    assert!(
+        all.iter()
+            .any(|e| e["stale"] == true && e["freshness"] == "stale: 90 days old, limit 90d")
+    );
+    assert!(
+        all.iter()
+            .any(|e| e["stale"] == false && !e["freshness"].is_null())
+    );
 }
 
 #[test]
@@ -601,7 +722,17 @@ fn not_applicable_practices_show_with_their_reason() {
     let mut html = Vec::new();
     practrace::matrix::html::write(&matrix, &mut html).unwrap();
     let html = String::from_utf8(html).unwrap();
-    assert!(html.contains("Not applicable: No suppliers: &lt;b&gt;all in-house&lt;&#x2f;b&gt;"));
+    let data = common::page::data(&html);
+    let pa22 = data["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "PA22")
+        .unwrap();
+    let base = &pa22["groups"][0]["practices"];
+    assert_eq!(base[0]["id"], "BP.22.01");
+    assert_eq!(base[0]["in_scope"], false);
+    assert_eq!(base[0]["not_applicable"], reason, "the reason, as text");
     assert!(html.contains("<td class=\"cell out-of-scope target\""));
     // "n/a" for its level in the heat map and in its section, never a number.
     assert!(html.contains("<td class=\"num\">n/a / 1</td>"), "{html}");

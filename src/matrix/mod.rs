@@ -12,6 +12,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod html_data;
 pub mod markdown;
 pub mod oscal;
 mod view;
@@ -39,6 +40,9 @@ pub enum MatrixError {
     /// The HTML template failed (a defect of the template, not of the input).
     #[error("HTML template: {0}")]
     Template(String),
+    /// Packing the HTML page's data failed.
+    #[error("HTML page data: {0}")]
+    PageData(String),
     /// Writing CSV failed.
     #[error("CSV: {0}")]
     Csv(String),
