@@ -44,7 +44,9 @@ for r in "$REPO" "$COPY"; do
 done
 # The filters never change a result (the report names its repository: compare the rest).
 strip() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); r["source"]["repo"]=""; print(json.dumps(r, sort_keys=True))' "$1"; }
-if [[ $(strip "$WORKDIR/matrix-$(basename "$REPO").json") == $(strip "$WORKDIR/matrix-$(basename "$COPY").json") ]]; then
+# (Both sides quoted: unquoted, the right side of == is a glob pattern, and JSON's [ ] are
+# pattern characters.)
+if [[ "$(strip "$WORKDIR/matrix-$(basename "$REPO").json")" == "$(strip "$WORKDIR/matrix-$(basename "$COPY").json")" ]]; then
   echo "same matrix with and without Bloom filters"
 else
   echo "DIFFERENT matrix with Bloom filters" >&2; exit 1

@@ -33,6 +33,7 @@ pub mod graph_export;
 pub mod history;
 pub mod incremental;
 pub mod matrix;
+pub mod memory;
 pub mod merge;
 pub mod model;
 pub mod onboard;

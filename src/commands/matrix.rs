@@ -39,6 +39,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
     crate::matrix::stamp(&mut analysis, &source.repo()?, what.generated.clone(), name)?;
+    crate::memory::release_freed();
     progress.set_message("writing the matrix");
     // Written as it is rendered (to a temporary file renamed into place, or to stdout),
     // never held whole in memory: a large repository's matrix is tens of megabytes.
