@@ -6,6 +6,8 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 Usage: benches/run.sh [--files N] [--commits M] [--runs K] [--workdir DIR]
+       benches/run.sh --repo PATH [--runs K] [--bin PRACTRACE]   (a real repository:
+                      benches/real-repo.sh, beside git log and rg in the same run)
 
 Benchmarks practrace on a synthetic repository made by ../shared/bench/gen-repo.py
 (relative to the practrace repo root), with --bad-rate 0.02.
@@ -61,6 +63,9 @@ BAD_RATE=0.02
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
+    # A real repository instead of a synthetic one: benches/real-repo.sh (beside git log
+    # and rg in the same run; no truth file).
+    --repo) [[ $# -ge 2 ]] || die "--repo needs a path"; shift; exec "$(dirname "${BASH_SOURCE[0]}")/real-repo.sh" "$@" ;;
     --files)   [[ $# -ge 2 ]] || die "--files needs a value";   FILES=$2;   shift 2 ;;
     --commits) [[ $# -ge 2 ]] || die "--commits needs a value"; COMMITS=$2; shift 2 ;;
     --runs)    [[ $# -ge 2 ]] || die "--runs needs a value";    RUNS=$2;    shift 2 ;;

@@ -36,6 +36,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
     analysis.release_scan();
+    crate::memory::release_freed();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
     crate::matrix::stamp(&mut analysis, &source.repo()?, what.generated.clone(), name)?;

@@ -125,7 +125,8 @@ pub type CommitFindings = (Option<CommitHit>, Vec<crate::diag::Diagnostic>);
 /// The result of a walk over the history.
 #[derive(Debug, Default)]
 pub struct Walk {
-    /// The findings of every commit reached, in no set order.
+    /// The findings of every commit reached that has any (a hit or a diagnostic), in no
+    /// set order.
     pub findings: Vec<CommitFindings>,
     /// How many commits were reached.
     pub count: usize,

@@ -229,7 +229,10 @@ struct Seen<'a> {
 /// Tree, parents and committer time of every commit the packs hold whole, inflated on
 /// every core; the walk reads any other one through libgit2.
 fn commit_table(objects: &Objects<'_>) -> HashMap<ObjectId, Meta> {
-    objects.packs.process_all(&|_, raw| parse_commit(raw))
+    let table = objects.packs.process_all(&|_, raw| parse_commit(raw));
+    // Building it freed as much as it keeps (the workers' pieces, the map's growth).
+    crate::memory::release_freed();
+    table
 }
 
 /// The headers of a raw commit the walk needs.

@@ -218,31 +218,6 @@ fn read_shallow_file(path: &Path) -> HashSet<ObjectId> {
         .collect()
 }
 
-impl GitSource {
-    /// Every whole commit of the packs, inflated and processed on all cores at once: its
-    /// parents and what `process` made of it.
-    fn process_packed(
-        &self,
-        process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
-    ) -> HashMap<ObjectId, (Vec<ObjectId>, CommitFindings)> {
-        let t = std::time::Instant::now();
-        let packed = self.packs.get().process_all(&|id, raw| {
-            let mut parents: Vec<ObjectId> = parents(raw).collect();
-            // Held for every commit of the pack: no room for four.
-            parents.shrink_to_fit();
-            Some((parents, process(RawCommit { id, raw })))
-        });
-        if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
-            eprintln!(
-                "practrace timings: {} packed commits processed in {:?}",
-                packed.len(),
-                t.elapsed()
-            );
-        }
-        packed
-    }
-}
-
 impl Source for GitSource {
     fn info(&self) -> SourceInfo {
         SourceInfo {
@@ -349,7 +324,10 @@ impl Source for GitSource {
                         packed = self.process_packed(process);
                     }
                     let read = match packed.remove(&id) {
-                        Some(done) => Ok(done),
+                        Some((parents, findings)) => Ok((
+                            parents.into_vec(),
+                            findings.map_or_else(Default::default, |f| *f),
+                        )),
                         None => read_commit(&odb, id, process),
                     };
                     let (parent_ids, findings) = match read {
@@ -374,7 +352,10 @@ impl Source for GitSource {
                 }
             };
             walk.count += 1;
-            walk.findings.push(findings);
+            // Most commits are not evidence and raise nothing: only the others are kept.
+            if findings.0.is_some() || !findings.1.is_empty() {
+                walk.findings.push(findings);
+            }
             if !self.grafts.contains(&id) {
                 stack.extend(parent_ids.into_iter().filter(|p| !seen.contains(p)));
             }
