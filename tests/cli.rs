@@ -99,6 +99,84 @@ fn packed_and_loose_objects_give_the_same_report() {
     );
 }
 
+/// Pins the scan's first-bytes read: a blob that cannot open front matter is not
+/// inflated past its first bytes, through chains of deltas whose versions gain and lose
+/// front matter (fixtures/repos/deltas.sh). Loose objects (read whole through libgit2),
+/// offset deltas and deltas naming their base by id must give the same report, at HEAD
+/// and at the version before.
+#[test]
+fn blobs_stored_as_deltas_give_the_same_report() {
+    let repo = common::fixture_repo("deltas");
+    let path = repo.path().to_str().unwrap();
+    let scan = |rev: &str| {
+        let out = common::practrace(&[
+            "status",
+            "--repo",
+            path,
+            "--rev",
+            rev,
+            "--format",
+            "json",
+            "--no-cache",
+        ]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let evidence = |report: &str| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_str(report).unwrap();
+        let mut paths: Vec<String> = report["practices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["evidence"].as_array().unwrap().clone())
+            .filter_map(|e| e["path"].as_str().map(str::to_string))
+            .collect();
+        paths.sort();
+        paths
+    };
+    let loose = [scan("HEAD"), scan("HEAD~1")];
+    assert_eq!(
+        evidence(&loose[0]),
+        ["bom.md", "crlf.md", "flip.md", "kept.md"]
+    );
+    assert_eq!(evidence(&loose[1]), ["bom.md", "crlf.md", "kept.md"]);
+    common::git(
+        repo.path(),
+        &["repack", "-adfq", "--depth=50", "--window=250"],
+    );
+    common::git(repo.path(), &["prune-packed"]);
+    // The test reads deltas only if the repack made some of HEAD's blobs deltas.
+    let listing = common::git(repo.path(), &["ls-tree", "-r", "--object-only", "HEAD"]);
+    let mut check = common::git_command(repo.path())
+        .args(["cat-file", "--batch-check=%(deltabase)"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    std::io::Write::write_all(&mut check.stdin.take().unwrap(), &listing).unwrap();
+    let bases = String::from_utf8(check.wait_with_output().unwrap().stdout).unwrap();
+    let deltas = bases
+        .lines()
+        .filter(|b| !b.trim_matches('0').is_empty())
+        .count();
+    assert!(deltas >= 3, "HEAD's blobs stored as deltas: {deltas}");
+    assert_eq!([scan("HEAD"), scan("HEAD~1")], loose, "offset deltas");
+    common::git(
+        repo.path(),
+        &[
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-adfq",
+            "--window=250",
+        ],
+    );
+    assert_eq!(
+        [scan("HEAD"), scan("HEAD~1")],
+        loose,
+        "deltas naming their base"
+    );
+}
+
 /// Pins issue 10 item 13: a reader that closes the pipe early (`| head -1`) is not an
 /// error. practrace stops quietly with exit 0, as ripgrep and git do; it used to print
 /// `error: writing to stdout: Broken pipe` and exit 2.

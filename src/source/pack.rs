@@ -21,6 +21,9 @@ use libdeflater::Decompressor;
 use memmap2::{Mmap, MmapOptions};
 use rayon::prelude::*;
 
+mod prefix;
+pub use prefix::Prefix;
+
 const OBJ_COMMIT: u8 = 1;
 /// The length of an object id in bytes: 20 for SHA-1. The one parameter of the pack, pack
 /// index and index readers that a SHA-256 repository (32) changes; practrace refuses those
@@ -412,25 +415,41 @@ impl Packs {
         match kind {
             1..=4 => Some(Entry::Whole(kind, inflate(z, &bytes[data..], size)?)),
             6 | 7 => {
-                // Where the base is, and where the delta's data starts.
-                let (base, delta_at) = if kind == 6 {
-                    // The base's offset, backwards, in git's big-endian base-128 (+1) form.
-                    let mut at = data;
-                    let mut byte = *bytes.get(at)?;
-                    at += 1;
-                    let mut back = u64::from(byte & 0x7f);
-                    while byte & 0x80 != 0 {
-                        byte = *bytes.get(at)?;
-                        at += 1;
-                        back = (back.checked_add(1)?).checked_mul(128)? | u64::from(byte & 0x7f);
-                    }
-                    ((p, offset.checked_sub(back)?), at)
-                } else {
-                    let id: [u8; ID_LEN] = bytes.get(data..data + ID_LEN)?.try_into().ok()?;
-                    (self.find(&id)?, data + ID_LEN)
-                };
+                let (base, delta_at) = self.delta_base(p, offset, kind, &bytes, data)?;
                 let delta = inflate(z, bytes.get(delta_at..)?, size)?;
                 Some(Entry::Delta { base, delta })
+            }
+            _ => None,
+        }
+    }
+
+    /// Where the base of a delta stored at `offset` of pack `p` is (`(pack, offset)`), and
+    /// where the delta's data starts in its stored `bytes` (its header ends at `data`).
+    fn delta_base(
+        &self,
+        p: usize,
+        offset: u64,
+        kind: u8,
+        bytes: &[u8],
+        data: usize,
+    ) -> Option<((usize, u64), usize)> {
+        match kind {
+            6 => {
+                // The base's offset, backwards, in git's big-endian base-128 (+1) form.
+                let mut at = data;
+                let mut byte = *bytes.get(at)?;
+                at += 1;
+                let mut back = u64::from(byte & 0x7f);
+                while byte & 0x80 != 0 {
+                    byte = *bytes.get(at)?;
+                    at += 1;
+                    back = (back.checked_add(1)?).checked_mul(128)? | u64::from(byte & 0x7f);
+                }
+                Some(((p, offset.checked_sub(back)?), at))
+            }
+            7 => {
+                let id: [u8; ID_LEN] = bytes.get(data..data + ID_LEN)?.try_into().ok()?;
+                Some((self.find(&id)?, data + ID_LEN))
             }
             _ => None,
         }

@@ -8,7 +8,7 @@ use git2::Repository;
 
 use super::{LazyPacks, oid};
 use crate::extract::front_matter::may_start_front_matter;
-use crate::source::pack::Object;
+use crate::source::pack::{Object, Prefix};
 use crate::source::{FileContent, FileEntry, FileReader};
 
 /// How many bytes to read from disk before deciding whether a file opens front matter.
@@ -32,6 +32,19 @@ impl FileReader for BlobReader {
         let Some(id) = entry.blob else {
             return FileContent::Unreadable("no blob id".into());
         };
+        // Most files of a tree cannot open front matter: their first bytes say so, and
+        // the rest is not inflated.
+        let prefix = self
+            .packs
+            .as_ref()
+            .and_then(|packs| packs.get().blob_prefix(id.as_bytes(), max_size, HEAD_BYTES));
+        match prefix {
+            Some(Prefix::TooLarge(size)) => return FileContent::TooLarge(size),
+            Some(Prefix::Head(head)) if !may_start_front_matter(&head) => {
+                return FileContent::NoFrontMatter;
+            }
+            _ => {}
+        }
         // From the packs directly when the blob is there; libgit2 reads everything else.
         let packed = self.packs.as_ref().and_then(|packs| {
             packs
