@@ -136,9 +136,9 @@ fn blobs_stored_as_deltas_give_the_same_report() {
     let loose = [scan("HEAD"), scan("HEAD~1")];
     assert_eq!(
         evidence(&loose[0]),
-        ["bom.md", "crlf.md", "flip.md", "kept.md"]
+        ["bom.cfg", "crlf.cfg", "flip.cfg", "flip.md", "kept.cfg"]
     );
-    assert_eq!(evidence(&loose[1]), ["bom.md", "crlf.md", "kept.md"]);
+    assert_eq!(evidence(&loose[1]), ["bom.cfg", "crlf.cfg", "kept.cfg"]);
     common::git(
         repo.path(),
         &["repack", "-adfq", "--depth=50", "--window=250"],

@@ -33,10 +33,12 @@ impl FileReader for BlobReader {
             return FileContent::Unreadable("no blob id".into());
         };
         // Most files of a tree cannot open front matter: their first bytes say so, and
-        // the rest is not inflated.
+        // the rest is not inflated. Documents, which usually do, are read whole at once
+        // (their first bytes would be read twice). Either way the answer is the same.
         let prefix = self
             .packs
             .as_ref()
+            .filter(|_| !document(&entry.path))
             .and_then(|packs| packs.get().blob_prefix(id.as_bytes(), max_size, HEAD_BYTES));
         match prefix {
             Some(Prefix::TooLarge(size)) => return FileContent::TooLarge(size),
@@ -80,6 +82,17 @@ impl FileReader for BlobReader {
             Err(e) => FileContent::Unreadable(e.message().to_string()),
         }
     }
+}
+
+/// Whether a path names a document, a file likely to carry front matter (only which
+/// read is tried first depends on it).
+fn document(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    [
+        "md", "markdown", "mdx", "yaml", "yml", "rst", "adoc", "asciidoc", "txt", "org",
+    ]
+    .iter()
+    .any(|d| ext.eq_ignore_ascii_case(d))
 }
 
 pub(super) struct DiskReader {
