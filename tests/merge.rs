@@ -540,3 +540,32 @@ fn repository_names_are_text_in_every_format() {
     assert!(!markdown.contains("<script>"));
     assert!(markdown.contains("'=HYPERLINK"));
 }
+
+/// Pins the roll-up's name for a report made with `--repo .` (as a CI job runs it from its
+/// checkout): not `.`, but the report file's name, status and matrix reports alike. A
+/// report made with a named path keeps that path.
+#[test]
+fn a_report_made_with_repo_dot_is_named_by_its_file() {
+    let fleet = Fleet::new();
+    let repo = fleet.repos.path().join("payments-api");
+    let dot = |args: &[&str]| {
+        let out = common::practrace_in(&repo, args);
+        assert!(matches!(out.status.code(), Some(0 | 1)));
+        out.stdout
+    };
+    let status = fleet.reports.path().join("payments.json");
+    std::fs::write(&status, dot(&["status", "--repo", ".", "--format", "json"])).unwrap();
+    let matrix = fleet.reports.path().join("from-ci.json");
+    let json = dot(&["matrix", "--repo", ".", "--format", "json"]);
+    std::fs::write(&matrix, json).unwrap();
+    assert_eq!(read_json(&status)["source"]["repo"], ".");
+    let rollup = merge_json(&[status, matrix, fleet.report("web-portal")]);
+    let mut names: Vec<&str> = rollup["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["repository"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["from-ci", "payments", "web-portal"]);
+}

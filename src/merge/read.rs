@@ -97,8 +97,9 @@ fn row(report: ReportIn, file: String) -> Result<RepositoryRow, NotAReport> {
     }
     let (evidence_files, evidence_commits) = evidence_counts(&report.practices);
     let source = report.source;
+    let given = required(source.repo, "source.repo", &file)?;
     Ok(RepositoryRow {
-        repository: required(source.repo, "source.repo", &file)?,
+        repository: repository_name(given, &file),
         revision: source.rev,
         commit: source.commit,
         commit_date: report.matrix.and_then(|m| m.commit_date),
@@ -172,4 +173,17 @@ fn evidence_counts(practices: &[crate::report::read::PracticeIn]) -> (usize, usi
         };
     }
     (files.len(), commits.len())
+}
+
+/// How a repository is named in the roll-up: the path its report was made with, unless that
+/// path has no name of its own (`--repo .`, as CI jobs run it from their checkout): then
+/// the report file's name (`payments.json`: `payments`).
+fn repository_name(given: String, file: &str) -> String {
+    if std::path::Path::new(&given).file_name().is_some() {
+        return given;
+    }
+    match std::path::Path::new(file).file_stem() {
+        Some(stem) => stem.to_string_lossy().into_owned(),
+        None => given,
+    }
 }
