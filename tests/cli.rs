@@ -184,11 +184,22 @@ fn blobs_stored_as_deltas_give_the_same_report() {
 fn a_closed_pipe_ends_the_command_quietly() {
     use std::io::Read;
     let repo = common::fixture_repo("basic");
-    for extra in [&["--no-cache"][..], &["--rev", "HEAD"], &["--rev", "HEAD"]] {
+    // The matrix is written as it is rendered: a renderer's own error (CSV's) wrapping the
+    // closed pipe must end as quietly.
+    let runs: [&[&str]; 7] = [
+        &["status", "--format", "json", "--no-cache"],
+        &["status", "--format", "json", "--rev", "HEAD"],
+        &["status", "--format", "json", "--rev", "HEAD"],
+        &["matrix", "--format", "json", "--no-cache"],
+        &["matrix", "--format", "html", "--no-cache"],
+        &["matrix", "--format", "csv", "--no-cache"],
+        &["matrix", "--format", "markdown", "--no-cache"],
+    ];
+    for extra in runs {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_practrace"))
-            .args(["status", "--format", "json", "--repo"])
-            .arg(repo.path())
             .args(extra)
+            .arg("--repo")
+            .arg(repo.path())
             .env("XDG_CACHE_HOME", common::cache_home())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
