@@ -101,9 +101,10 @@ fn packed_and_loose_objects_give_the_same_report() {
 
 /// Pins the scan's first-bytes read: a blob that cannot open front matter is not
 /// inflated past its first bytes, through chains of deltas whose versions gain and lose
-/// front matter (fixtures/repos/deltas.sh). Loose objects (read whole through libgit2),
-/// offset deltas and deltas naming their base by id must give the same report, at HEAD
-/// and at the version before.
+/// front matter (fixtures/repos/deltas.sh); and commits stored as deltas, trailers
+/// included, read from the packs. Loose objects (read whole through libgit2), offset
+/// deltas and deltas naming their base by id must give the same report, at HEAD and at
+/// the version before.
 #[test]
 fn blobs_stored_as_deltas_give_the_same_report() {
     let repo = common::fixture_repo("deltas");
@@ -144,21 +145,14 @@ fn blobs_stored_as_deltas_give_the_same_report() {
         &["repack", "-adfq", "--depth=50", "--window=250"],
     );
     common::git(repo.path(), &["prune-packed"]);
-    // The test reads deltas only if the repack made some of HEAD's blobs deltas.
+    // The test reads deltas only if the repack made some of HEAD's blobs, and some
+    // commits, deltas (commits are then read from the packs, not by the pre-pass).
     let listing = common::git(repo.path(), &["ls-tree", "-r", "--object-only", "HEAD"]);
-    let mut check = common::git_command(repo.path())
-        .args(["cat-file", "--batch-check=%(deltabase)"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    std::io::Write::write_all(&mut check.stdin.take().unwrap(), &listing).unwrap();
-    let bases = String::from_utf8(check.wait_with_output().unwrap().stdout).unwrap();
-    let deltas = bases
-        .lines()
-        .filter(|b| !b.trim_matches('0').is_empty())
-        .count();
-    assert!(deltas >= 3, "HEAD's blobs stored as deltas: {deltas}");
+    let blobs = stored_as_deltas(repo.path(), &listing);
+    assert!(blobs >= 3, "HEAD's blobs stored as deltas: {blobs}");
+    let commits = common::git(repo.path(), &["rev-list", "HEAD"]);
+    let commits = stored_as_deltas(repo.path(), &commits);
+    assert!(commits >= 2, "commits stored as deltas: {commits}");
     assert_eq!([scan("HEAD"), scan("HEAD~1")], loose, "offset deltas");
     common::git(
         repo.path(),
@@ -175,6 +169,22 @@ fn blobs_stored_as_deltas_give_the_same_report() {
         loose,
         "deltas naming their base"
     );
+}
+
+/// How many of the objects `ids` (one per line) are stored as deltas in `repo`.
+fn stored_as_deltas(repo: &std::path::Path, ids: &[u8]) -> usize {
+    let mut check = common::git_command(repo)
+        .args(["cat-file", "--batch-check=%(deltabase)"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    std::io::Write::write_all(&mut check.stdin.take().unwrap(), ids).unwrap();
+    let bases = String::from_utf8(check.wait_with_output().unwrap().stdout).unwrap();
+    bases
+        .lines()
+        .filter(|b| !b.trim_matches('0').is_empty())
+        .count()
 }
 
 /// Pins issue 10 item 13: a reader that closes the pipe early (`| head -1`) is not an

@@ -307,6 +307,7 @@ impl Source for GitSource {
         };
         // The walk itself: from what is known, else the table, else libgit2.
         let odb = repo.odb().map_err(git_error)?;
+        let mut z = libdeflater::Decompressor::new();
         let mut seen: HashSet<ObjectId> = HashSet::new();
         let mut stack = vec![object_id(start)];
         while let Some(id) = stack.pop() {
@@ -328,7 +329,7 @@ impl Source for GitSource {
                             parents.into_vec(),
                             findings.map_or_else(Default::default, |f| *f),
                         )),
-                        None => read_commit(&odb, id, process),
+                        None => read_commit((&odb, self.packs.opened(), &mut z), id, process),
                     };
                     let (parent_ids, findings) = match read {
                         Ok(done) => done,

@@ -9,8 +9,12 @@ use git2::Repository;
 use super::parents;
 use super::{GitSource, git_error, oid};
 use crate::evidence::ObjectId;
+use crate::source::pack::{Object, Packs};
 use crate::source::{CommitFindings, RawCommit, SourceError};
 use git2::ObjectType;
+
+/// The largest commit read from the packs (a larger one is left to libgit2).
+const MAX_COMMIT: u64 = 64 << 20;
 
 impl GitSource {
     /// The same repository at another commit, sharing this source's packs once opened
@@ -121,10 +125,22 @@ pub const PREPASS_AFTER: usize = 5000;
 /// One commit through libgit2: its parents and what `process` makes of it, or why it could
 /// not be read.
 pub(super) fn read_commit(
-    odb: &git2::Odb<'_>,
+    (odb, packs, z): (
+        &git2::Odb<'_>,
+        Option<&Packs>,
+        &mut libdeflater::Decompressor,
+    ),
     id: ObjectId,
     process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
 ) -> Result<(Vec<ObjectId>, CommitFindings), String> {
+    // A commit stored as a delta (the pre-pass reads whole ones only): resolved from the
+    // packs with pread, as blobs are, rather than through libgit2's mapped pack windows.
+    if let Some(Object::Data(1, raw)) = packs.and_then(|p| p.read(z, id.as_bytes(), MAX_COMMIT)) {
+        return Ok((
+            parents(&raw).collect(),
+            process(RawCommit { id, raw: &raw }),
+        ));
+    }
     match odb.read(oid(id)) {
         Ok(o) if o.kind() == ObjectType::Commit => {
             let raw = o.data();
