@@ -1,6 +1,5 @@
 //! `matrix`, `verify` and `schema`: what goes to an auditor, and back.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CommandError, Io, Outcome, ScanFlags, write_atomically_with};
@@ -36,7 +35,6 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
     analysis.release_scan();
-    crate::memory::release_freed();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
     crate::matrix::stamp(&mut analysis, &source.repo()?, what.generated.clone(), name)?;
@@ -65,49 +63,11 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
         (_, Some(path)) => write_atomically_with(path, render)?,
         (_, None) => {
             progress.finish();
-            let mut watch = PipeWatch {
-                inner: &mut *io.out,
-                broken: false,
-            };
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut watch);
-            let written = render(&mut out)
-                .and_then(|()| out.flush().map_err(CommandError::io("writing to stdout")));
-            drop(out);
-            if written.is_err() && watch.broken {
-                let closed = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
-                return Err(CommandError::io("writing to stdout")(closed));
-            }
-            written?;
+            io.stream(render)?;
         }
     }
     progress.finish();
     Ok(Outcome::from_errors(errors))
-}
-
-/// Standard output, remembering whether its reader went away: a renderer may wrap that
-/// failure in an error of its own (CSV's, XLSX's), and `matrix | head` must still end
-/// quietly (see [`CommandError::is_broken_pipe`]).
-struct PipeWatch<'a> {
-    inner: &'a mut dyn Write,
-    broken: bool,
-}
-
-impl Write for PipeWatch<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.inner.write(buf);
-        self.broken |= written
-            .as_ref()
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
-        written
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let flushed = self.inner.flush();
-        self.broken |= flushed
-            .as_ref()
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
-        flushed
-    }
 }
 
 /// The format a matrix is written in: `--format` when given, else the one the extension

@@ -267,6 +267,28 @@ impl<'a> Io<'a> {
         Progress::start(self.progress, self.err_style.ascii, message)
     }
 
+    /// Writes to standard output as `write` makes the bytes (buffered), then flushes: for
+    /// output too large to hold whole. A reader that closes the pipe early ends it as
+    /// [`CommandError::is_broken_pipe`] knows, whatever error `write` wrapped that in.
+    fn stream(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> Result<(), CommandError>,
+    ) -> Result<(), CommandError> {
+        let mut watch = PipeWatch {
+            inner: &mut *self.out,
+            broken: false,
+        };
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut watch);
+        let written = write(&mut out)
+            .and_then(|()| out.flush().map_err(CommandError::io("writing to stdout")));
+        drop(out);
+        if written.is_err() && watch.broken {
+            let closed = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+            return Err(CommandError::io("writing to stdout")(closed));
+        }
+        written
+    }
+
     /// Writes the whole of `text` to `-o FILE` (atomically) or to standard output, then
     /// flushes it.
     fn print(&mut self, text: &[u8]) -> Result<(), CommandError> {
@@ -335,6 +357,32 @@ impl Write for AfterProgress<'_, '_> {
 /// A failure to write standard output.
 fn stdout(source: std::io::Error) -> CommandError {
     CommandError::io("writing to stdout")(source)
+}
+
+/// Standard output, remembering whether its reader went away: a renderer may wrap that
+/// failure in an error of its own (CSV's, XLSX's), and `matrix | head` must still end
+/// quietly (see [`Io::stream`]).
+struct PipeWatch<'a> {
+    inner: &'a mut dyn Write,
+    broken: bool,
+}
+
+impl Write for PipeWatch<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf);
+        self.broken |= written
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        written
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let flushed = self.inner.flush();
+        self.broken |= flushed
+            .as_ref()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        flushed
+    }
 }
 
 /// Writes `bytes` to `path`. A regular file (or a new one) is replaced atomically: a

@@ -97,12 +97,34 @@ pub struct Packs {
     packs: Vec<Pack>,
 }
 
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+/// The big-endian `u32` at `at` of `b` (git's on-disk formats: pack indexes, the
+/// commit-graph, the index), `None` past the end.
+pub(crate) fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
-fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
+/// The big-endian `u64` at `at` of `b` (see [`be32`]).
+pub(crate) fn be64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
+/// git's offset varint (an `ofs-delta`'s base, the index's path prefixes): big-endian base
+/// 128, plus one per continuation byte. Returns the value and where the bytes after it
+/// start.
+pub(crate) fn offset_varint(b: &[u8], mut at: usize) -> Option<(u64, usize)> {
+    let mut byte = *b.get(at)?;
+    at += 1;
+    let mut value = u64::from(byte & 0x7f);
+    while byte & 0x80 != 0 {
+        byte = *b.get(at)?;
+        at += 1;
+        value = value.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
+    }
+    Some((value, at))
 }
 
 /// Maps a pack index read-only.
@@ -174,17 +196,21 @@ fn index_objects(idx: &[u8], end: u64) -> Option<Vec<(u64, [u8; ID_LEN])>> {
     Some(objects)
 }
 
+/// The raw deflate data of a zlib stream, after its two-byte header (deflate, no preset
+/// dictionary); `None` when the header is not that. The Adler-32 checksum after the data is
+/// not checked (the object is not re-hashed either, as git log does not): inflating stops
+/// at the end of the deflate data.
+fn deflate_of(zlib: &[u8]) -> Option<&[u8]> {
+    let (&[cmf, flg], deflate) = zlib.split_first_chunk::<2>()?;
+    let valid =
+        cmf & 0x0f == 8 && flg & 0x20 == 0 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0;
+    valid.then_some(deflate)
+}
+
 /// Inflates a zlib stream of a known size with `z`; `None` when it is damaged.
 fn inflate(z: &mut Decompressor, input: &[u8], size: usize) -> Option<Vec<u8>> {
-    // A zlib stream: a two-byte header (deflate, no preset dictionary), raw deflate data,
-    // and an Adler-32 checksum, which is not checked (the object is not re-hashed either,
-    // as git log does not). libdeflate stops at the end of the deflate data.
-    let (&[cmf, flg], deflate) = input.split_first_chunk::<2>()?;
-    if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
-        return None;
-    }
     let mut out = vec![0; size];
-    match z.deflate_decompress(deflate, &mut out) {
+    match z.deflate_decompress(deflate_of(input)?, &mut out) {
         Ok(n) if n == size => Some(out),
         _ => None,
     }
@@ -207,28 +233,35 @@ fn delta_size(bytes: &[u8]) -> Option<(u64, &[u8])> {
     None
 }
 
+/// A delta's copy instruction: the offset and size in the base that follow its opcode
+/// `op`, consumed from `ops`.
+fn copy_fields(op: u8, ops: &mut &[u8]) -> Option<(usize, usize)> {
+    let mut field = |bits: u8, n: usize| -> Option<usize> {
+        let mut v = 0usize;
+        for i in 0..n {
+            if bits & (1 << i) != 0 {
+                let (&b, rest) = ops.split_first()?;
+                *ops = rest;
+                v |= usize::from(b) << (8 * i);
+            }
+        }
+        Some(v)
+    };
+    let offset = field(op & 0x0f, 4)?;
+    let size = match field((op >> 4) & 0x07, 3)? {
+        0 => 0x10000,
+        n => n,
+    };
+    Some((offset, size))
+}
+
 /// Applies git delta instructions to `base`: copies from the base and inserts of new data.
 fn apply_delta(base: &[u8], mut ops: &[u8], target_size: u64) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(usize::try_from(target_size).ok()?);
     while let [op, rest @ ..] = ops {
         ops = rest;
         if op & 0x80 != 0 {
-            let mut field = |bits: u8, n: usize| -> Option<usize> {
-                let mut v = 0usize;
-                for i in 0..n {
-                    if bits & (1 << i) != 0 {
-                        let (&b, rest) = ops.split_first()?;
-                        ops = rest;
-                        v |= usize::from(b) << (8 * i);
-                    }
-                }
-                Some(v)
-            };
-            let offset = field(op & 0x0f, 4)?;
-            let size = match field((op >> 4) & 0x07, 3)? {
-                0 => 0x10000,
-                n => n,
-            };
+            let (offset, size) = copy_fields(*op, &mut ops)?;
             out.extend_from_slice(base.get(offset..offset.checked_add(size)?)?);
         } else if *op != 0 {
             let n = usize::from(*op);
@@ -384,6 +417,18 @@ impl Packs {
         }
     }
 
+    /// Pack `p`, and how many bytes the object stored at `offset` of it takes (up to the
+    /// next object, or the pack's trailing checksum); `None` when no object starts there.
+    fn stored(&self, p: usize, offset: u64) -> Option<(&Pack, u64)> {
+        let pack = self.packs.get(p)?;
+        let at = pack
+            .objects
+            .binary_search_by_key(&offset, |&(o, _)| o)
+            .ok()?;
+        let end = pack.objects.get(at + 1).map_or(pack.end, |&(o, _)| o);
+        Some((pack, end - offset))
+    }
+
     /// One stored object at `offset` of pack `p`, inflated but not resolved: whole, or a
     /// delta with where its base is. A whole object over `max_size` is not inflated.
     pub fn entry(
@@ -393,15 +438,9 @@ impl Packs {
         offset: u64,
         max_size: u64,
     ) -> Option<Entry> {
-        let pack = self.packs.get(p)?;
-        let at = pack
-            .objects
-            .binary_search_by_key(&offset, |&(o, _)| o)
-            .ok()?;
-        let end = pack.objects.get(at + 1).map_or(pack.end, |&(o, _)| o);
+        let (pack, stored) = self.stored(p, offset)?;
         // A small object is read in one go; of a large one, the header first, so that a
         // whole object over the limit is not read at all.
-        let stored = end - offset;
         let head = Self::read_at(pack, offset, if stored <= 1 << 16 { stored } else { 64 })?;
         let (kind, size, data) = object_header(&head, 0)?;
         if (1..=4).contains(&kind) && size as u64 > max_size {
@@ -435,16 +474,8 @@ impl Packs {
     ) -> Option<((usize, u64), usize)> {
         match kind {
             6 => {
-                // The base's offset, backwards, in git's big-endian base-128 (+1) form.
-                let mut at = data;
-                let mut byte = *bytes.get(at)?;
-                at += 1;
-                let mut back = u64::from(byte & 0x7f);
-                while byte & 0x80 != 0 {
-                    byte = *bytes.get(at)?;
-                    at += 1;
-                    back = (back.checked_add(1)?).checked_mul(128)? | u64::from(byte & 0x7f);
-                }
+                // The base's offset, backwards.
+                let (back, at) = offset_varint(bytes, data)?;
                 Some(((p, offset.checked_sub(back)?), at))
             }
             7 => {

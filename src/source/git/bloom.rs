@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::evidence::ObjectId;
 
-use crate::source::pack::ID_LEN;
+use crate::source::pack::{ID_LEN, be32, be64};
 /// The largest commit-graph layer read.
 const MAX_GRAPH: u64 = 1 << 30;
 
@@ -109,18 +109,6 @@ impl Blooms {
     pub fn filter(&self, id: &ObjectId) -> Option<Filter<'_>> {
         self.layers.iter().find_map(|l| l.filter(id.as_bytes()))
     }
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(
-        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
-    ))
 }
 
 impl Layer {

@@ -247,7 +247,7 @@ fn add_infos(
     let packed: Vec<(ObjectId, Option<CommitInfo>)> = wanted
         .par_iter()
         .map_init(libdeflater::Decompressor::new, |z, id| {
-            let info = match packs.read(z, id.as_bytes(), 1 << 24) {
+            let info = match packs.read(z, id.as_bytes(), super::series::MAX_COMMIT) {
                 Some(crate::source::pack::Object::Data(1, raw)) => Some(info_of(*id, &raw)),
                 _ => None,
             };

@@ -11,7 +11,7 @@
 //! `index.skipHash`).
 
 use crate::evidence::ObjectId;
-use crate::source::pack::ID_LEN;
+use crate::source::pack::{ID_LEN, be32, offset_varint};
 
 /// The largest index read (a sparse index of a monorepo is a few MiB; a full index of one
 /// with millions of files, a few hundred).
@@ -52,12 +52,6 @@ pub(super) enum IndexError {
 fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(
         b.get(at..at.checked_add(2)?)?.try_into().ok()?,
-    ))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(
-        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
     ))
 }
 
@@ -119,7 +113,7 @@ fn parse_entry(
     let path = if version == 4 {
         // How many bytes to drop from the end of the previous path, then the rest, NUL
         // terminated, with no padding.
-        let (strip, after) = varint(body, p)?;
+        let (strip, after) = offset_varint(body, p)?;
         let keep = previous.len().checked_sub(usize::try_from(strip).ok()?)?;
         let nul = memchr::memchr(0, body.get(after..)?)?;
         let mut path = previous[..keep].to_vec();
@@ -144,20 +138,6 @@ fn parse_entry(
         skip_worktree,
     };
     Some((entry, p))
-}
-
-/// git's offset varint (the one of `ofs-delta`): big-endian base 128, plus one per
-/// continuation byte. Returns the value and where the bytes after it start.
-fn varint(body: &[u8], mut at: usize) -> Option<(u64, usize)> {
-    let mut byte = *body.get(at)?;
-    at += 1;
-    let mut value = u64::from(byte & 0x7f);
-    while byte & 0x80 != 0 {
-        byte = *body.get(at)?;
-        at += 1;
-        value = value.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
-    }
-    Some((value, at))
 }
 
 /// Walks the extensions from `at` to `end`: optional ones (an upper-case first letter)

@@ -14,7 +14,7 @@ use crate::source::{CommitFindings, RawCommit, SourceError};
 use git2::ObjectType;
 
 /// The largest commit read from the packs (a larger one is left to libgit2).
-const MAX_COMMIT: u64 = 64 << 20;
+pub(super) const MAX_COMMIT: u64 = 64 << 20;
 
 impl GitSource {
     /// The same repository at another commit, sharing this source's packs once opened

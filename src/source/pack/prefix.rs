@@ -2,7 +2,7 @@
 //! deltas: whether a file may open front matter is decided by its first bytes, and most
 //! files of a tree cannot (source code), so most of a large tree's bytes need not be read.
 
-use super::{ID_LEN, MAX_DELTA_DEPTH, Packs, delta_size, object_header};
+use super::{ID_LEN, MAX_DELTA_DEPTH, Packs, copy_fields, deflate_of, delta_size, object_header};
 
 /// What [`Packs::blob_prefix`] found.
 pub enum Prefix {
@@ -42,13 +42,8 @@ impl Packs {
         if depth > MAX_DELTA_DEPTH {
             return None;
         }
-        let pack = self.packs.get(p)?;
-        let at = pack
-            .objects
-            .binary_search_by_key(&offset, |&(o, _)| o)
-            .ok()?;
-        let end = pack.objects.get(at + 1).map_or(pack.end, |&(o, _)| o);
-        let bytes = Self::read_at(pack, offset, (end - offset).min(READ))?;
+        let (pack, stored) = self.stored(p, offset)?;
+        let bytes = Self::read_at(pack, offset, stored.min(READ))?;
         let (kind, size, data) = object_header(&bytes, 0)?;
         if (1..=4).contains(&kind) {
             let head = inflate_prefix(bytes.get(data..)?, n.min(size))?;
@@ -89,35 +84,10 @@ impl Packs {
     }
 }
 
-/// A copy instruction's offset and size (after its opcode `op`), consumed from `ops`.
-fn copy_fields(op: u8, ops: &mut &[u8]) -> Option<(usize, usize)> {
-    let mut field = |bits: u8, n: usize| -> Option<usize> {
-        let mut v = 0usize;
-        for i in 0..n {
-            if bits & (1 << i) != 0 {
-                let (&b, rest) = ops.split_first()?;
-                *ops = rest;
-                v |= usize::from(b) << (8 * i);
-            }
-        }
-        Some(v)
-    };
-    let offset = field(op & 0x0f, 4)?;
-    let size = match field((op >> 4) & 0x07, 3)? {
-        0 => 0x10000,
-        n => n,
-    };
-    Some((offset, size))
-}
-
 /// The first `want` bytes a zlib stream inflates to (exactly `want`: the caller asks for
 /// no more than the object's size), or `None` when `zlib` does not hold them.
 fn inflate_prefix(zlib: &[u8], want: usize) -> Option<Vec<u8>> {
-    let (&[cmf, flg], deflate) = zlib.split_first_chunk::<2>()?;
-    if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
-        return None;
-    }
-    let head = match miniz_oxide::inflate::decompress_to_vec_with_limit(deflate, want) {
+    let head = match miniz_oxide::inflate::decompress_to_vec_with_limit(deflate_of(zlib)?, want) {
         Ok(head) => head,
         Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => e.output,
         Err(_) => return None,
