@@ -19,11 +19,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-if [ -z "$browser" ]; then
-  echo "history-check: no chromium found (apt-get install chromium)" >&2
-  exit 2
-fi
+check=history-check
+# shellcheck source=scripts/chromium.sh
+source scripts/chromium.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --quiet
@@ -34,21 +32,7 @@ git -C "$work/history" -c user.name=x -c user.email=x@example.com tag 'v<b>1' HE
 # From the temp folder, so the page (and the screenshot) name the repository the same way.
 (cd "$work" && "$bin" history --repo history --every week --since 2024-01-01 -o weekly.html)
 (cd "$work" && "$bin" history --repo history --revs 'v<b>1,HEAD' -o revs.html)
-run() { # run URL ARGS... : the dumped DOM on stdout, the browser's log in $work/log
-  local url=$1
-  shift
-  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-    --user-data-dir="$work/profile" --enable-logging=stderr --v=0 \
-    --virtual-time-budget=5000 "$@" "$url" 2>"$work/log"
-}
 fail=0
-check_console() { # check_console WHAT
-  if grep -E 'CONSOLE' "$work/log" >"$work/console"; then
-    echo "history-check: FAIL ($1): the page logged to the console:" >&2
-    cat "$work/console" >&2
-    fail=1
-  fi
-}
 count() { # count PATTERN FILE
   grep -o "$1" "$2" | wc -l
 }

@@ -25,11 +25,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-if [ -z "$browser" ]; then
-  echo "html-check: no chromium found (apt-get install chromium)" >&2
-  exit 2
-fi
+check=html-check
+# shellcheck source=scripts/chromium.sh
+source scripts/chromium.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --quiet
@@ -39,21 +37,7 @@ bash fixtures/repos/hostile-names.sh "$work/hostile-names"
 # From the temp folder, so the page (and the screenshot) name the repository the same way.
 (cd "$work" && "$bin" matrix --repo hostile-names --format html -o matrix.html)
 # The browser's own profile and crash folders stay in the temp folder.
-run() { # run URL ARGS... : the dumped DOM on stdout, the browser's log in $work/log
-  local url=$1
-  shift
-  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-    --user-data-dir="$work/profile" --enable-logging=stderr --v=0 \
-    --virtual-time-budget=5000 "$@" "$url" 2>"$work/log"
-}
 fail=0
-check_console() { # check_console WHAT
-  if grep -E 'CONSOLE' "$work/log" >"$work/console"; then
-    echo "html-check: FAIL ($1): the page logged to the console:" >&2
-    cat "$work/console" >&2
-    fail=1
-  fi
-}
 page="file://$work/matrix.html"
 
 check_dom() { # check_dom WHAT FILE : only the page's own script elements, no img, ready

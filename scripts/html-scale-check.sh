@@ -23,11 +23,9 @@ fi
 repo=$(cd "$1" && pwd)
 shift
 cd "$(dirname "$0")/.."
-browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-if [ -z "$browser" ]; then
-  echo "html-scale-check: no chromium found (apt-get install chromium)" >&2
-  exit 2
-fi
+check=html-scale-check
+# shellcheck source=scripts/chromium.sh
+source scripts/chromium.sh
 if [ ! -x /usr/bin/time ]; then
   echo "html-scale-check: needs /usr/bin/time (Debian package 'time')" >&2
   exit 2
