@@ -1,28 +1,29 @@
-//! A narrow reader of git pack files: it finds every commit stored whole (not as a delta)
-//! in the repository's packs and inflates them in parallel.
+//! A narrow reader of git pack files: it inflates the repository's commits stored whole
+//! (not as deltas) on every core, and reads single objects by id with `pread`.
 //!
 //! libgit2 reads one object at a time, and a walk of the history can only learn a commit's
 //! parents by reading it, so a long history is read on one core. The pack index lists
-//! every object and the pack's object headers say which ones are commits, so all of them
-//! can be inflated at once on every core, before the walk. The walk then takes each commit
-//! from this table, and reads through libgit2 whatever is not in it (loose objects, commits
-//! stored as deltas, objects of alternates): the table is only a faster path, never the
-//! only one. Pack index version 2 with SHA-1 ids is read; anything else is left to libgit2.
+//! every object and the pack's object headers say which ones are commits, so they can be
+//! inflated on every core ahead of the walk ([`Sweep`], or all at once with
+//! [`Packs::process_all`]). The walk takes each commit from there, and reads through
+//! libgit2 whatever is not (loose objects, objects of alternates): this is only a faster
+//! path, never the only one. Pack index version 2 with SHA-1 ids is read; anything else is
+//! left to libgit2.
 //!
 //! A pack is read in chunks of a few MiB in offset order, each held only while it is
 //! being read, so memory stays bounded however large the pack is.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::evidence::ObjectId;
 use libdeflater::Decompressor;
 use memmap2::{Mmap, MmapOptions};
-use rayon::prelude::*;
 
 mod prefix;
+mod sweep;
 pub use prefix::Prefix;
+pub use sweep::{Sweep, Taken};
 
 const OBJ_COMMIT: u8 = 1;
 /// The length of an object id in bytes: 20 for SHA-1. The one parameter of the pack, pack
@@ -209,11 +210,18 @@ fn deflate_of(zlib: &[u8]) -> Option<&[u8]> {
 
 /// Inflates a zlib stream of a known size with `z`; `None` when it is damaged.
 fn inflate(z: &mut Decompressor, input: &[u8], size: usize) -> Option<Vec<u8>> {
-    let mut out = vec![0; size];
-    match z.deflate_decompress(deflate_of(input)?, &mut out) {
-        Ok(n) if n == size => Some(out),
-        _ => None,
-    }
+    let mut out = Vec::new();
+    inflate_into(z, input, size, &mut out).then_some(out)
+}
+
+/// [`inflate`] into a buffer the caller reuses; whether it inflated to `size` bytes.
+fn inflate_into(z: &mut Decompressor, input: &[u8], size: usize, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.resize(size, 0);
+    let Some(deflate) = deflate_of(input) else {
+        return false;
+    };
+    matches!(z.deflate_decompress(deflate, out), Ok(n) if n == size)
 }
 
 /// A delta's size header: little-endian base-128.
@@ -311,28 +319,6 @@ impl Packs {
             })
             .collect();
         Packs { packs }
-    }
-
-    /// Runs of consecutive objects of about `CHUNK` bytes each.
-    fn chunks(&self) -> Vec<Chunk> {
-        let mut chunks = Vec::new();
-        for (p, pack) in self.packs.iter().enumerate() {
-            let mut first = 0;
-            while first < pack.objects.len() {
-                let start = pack.objects[first].0;
-                let mut last = first;
-                while last + 1 < pack.objects.len() && pack.objects[last + 1].0 - start < CHUNK {
-                    last += 1;
-                }
-                chunks.push(Chunk {
-                    pack: p,
-                    first,
-                    last,
-                });
-                first = last + 1;
-            }
-        }
-        chunks
     }
 
     /// Where the object `id` is: `(pack, offset)`.
@@ -489,52 +475,6 @@ impl Packs {
     /// Where the object `id` is in the packs: `(pack, offset)`.
     pub fn locate(&self, id: &ObjectId) -> Option<(usize, u64)> {
         self.find(id.as_bytes())
-    }
-
-    /// Inflates every whole commit in parallel and maps its id to `process`'s result; the
-    /// ones that do not inflate, or that `process` leaves out (`None`), are left out.
-    pub fn process_all<T: Send>(
-        &self,
-        process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync),
-    ) -> HashMap<ObjectId, T> {
-        self.chunks()
-            .par_iter()
-            .map_init(Decompressor::new, |z, chunk| {
-                let pack = &self.packs[chunk.pack];
-                let start = pack.objects[chunk.first].0;
-                let stop = pack
-                    .objects
-                    .get(chunk.last + 1)
-                    .map_or(pack.end, |&(offset, _)| offset);
-                let mut found = Vec::new();
-                // Read, not mapped: mapping and unmapping chunks on two threads made them
-                // wait on each other in the kernel.
-                let Some(bytes) = Self::read_at(pack, start, stop - start) else {
-                    return found;
-                };
-                for i in chunk.first..=chunk.last {
-                    let at = (pack.objects[i].0 - start) as usize;
-                    let end = pack
-                        .objects
-                        .get(i + 1)
-                        .map_or(bytes.len(), |&(offset, _)| (offset - start) as usize);
-                    let Some((kind, size, data)) = object_header(&bytes[..end], at) else {
-                        continue;
-                    };
-                    if kind != OBJ_COMMIT {
-                        continue;
-                    }
-                    let id = ObjectId::from_raw(pack.objects[i].1);
-                    if let Some(raw) = inflate(z, &bytes[data..end], size)
-                        && let Some(result) = process(id, &raw)
-                    {
-                        found.push((id, result));
-                    }
-                }
-                found
-            })
-            .flatten()
-            .collect()
     }
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::pack::Packs;
 use super::{CommitFindings, FileEntry, FileReader, RawCommit, Since, Source, SourceError, Walk};
-use crate::evidence::{CommitRecord, CommitTable, ObjectId, SourceInfo};
+use crate::evidence::{CommitTable, ObjectId, SourceInfo};
 
 mod bloom;
 mod diff;
@@ -27,7 +27,6 @@ mod readers;
 mod series;
 
 pub use series::PREPASS_AFTER;
-use series::read_commit;
 mod since;
 mod worktree;
 
@@ -124,10 +123,10 @@ pub struct GitSource {
     promisor: Option<String>,
     /// The folders the last listing could not read (see [`Source::absent_folders`]).
     absent: std::sync::Mutex<Vec<String>>,
-    /// Put off the commit pre-pass until the walk has read this many commits one by one
+    /// Put off the commit sweep until the walk has read this many commits one by one
     /// ([`GitSource::with_prepass_after`]).
     prepass_after: Option<usize>,
-    /// The packs, opened once, on first use, for the commit pre-pass and the blob readers
+    /// The packs, opened once, on first use, for the commit sweep and the blob readers
     /// (a scan whose cache knows everything never opens them).
     packs: Arc<LazyPacks>,
 }
@@ -291,77 +290,21 @@ impl Source for GitSource {
         known: &mut CommitTable,
         remember: bool,
     ) -> Result<Walk, SourceError> {
-        let mut walk = Walk::default();
         let Some(start) = self.commit else {
-            return Ok(walk);
+            return Ok(Walk::default());
         };
         let repo = self.git()?;
-        // With nothing known, every whole commit of the packs is inflated and processed
-        // on all cores at once (lazily: once the walk has read many); with a warm cache,
-        // only the new commits are read.
-        let mut prepass_pending = known.is_empty() && self.prepass_after.is_some();
-        let mut packed = if known.is_empty() && self.prepass_after.is_none() {
-            self.process_packed(process)
-        } else {
-            HashMap::new()
-        };
-        // The walk itself: from what is known, else the table, else libgit2.
         let odb = repo.odb().map_err(git_error)?;
-        let mut z = libdeflater::Decompressor::new();
-        let mut seen: HashSet<ObjectId> = HashSet::new();
-        let mut stack = vec![object_id(start)];
-        while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
-            let (parent_ids, findings) = match known.get(&id) {
-                Some(record) => (
-                    record.parents.clone(),
-                    (record.hit.clone(), record.diagnostics.clone()),
-                ),
-                None => {
-                    if prepass_pending && Some(walk.read) >= self.prepass_after {
-                        prepass_pending = false;
-                        packed = self.process_packed(process);
-                    }
-                    let read = match packed.remove(&id) {
-                        Some((parents, findings)) => Ok((
-                            parents.into_vec(),
-                            findings.map_or_else(Default::default, |f| *f),
-                        )),
-                        None => read_commit((&odb, self.packs.opened(), &mut z), id, process),
-                    };
-                    let (parent_ids, findings) = match read {
-                        Ok(done) => done,
-                        Err(why) => {
-                            walk.unreadable.push((id, why));
-                            continue;
-                        }
-                    };
-                    walk.read += 1;
-                    if remember {
-                        known.insert(
-                            id,
-                            CommitRecord {
-                                parents: parent_ids.clone(),
-                                hit: findings.0.clone(),
-                                diagnostics: findings.1.clone(),
-                            },
-                        );
-                    }
-                    (parent_ids, findings)
-                }
-            };
-            walk.count += 1;
-            // Most commits are not evidence and raise nothing: only the others are kept.
-            if findings.0.is_some() || !findings.1.is_empty() {
-                walk.findings.push(findings);
-            }
-            if !self.grafts.contains(&id) {
-                stack.extend(parent_ids.into_iter().filter(|p| !seen.contains(p)));
-            }
-        }
-        Ok(walk)
+        // With nothing known, the commits the walk needs are inflated ahead of it on every
+        // core (lazily: once the walk has read some one by one); with a warm cache, only
+        // the new commits are read.
+        let sweep_after = known.is_empty().then(|| self.prepass_after.unwrap_or(0));
+        Ok(self.walk_commits(
+            object_id(start),
+            &odb,
+            (process, known, remember),
+            sweep_after,
+        ))
     }
 
     fn git_dir(&self) -> &Path {

@@ -2,6 +2,7 @@
 //! made from the one before with [`GitSource::at_commit`], sharing its packs, and the
 //! first-parent chain the points are taken from.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use git2::Repository;
@@ -9,8 +10,9 @@ use git2::Repository;
 use super::parents;
 use super::{GitSource, git_error, oid};
 use crate::evidence::ObjectId;
-use crate::source::pack::{Object, Packs};
-use crate::source::{CommitFindings, RawCommit, SourceError};
+use crate::evidence::{CommitRecord, CommitTable};
+use crate::source::pack::{Object, Packs, Sweep, Taken};
+use crate::source::{CommitFindings, RawCommit, SourceError, Walk};
 use git2::ObjectType;
 
 /// The largest commit read from the packs (a larger one is left to libgit2).
@@ -39,12 +41,11 @@ impl GitSource {
         })
     }
 
-    /// This source, its full scan walking commits one by one at first and processing every
-    /// packed commit at once (the pre-pass) only once the walk has read `commits` of them:
-    /// for a revision that may reach few commits (`history`'s first point, often near the
-    /// root, with [`PREPASS_AFTER`](super::PREPASS_AFTER); the pre-pass of 200,000 commits
-    /// costs 1.2 s), at the price of those first commits read one by one when it reaches
-    /// many. The scan is the same either way.
+    /// This source, its full scan walking commits one by one at first and starting the
+    /// sweep of the packs' commits ([`Sweep`]) only once the walk has read `commits` of
+    /// them: for a revision that may reach few commits (`history`'s first point, often near
+    /// the root, with [`PREPASS_AFTER`](super::PREPASS_AFTER)), at the price of those first
+    /// commits read one by one when it reaches many. The scan is the same either way.
     pub fn with_prepass_after(mut self, commits: usize) -> GitSource {
         self.prepass_after = Some(commits);
         self
@@ -119,7 +120,7 @@ impl GitSource {
 }
 
 /// How many commits a walk reads one by one, for a revision that may reach few, before it
-/// processes every packed commit at once ([`GitSource::with_prepass_after`]).
+/// starts a sweep of the packs' commits ([`GitSource::with_prepass_after`]).
 pub const PREPASS_AFTER: usize = 5000;
 
 /// One commit through libgit2: its parents and what `process` makes of it, or why it could
@@ -133,7 +134,7 @@ pub(super) fn read_commit(
     id: ObjectId,
     process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
 ) -> Result<(Vec<ObjectId>, CommitFindings), String> {
-    // A commit stored as a delta (the pre-pass reads whole ones only): resolved from the
+    // A commit stored as a delta (the sweep reads whole ones only): resolved from the
     // packs with pread, as blobs are, rather than through libgit2's mapped pack windows.
     if let Some(Object::Data(1, raw)) = packs.and_then(|p| p.read(z, id.as_bytes(), MAX_COMMIT)) {
         return Ok((
@@ -151,33 +152,191 @@ pub(super) fn read_commit(
     }
 }
 
-/// What the pre-pass keeps of one commit of the packs: its parents, and what the scan made
-/// of it only when that is something (most commits are not evidence and raise nothing):
-/// about 50 bytes a commit instead of 200, for every commit of the packs, reachable or not.
-pub(super) type Packed = (Box<[ObjectId]>, Option<Box<CommitFindings>>);
+/// What the sweep keeps of one commit of the packs until the walk takes it: its parents,
+/// and what the scan made of it only when that is something (most commits are not evidence
+/// and raise nothing).
+type Packed = (Box<[ObjectId]>, Option<Box<CommitFindings>>);
+
+/// A walk's commit processing: what `process` makes of a commit, the commits already
+/// known (the cache) and whether to remember the ones read.
+pub(super) type Processing<'a> = (
+    &'a (dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+    &'a mut CommitTable,
+    bool,
+);
+
+/// Stops a sweep's workers when the walk leaves, however it leaves.
+struct Finish<'s, 'p>(&'s Sweep<'p, Packed>);
+
+impl Drop for Finish<'_, '_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// A walk under way: its state, so that it can go on on a thread of its own once a sweep
+/// starts (the calling thread then works for the sweep).
+struct Walker<'a, 'r> {
+    odb: &'a git2::Odb<'r>,
+    packs: Option<&'a Packs>,
+    grafts: &'a HashSet<ObjectId>,
+    process: &'a (dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+    known: &'a mut CommitTable,
+    remember: bool,
+    walk: Walk,
+    /// How many commits the walk read itself while a sweep was on.
+    alone: usize,
+    seen: HashSet<ObjectId>,
+    stack: Vec<ObjectId>,
+    z: libdeflater::Decompressor,
+}
+
+impl Walker<'_, '_> {
+    /// Walks on until every commit is walked (`true`), or until `until` commits have been
+    /// read (`false`), taking commits from `sweep` when there is one.
+    fn run(&mut self, sweep: Option<&Sweep<'_, Packed>>, until: Option<usize>) -> bool {
+        while !self.stack.is_empty() {
+            if until.is_some_and(|n| self.walk.read >= n) {
+                return false;
+            }
+            let Some(id) = self.stack.pop() else { break };
+            if !self.seen.insert(id) {
+                continue;
+            }
+            let (parent_ids, findings) = match self.known.get(&id) {
+                Some(record) => (
+                    record.parents.clone(),
+                    (record.hit.clone(), record.diagnostics.clone()),
+                ),
+                None => {
+                    let (parent_ids, findings) = match self.read(sweep, id) {
+                        Ok(done) => done,
+                        Err(why) => {
+                            self.walk.unreadable.push((id, why));
+                            continue;
+                        }
+                    };
+                    self.walk.read += 1;
+                    if self.remember {
+                        self.known.insert(
+                            id,
+                            CommitRecord {
+                                parents: parent_ids.clone(),
+                                hit: findings.0.clone(),
+                                diagnostics: findings.1.clone(),
+                            },
+                        );
+                    }
+                    (parent_ids, findings)
+                }
+            };
+            self.walk.count += 1;
+            // Most commits are not evidence and raise nothing: only the others are kept.
+            if findings.0.is_some() || !findings.1.is_empty() {
+                self.walk.findings.push(findings);
+            }
+            if !self.grafts.contains(&id) {
+                let seen = &self.seen;
+                self.stack
+                    .extend(parent_ids.into_iter().filter(|p| !seen.contains(p)));
+            }
+        }
+        true
+    }
+
+    /// One commit not known: what the sweep made of it, else read here.
+    fn read(
+        &mut self,
+        sweep: Option<&Sweep<'_, Packed>>,
+        id: ObjectId,
+    ) -> Result<(Vec<ObjectId>, CommitFindings), String> {
+        let taken = sweep.map_or(Taken::Elsewhere, |s| s.take(&mut self.z, &id, MAX_COMMIT));
+        if sweep.is_some() && !matches!(taken, Taken::Made(_)) {
+            self.alone += 1;
+        }
+        match taken {
+            Taken::Made((parents, findings)) => Ok((
+                parents.into_vec(),
+                findings.map_or_else(Default::default, |f| *f),
+            )),
+            Taken::Read(raw) => Ok((
+                parents(&raw).collect(),
+                (self.process)(RawCommit { id, raw: &raw }),
+            )),
+            Taken::Elsewhere => read_commit((self.odb, self.packs, &mut self.z), id, self.process),
+        }
+    }
+}
 
 impl GitSource {
-    /// Every whole commit of the packs, inflated and processed on all cores at once: its
-    /// parents and what `process` made of it (see [`Packed`]).
-    pub(super) fn process_packed(
+    /// Walks every commit reachable from `start` (but the grafts' parents): from what is
+    /// known, else from what a sweep made, else read one by one. With `sweep_after`, once
+    /// the walk has read that many commits one by one, the walk goes on on a thread of its
+    /// own while every core of the pool inflates the packs' whole commits ahead of it
+    /// ([`Sweep`]).
+    pub(super) fn walk_commits(
         &self,
-        process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
-    ) -> std::collections::HashMap<ObjectId, Packed> {
+        start: ObjectId,
+        odb: &git2::Odb<'_>,
+        (process, known, remember): Processing<'_>,
+        sweep_after: Option<usize>,
+    ) -> Walk {
         let t = std::time::Instant::now();
-        let packed = self.packs.get().process_all(&|id, raw| {
+        let packs = match sweep_after {
+            Some(_) => Some(self.packs.get()),
+            None => self.packs.opened(),
+        };
+        let mut walker = Walker {
+            odb,
+            packs,
+            grafts: &self.grafts,
+            process,
+            known,
+            remember,
+            walk: Walk::default(),
+            alone: 0,
+            seen: HashSet::new(),
+            stack: vec![start],
+            z: libdeflater::Decompressor::new(),
+        };
+        if walker.run(None, sweep_after) {
+            return walker.walk;
+        }
+        let Some(packs) = packs else {
+            walker.run(None, None);
+            return walker.walk;
+        };
+        let sweep = Sweep::new(packs);
+        let keep = |id: ObjectId, raw: &[u8]| -> Option<Packed> {
             let parents: Box<[ObjectId]> = parents(raw).collect();
             let findings = process(RawCommit { id, raw });
             let findings =
                 (findings.0.is_some() || !findings.1.is_empty()).then(|| Box::new(findings));
             Some((parents, findings))
+        };
+        std::thread::scope(|scope| {
+            let walking = scope.spawn(|| {
+                let _finish = Finish(&sweep);
+                walker.run(Some(&sweep), None);
+            });
+            sweep.work(&keep);
+            if let Err(panic) = walking.join() {
+                std::panic::resume_unwind(panic);
+            }
         });
+        // What the sweep made and the walk took was freed into the arenas of the pool's
+        // threads, where the scan's later allocations may not reuse it.
+        crate::memory::release_freed();
         if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
             eprintln!(
-                "practrace timings: {} packed commits processed in {:?}",
-                packed.len(),
-                t.elapsed()
+                "practrace timings: {} commits walked in {:?}, {} of them read by the walk; \
+                 the sweep inflated {}",
+                walker.walk.count,
+                t.elapsed(),
+                walker.alone,
+                sweep.inflated()
             );
         }
-        packed
+        walker.walk
     }
 }

@@ -1,0 +1,565 @@
+//! The packs' commits inflated ahead of a walk, as a sweep that the walk drives: every
+//! thread of the pool inflates the packs' whole commits chunk by chunk where the walk is
+//! heading, while the walk, on a thread of its own, takes what they made; a commit no one
+//! has reached yet the walk claims and reads itself. When the walk has every commit it
+//! needs, the sweep stops.
+//!
+//! A mirror's pack holds more commits than one revision reaches (git/git: 203,352 in the
+//! pack, 81,966 reachable from `HEAD`, the rest from other refs and pull requests), and
+//! git writes a pack's commits in recency order from its tips, so the ones a walk needs
+//! are stored close together, in the order the walk reaches them (fast-import's packs:
+//! in the reverse order). A pre-pass that processed every commit of the packs before the
+//! walk inflated two and a half times as many commits as the walk used there; a sweep
+//! follows the walk and inflates about what it uses (85,000 there).
+//!
+//! Each whole commit is claimed once, by a worker or by the walk (an atomic state per
+//! object of the pack), so none is inflated twice; what a worker made waits in a table
+//! until the walk takes it out. Workers take the free chunk nearest the walk's last
+//! miss, in the direction the walk's misses have been moving.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+
+use super::{CHUNK, Chunk, OBJ_COMMIT, Object, Packs, inflate, inflate_into, object_header};
+use crate::evidence::ObjectId;
+use libdeflater::Decompressor;
+use rayon::prelude::*;
+
+/// No one has claimed the object.
+const FREE: u8 = 0;
+/// A worker or the walk is reading it.
+const CLAIMED: u8 = 1;
+/// A worker has read it: its result (if any) is in the table.
+const MADE: u8 = 2;
+/// The table is split by the first byte of the id, so that workers and the walk seldom
+/// wait on the same lock.
+const SHARDS: usize = 16;
+/// How much of a pack a sweep's worker reads at a time: small, so that a worker sent the
+/// wrong way wastes little, and close behind the walk when it changes course.
+const SWEEP_CHUNK: u64 = 1 << 20;
+/// How many chunks ahead of the walk workers go: enough to keep them busy while the walk
+/// takes what they made, few enough that they do not run on into commits it never needs
+/// (the other refs' history further on in the pack).
+const AHEAD: usize = 4;
+/// How far the walk's direction votes go either way (see [`Sweep::take`]).
+const VOTES: i32 = 16;
+
+/// What the walk gets for a commit ([`Sweep::take`]).
+pub enum Taken<T> {
+    /// What a worker made of it.
+    Made(T),
+    /// Its bytes: no worker had reached it, the walk read it.
+    Read(Vec<u8>),
+    /// Not a whole commit of the packs, or unreadable this way: read it through libgit2.
+    Elsewhere,
+}
+
+/// A sweep over the packs' whole commits, driven by one walk ([`Sweep::take`]) and run by
+/// any number of workers ([`Sweep::work`]).
+pub struct Sweep<'p, T> {
+    packs: &'p Packs,
+    /// Per pack, per object (in offset order): [`FREE`], [`CLAIMED`] or [`MADE`].
+    states: Vec<Box<[AtomicU8]>>,
+    made: Vec<Mutex<HashMap<ObjectId, T>>>,
+    /// Every pack's chunks, pack after pack, in offset order; whether each is taken.
+    chunks: Vec<Chunk>,
+    taken: Vec<AtomicBool>,
+    /// The chunk of the walk's last miss.
+    hint: AtomicUsize,
+    /// The offset of the walk's last miss, and whether its misses go up (> 0) or down.
+    last: AtomicU64,
+    votes: AtomicI32,
+    stop: AtomicBool,
+    /// How many commits the workers inflated.
+    inflated: AtomicUsize,
+}
+
+impl<'p, T: Send> Sweep<'p, T> {
+    /// A sweep over the whole commits of `packs`, none read yet.
+    pub fn new(packs: &'p Packs) -> Sweep<'p, T> {
+        Self::with_chunks(packs, SWEEP_CHUNK)
+    }
+
+    /// [`Sweep::new`] reading `chunk` bytes at a time.
+    fn with_chunks(packs: &'p Packs, chunk: u64) -> Sweep<'p, T> {
+        let states = packs
+            .packs
+            .iter()
+            .map(|p| p.objects.iter().map(|_| AtomicU8::new(FREE)).collect())
+            .collect();
+        let chunks: Vec<Chunk> = (0..packs.packs.len())
+            .flat_map(|p| packs.chunks_of(p, chunk))
+            .collect();
+        Sweep {
+            packs,
+            states,
+            made: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            taken: chunks.iter().map(|_| AtomicBool::new(false)).collect(),
+            chunks,
+            hint: AtomicUsize::new(0),
+            last: AtomicU64::new(0),
+            votes: AtomicI32::new(0),
+            stop: AtomicBool::new(false),
+            inflated: AtomicUsize::new(0),
+        }
+    }
+
+    /// The next chunk for a worker: the first free one from where the walk is, in the
+    /// direction it is moving, at most [`AHEAD`] chunks ahead (else a free one just behind
+    /// it). `Err(true)` when every chunk is taken, `Err(false)` when none is free near the
+    /// walk (the worker waits for it to move on).
+    fn next_chunk(&self) -> Result<(&Chunk, bool), bool> {
+        let last = self.chunks.len().checked_sub(1).ok_or(true)?;
+        let backwards = self.votes.load(Ordering::Relaxed) < 0;
+        let at = self.hint.load(Ordering::Relaxed).min(last);
+        let (ahead, behind) = if backwards {
+            (
+                at.saturating_sub(AHEAD)..=at,
+                (at + 1).min(last)..=(at + 1).min(last),
+            )
+        } else {
+            (
+                at..=(at + AHEAD).min(last),
+                at.saturating_sub(1)..=at.saturating_sub(1),
+            )
+        };
+        let ahead: Box<dyn Iterator<Item = usize>> = if backwards {
+            Box::new(ahead.rev())
+        } else {
+            Box::new(ahead)
+        };
+        for (c, away) in ahead.map(|c| (c, false)).chain(behind.map(|c| (c, true))) {
+            if !self.taken[c].swap(true, Ordering::Relaxed) {
+                return Ok((&self.chunks[c], backwards != away));
+            }
+        }
+        Err(self.taken.iter().all(|t| t.load(Ordering::Relaxed)))
+    }
+
+    fn shard(&self, id: &ObjectId) -> &Mutex<HashMap<ObjectId, T>> {
+        &self.made[usize::from(id.as_bytes()[0]) % SHARDS]
+    }
+
+    /// The sweep's work, on every thread of the pool: chunks where the walk is heading,
+    /// each whole commit of them that no one has claimed, until the chunks run out or the
+    /// walk ends ([`Sweep::finish`]).
+    pub fn work(&self, process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync)) {
+        std::iter::from_fn(|| self.next_or_wait())
+            .par_bridge()
+            .for_each_init(
+                || (Decompressor::new(), Vec::new(), Vec::new()),
+                |(z, buf, raw), (chunk, backwards)| {
+                    self.sweep_chunk(chunk, backwards, (z, buf, raw), process);
+                },
+            );
+    }
+
+    /// The next chunk, waiting for the walk to move on when none is free near it; `None`
+    /// once all are taken or the walk is over.
+    fn next_or_wait(&self) -> Option<(&Chunk, bool)> {
+        while !self.stop.load(Ordering::Relaxed) {
+            match self.next_chunk() {
+                Ok(next) => return Some(next),
+                Err(true) => return None,
+                Err(false) => std::thread::sleep(std::time::Duration::from_micros(200)),
+            }
+        }
+        None
+    }
+
+    /// Processes the whole commits of one chunk that no one has claimed.
+    fn sweep_chunk(
+        &self,
+        chunk: &Chunk,
+        backwards: bool,
+        (z, buf, raw): (&mut Decompressor, &mut Vec<u8>, &mut Vec<u8>),
+        process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync),
+    ) {
+        let states = &self.states[chunk.pack];
+        self.packs
+            .whole_commits(chunk, backwards, buf, &mut |i, id, stored, size| {
+                if self.stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                if states[i]
+                    .compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
+                    .is_err()
+                {
+                    return true;
+                }
+                self.inflated.fetch_add(1, Ordering::Relaxed);
+                if inflate_into(z, stored, size, raw)
+                    && let Some(result) = process(id, raw)
+                {
+                    lock(self.shard(&id)).insert(id, result);
+                }
+                states[i].store(MADE, Ordering::Release);
+                true
+            });
+    }
+
+    /// The walk is at the object `i` of pack `p`: workers go on from there, in the
+    /// direction the walk has mostly been moving.
+    fn walk_at(&self, p: usize, i: usize) {
+        let offset = self.packs.packs[p].objects[i].0;
+        let last = self.last.swap(offset, Ordering::Relaxed);
+        let vote = if offset >= last { 1 } else { -1 };
+        let votes = self.votes.load(Ordering::Relaxed);
+        self.votes
+            .store((votes + vote).clamp(-VOTES, VOTES), Ordering::Relaxed);
+        let c = self.chunks.partition_point(|c| (c.pack, c.last) < (p, i));
+        self.hint.store(c, Ordering::Relaxed);
+    }
+
+    /// The commit `id` for the walk: what a worker made of it, waiting for it if a worker
+    /// is reading it now, else its bytes, which the walk reads itself (no worker has
+    /// reached it yet); [`Taken::Elsewhere`] when it is not a whole commit of the packs or
+    /// does not read as one (libgit2 then reads it).
+    pub fn take(&self, z: &mut Decompressor, id: &ObjectId, max_size: u64) -> Taken<T> {
+        // Most often a worker has made it already: no need to look it up in the index.
+        if let Some(made) = lock(self.shard(id)).remove(id) {
+            return Taken::Made(made);
+        }
+        let Some((p, offset)) = self.packs.find(id.as_bytes()) else {
+            return Taken::Elsewhere;
+        };
+        let Ok(i) = self.packs.packs[p]
+            .objects
+            .binary_search_by_key(&offset, |&(o, _)| o)
+        else {
+            return Taken::Elsewhere;
+        };
+        let state = &self.states[p][i];
+        self.walk_at(p, i);
+        let mut spins = 0u32;
+        loop {
+            match state.compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Acquire) {
+                Ok(_) => {
+                    return match self.packs.object_at(z, p, offset, max_size, 0) {
+                        Some(Object::Data(OBJ_COMMIT, raw)) => Taken::Read(raw),
+                        _ => Taken::Elsewhere,
+                    };
+                }
+                Err(MADE) => {
+                    return lock(self.shard(id))
+                        .remove(id)
+                        .map_or(Taken::Elsewhere, Taken::Made);
+                }
+                Err(_) => {
+                    // A worker is inflating it: a few microseconds. Past a short spin, the
+                    // walk sleeps rather than take a core from the workers.
+                    spins += 1;
+                    if spins < 32 {
+                        std::hint::spin_loop();
+                    } else {
+                        std::thread::sleep(std::time::Duration::from_micros(50));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The walk is over: the workers stop after the commit they are on.
+    pub fn finish(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// How many commits the workers inflated.
+    pub fn inflated(&self) -> usize {
+        self.inflated.load(Ordering::Relaxed)
+    }
+}
+
+/// A table shard's lock; a worker that panicked holding it left a whole table behind.
+fn lock<V>(m: &Mutex<V>) -> std::sync::MutexGuard<'_, V> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What [`Packs::whole_commits`] calls for each whole commit of a chunk: its index among
+/// the pack's objects, its id, its stored (deflated) bytes and its size; it returns whether
+/// to go on.
+type EachCommit<'e> = dyn FnMut(usize, ObjectId, &[u8], usize) -> bool + 'e;
+
+/// Reading the packs' whole commits chunk by chunk: all of them at once
+/// ([`Packs::process_all`]), or as a sweep.
+impl Packs {
+    /// Runs of consecutive objects of about `CHUNK` bytes each.
+    fn chunks(&self) -> Vec<Chunk> {
+        (0..self.packs.len())
+            .flat_map(|p| self.chunks_of(p, CHUNK))
+            .collect()
+    }
+
+    /// The chunks of pack `p`, about `size` bytes each, in offset order.
+    fn chunks_of(&self, p: usize, size: u64) -> Vec<Chunk> {
+        let pack = &self.packs[p];
+        let mut chunks = Vec::new();
+        let mut first = 0;
+        while first < pack.objects.len() {
+            let start = pack.objects[first].0;
+            let mut last = first;
+            while last + 1 < pack.objects.len() && pack.objects[last + 1].0 - start < size {
+                last += 1;
+            }
+            chunks.push(Chunk {
+                pack: p,
+                first,
+                last,
+            });
+            first = last + 1;
+        }
+        chunks
+    }
+
+    /// Reads a chunk and calls `each` with every whole commit stored in it, backwards or
+    /// not: its index among the pack's objects, its id, its stored (deflated) bytes and its
+    /// size; `each` returns whether to go on.
+    fn whole_commits(
+        &self,
+        chunk: &Chunk,
+        backwards: bool,
+        buf: &mut Vec<u8>,
+        each: &mut EachCommit<'_>,
+    ) {
+        let pack = &self.packs[chunk.pack];
+        let start = pack.objects[chunk.first].0;
+        let stop = pack
+            .objects
+            .get(chunk.last + 1)
+            .map_or(pack.end, |&(offset, _)| offset);
+        // Read, not mapped: mapping and unmapping chunks on two threads made them wait on
+        // each other in the kernel.
+        // One buffer per worker, reused from chunk to chunk.
+        let Ok(len) = usize::try_from(stop - start) else {
+            return;
+        };
+        buf.clear();
+        buf.resize(len, 0);
+        if std::os::unix::fs::FileExt::read_exact_at(&pack.file, buf, start).is_err() {
+            return;
+        }
+        let bytes = &buf[..];
+        let one = |i: usize, each: &mut EachCommit<'_>| {
+            let at = (pack.objects[i].0 - start) as usize;
+            let end = pack
+                .objects
+                .get(i + 1)
+                .map_or(bytes.len(), |&(offset, _)| (offset - start) as usize);
+            match object_header(&bytes[..end], at) {
+                Some((OBJ_COMMIT, size, data)) => each(
+                    i,
+                    ObjectId::from_raw(pack.objects[i].1),
+                    &bytes[data..end],
+                    size,
+                ),
+                _ => true,
+            }
+        };
+        if backwards {
+            for i in (chunk.first..=chunk.last).rev() {
+                if !one(i, each) {
+                    return;
+                }
+            }
+        } else {
+            for i in chunk.first..=chunk.last {
+                if !one(i, each) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Inflates every whole commit in parallel and maps its id to `process`'s result; the
+    /// ones that do not inflate, or that `process` leaves out (`None`), are left out.
+    pub fn process_all<T: Send>(
+        &self,
+        process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync),
+    ) -> HashMap<ObjectId, T> {
+        self.chunks()
+            .par_iter()
+            .map_init(
+                || (Decompressor::new(), Vec::new()),
+                |(z, buf), chunk| {
+                    let mut found = Vec::new();
+                    self.whole_commits(chunk, false, buf, &mut |_, id, stored, size| {
+                        if let Some(raw) = inflate(z, stored, size)
+                            && let Some(result) = process(id, &raw)
+                        {
+                            found.push((id, result));
+                        }
+                        true
+                    });
+                    found
+                },
+            )
+            .flatten()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.unwrap_or_default()).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A fast-import stream: `main`, 300 commits, and `side`, 300 older commits of a history
+    /// of its own that `main` does not reach; each message a few hundred bytes.
+    fn stream() -> Vec<u8> {
+        let mut out = Vec::new();
+        for (branch, first, time) in [("main", 1, 1_500_000_000), ("side", 301, 1_000_000_000)] {
+            for i in first..first + 300 {
+                let message = format!(
+                    "Commit {i} on {branch}\n\n{}\nPractice: BP.01.0{}\n",
+                    format!("words of commit {i} ").repeat(12),
+                    i % 5 + 1
+                );
+                out.extend_from_slice(
+                    format!(
+                        "commit refs/heads/{branch}\nmark :{i}\ncommitter C <c@x> {} +0000\n\
+                         data {}\n{message}",
+                        time + i * 60,
+                        message.len()
+                    )
+                    .as_bytes(),
+                );
+                if i > first {
+                    out.extend_from_slice(format!("from :{}\n", i - 1).as_bytes());
+                }
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    /// A walk of `main` through a sweep of a pack that also holds `side`: every commit of
+    /// `main` comes to the walk once, made by the pool or read by the walk, with the
+    /// parents git lists; and the sweep follows the walk instead of inflating `side`.
+    /// Chunks of 2 KiB (a few commits each) make the sweep choose among many of them.
+    fn walk_main(dir: &Path) {
+        let packs = Packs::open(&dir.join(".git/objects"));
+        let sweep: Sweep<'_, Vec<u8>> = Sweep::with_chunks(&packs, 2048);
+        let listed = git(dir, &["rev-list", "--parents", "main"], None);
+        let (mut made, mut read) = (0, 0);
+        std::thread::scope(|scope| {
+            let walk = scope.spawn(|| {
+                let mut z = Decompressor::new();
+                for line in listed.lines() {
+                    let ids: Vec<ObjectId> = line
+                        .split(' ')
+                        .map(|h| ObjectId::from_hex(h).unwrap())
+                        .collect();
+                    let raw = match sweep.take(&mut z, &ids[0], 1 << 20) {
+                        Taken::Made(raw) => {
+                            made += 1;
+                            raw
+                        }
+                        Taken::Read(raw) => {
+                            read += 1;
+                            raw
+                        }
+                        Taken::Elsewhere => panic!("{} is a whole commit of the pack", ids[0]),
+                    };
+                    let parents: Vec<ObjectId> = String::from_utf8(raw)
+                        .unwrap()
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("parent "))
+                        .map(|h| ObjectId::from_hex(h).unwrap())
+                        .collect();
+                    assert_eq!(parents, ids[1..], "parents of {}", ids[0]);
+                }
+                sweep.finish();
+            });
+            sweep.work(&|_, raw| Some(raw.to_vec()));
+            walk.join().unwrap();
+        });
+        assert_eq!(made + read, 300);
+        assert!(made > 0, "the sweep made none of the walk's commits");
+        // Each commit is inflated once: what the pool inflated beyond what the walk took is
+        // of `side` (or of `main` after the walk ended), a few chunks' worth at most.
+        let beyond = sweep.inflated() - made;
+        assert!(
+            beyond <= 60,
+            "the sweep inflated {beyond} commits the walk did not take"
+        );
+    }
+
+    /// Where the pool goes next: the chunk the walk is at, then up to [`AHEAD`] chunks on
+    /// in the direction the walk has been moving (read that way), then one chunk behind it
+    /// (read the other way), then nothing until the walk moves on.
+    #[test]
+    fn the_pool_goes_where_the_walk_is_heading() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"], None);
+        git(dir.path(), &["fast-import", "--quiet"], Some(&stream()));
+        let packs = Packs::open(&dir.path().join(".git/objects"));
+        let chunk_of = |sweep: &Sweep<'_, ()>, i: usize| {
+            sweep
+                .chunks
+                .iter()
+                .position(|c| c.first <= i && i <= c.last)
+                .unwrap()
+        };
+        let order = |sweep: &Sweep<'_, ()>| {
+            let mut got = Vec::new();
+            while let Ok((chunk, backwards)) = sweep.next_chunk() {
+                got.push((chunk_of(sweep, chunk.first), backwards));
+            }
+            got
+        };
+        let middle = packs.packs[0].objects.len() / 2;
+        // Moving down the pack (from 100 objects above to `middle`).
+        let sweep: Sweep<'_, ()> = Sweep::with_chunks(&packs, 2048);
+        for i in [middle + 100, middle + 50, middle] {
+            sweep.walk_at(0, i);
+        }
+        let c = chunk_of(&sweep, middle);
+        assert!(c > AHEAD && c + 1 < sweep.chunks.len());
+        let mut want: Vec<(usize, bool)> = (c - AHEAD..=c).rev().map(|c| (c, true)).collect();
+        want.push((c + 1, false));
+        assert_eq!(order(&sweep), want);
+        // Nothing more near the walk, but chunks elsewhere are free: wait.
+        assert!(matches!(sweep.next_chunk(), Err(false)));
+        // Moving up the pack.
+        let sweep: Sweep<'_, ()> = Sweep::with_chunks(&packs, 2048);
+        for i in [middle - 100, middle - 50, middle] {
+            sweep.walk_at(0, i);
+        }
+        let mut want: Vec<(usize, bool)> = (c..=c + AHEAD).map(|c| (c, false)).collect();
+        want.push((c - 1, true));
+        assert_eq!(order(&sweep), want);
+    }
+
+    #[test]
+    fn a_sweep_follows_the_walk_in_both_pack_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"], None);
+        // fast-import's pack: oldest first, `main` then `side` (the walk goes backwards).
+        git(dir.path(), &["fast-import", "--quiet"], Some(&stream()));
+        walk_main(dir.path());
+        // git's own: tips first, recent commits first (the walk goes forwards); whole
+        // commits only (no deltas), so that each is the sweep's to inflate.
+        git(dir.path(), &["repack", "-adfq", "--window=0"], None);
+        walk_main(dir.path());
+    }
+}
