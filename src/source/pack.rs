@@ -23,7 +23,7 @@ use memmap2::{Mmap, MmapOptions};
 mod prefix;
 mod sweep;
 pub use prefix::Prefix;
-pub use sweep::{Sweep, Taken};
+pub use sweep::{Scratch, Sweep, Taken};
 
 const OBJ_COMMIT: u8 = 1;
 /// The length of an object id in bytes: 20 for SHA-1. The one parameter of the pack, pack

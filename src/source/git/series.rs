@@ -11,7 +11,7 @@ use super::parents;
 use super::{GitSource, git_error, oid};
 use crate::evidence::ObjectId;
 use crate::evidence::{CommitRecord, CommitTable};
-use crate::source::pack::{Object, Packs, Sweep, Taken};
+use crate::source::pack::{Object, Packs, Scratch, Sweep, Taken};
 use crate::source::{CommitFindings, RawCommit, SourceError, Walk};
 use git2::ObjectType;
 
@@ -188,7 +188,9 @@ struct Walker<'a, 'r> {
     alone: usize,
     seen: HashSet<ObjectId>,
     stack: Vec<ObjectId>,
-    z: libdeflater::Decompressor,
+    scratch: Scratch,
+    /// What the sweep keeps of a commit (see [`Packed`]).
+    keep: &'a (dyn Fn(ObjectId, &[u8]) -> Option<Packed> + Sync),
 }
 
 impl Walker<'_, '_> {
@@ -250,7 +252,9 @@ impl Walker<'_, '_> {
         sweep: Option<&Sweep<'_, Packed>>,
         id: ObjectId,
     ) -> Result<(Vec<ObjectId>, CommitFindings), String> {
-        let taken = sweep.map_or(Taken::Elsewhere, |s| s.take(&mut self.z, &id, MAX_COMMIT));
+        let taken = sweep.map_or(Taken::Elsewhere, |s| {
+            s.take(&mut self.scratch, &id, MAX_COMMIT, self.keep)
+        });
         if sweep.is_some() && !matches!(taken, Taken::Made(_)) {
             self.alone += 1;
         }
@@ -263,7 +267,11 @@ impl Walker<'_, '_> {
                 parents(&raw).collect(),
                 (self.process)(RawCommit { id, raw: &raw }),
             )),
-            Taken::Elsewhere => read_commit((self.odb, self.packs, &mut self.z), id, self.process),
+            Taken::Elsewhere => read_commit(
+                (self.odb, self.packs, &mut self.scratch.z),
+                id,
+                self.process,
+            ),
         }
     }
 }
@@ -286,6 +294,13 @@ impl GitSource {
             Some(_) => Some(self.packs.get()),
             None => self.packs.opened(),
         };
+        let keep = |id: ObjectId, raw: &[u8]| -> Option<Packed> {
+            let parents: Box<[ObjectId]> = parents(raw).collect();
+            let findings = process(RawCommit { id, raw });
+            let findings =
+                (findings.0.is_some() || !findings.1.is_empty()).then(|| Box::new(findings));
+            Some((parents, findings))
+        };
         let mut walker = Walker {
             odb,
             packs,
@@ -297,7 +312,8 @@ impl GitSource {
             alone: 0,
             seen: HashSet::new(),
             stack: vec![start],
-            z: libdeflater::Decompressor::new(),
+            scratch: Scratch::default(),
+            keep: &keep,
         };
         if walker.run(None, sweep_after) {
             return walker.walk;
@@ -307,13 +323,6 @@ impl GitSource {
             return walker.walk;
         };
         let sweep = Sweep::new(packs);
-        let keep = |id: ObjectId, raw: &[u8]| -> Option<Packed> {
-            let parents: Box<[ObjectId]> = parents(raw).collect();
-            let findings = process(RawCommit { id, raw });
-            let findings =
-                (findings.0.is_some() || !findings.1.is_empty()).then(|| Box::new(findings));
-            Some((parents, findings))
-        };
         std::thread::scope(|scope| {
             let walking = scope.spawn(|| {
                 let _finish = Finish(&sweep);

@@ -55,6 +55,24 @@ pub enum Taken<T> {
     Elsewhere,
 }
 
+/// What a thread needs to read commits: a decompressor, and buffers it reuses.
+pub struct Scratch {
+    /// The decompressor, for any object.
+    pub z: Decompressor,
+    buf: Vec<u8>,
+    raw: Vec<u8>,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            z: Decompressor::new(),
+            buf: Vec::new(),
+            raw: Vec::new(),
+        }
+    }
+}
+
 /// A sweep over the packs' whole commits, driven by one walk ([`Sweep::take`]) and run by
 /// any number of workers ([`Sweep::work`]).
 pub struct Sweep<'p, T> {
@@ -147,12 +165,10 @@ impl<'p, T: Send> Sweep<'p, T> {
     pub fn work(&self, process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync)) {
         std::iter::from_fn(|| self.next_or_wait())
             .par_bridge()
-            .for_each_init(
-                || (Decompressor::new(), Vec::new(), Vec::new()),
-                |(z, buf, raw), (chunk, backwards)| {
-                    self.sweep_chunk(chunk, backwards, (z, buf, raw), process);
-                },
-            );
+            .for_each_init(Scratch::default, |scratch, (chunk, backwards)| {
+                let Scratch { z, buf, raw } = scratch;
+                self.sweep_chunk(chunk, backwards, (z, buf, raw), process);
+            });
     }
 
     /// The next chunk, waiting for the walk to move on when none is free near it; `None`
@@ -201,7 +217,7 @@ impl<'p, T: Send> Sweep<'p, T> {
 
     /// The walk is at the object `i` of pack `p`: workers go on from there, in the
     /// direction the walk has mostly been moving.
-    fn walk_at(&self, p: usize, i: usize) {
+    fn walk_at(&self, p: usize, i: usize) -> usize {
         let offset = self.packs.packs[p].objects[i].0;
         let last = self.last.swap(offset, Ordering::Relaxed);
         let vote = if offset >= last { 1 } else { -1 };
@@ -210,13 +226,21 @@ impl<'p, T: Send> Sweep<'p, T> {
             .store((votes + vote).clamp(-VOTES, VOTES), Ordering::Relaxed);
         let c = self.chunks.partition_point(|c| (c.pack, c.last) < (p, i));
         self.hint.store(c, Ordering::Relaxed);
+        c
     }
 
-    /// The commit `id` for the walk: what a worker made of it, waiting for it if a worker
-    /// is reading it now, else its bytes, which the walk reads itself (no worker has
-    /// reached it yet); [`Taken::Elsewhere`] when it is not a whole commit of the packs or
-    /// does not read as one (libgit2 then reads it).
-    pub fn take(&self, z: &mut Decompressor, id: &ObjectId, max_size: u64) -> Taken<T> {
+    /// The commit `id` for the walk: what the pool made of it, waiting for it if a thread
+    /// of the pool is reading it now; when no one has reached its chunk yet, the walk
+    /// sweeps that chunk itself (reading it whole, as the pool would); else its bytes,
+    /// which the walk reads itself. [`Taken::Elsewhere`] when it is not a whole commit of
+    /// the packs or does not read as one (libgit2 then reads it).
+    pub fn take(
+        &self,
+        scratch: &mut Scratch,
+        id: &ObjectId,
+        max_size: u64,
+        process: &(dyn Fn(ObjectId, &[u8]) -> Option<T> + Sync),
+    ) -> Taken<T> {
         // Most often a worker has made it already: no need to look it up in the index.
         if let Some(made) = lock(self.shard(id)).remove(id) {
             return Taken::Made(made);
@@ -231,12 +255,17 @@ impl<'p, T: Send> Sweep<'p, T> {
             return Taken::Elsewhere;
         };
         let state = &self.states[p][i];
-        self.walk_at(p, i);
+        let c = self.walk_at(p, i);
+        if state.load(Ordering::Acquire) == FREE && !self.taken[c].swap(true, Ordering::Relaxed) {
+            let backwards = self.votes.load(Ordering::Relaxed) < 0;
+            let Scratch { z, buf, raw } = scratch;
+            self.sweep_chunk(&self.chunks[c], backwards, (z, buf, raw), process);
+        }
         let mut spins = 0u32;
         loop {
             match state.compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Acquire) {
                 Ok(_) => {
-                    return match self.packs.object_at(z, p, offset, max_size, 0) {
+                    return match self.packs.object_at(&mut scratch.z, p, offset, max_size, 0) {
                         Some(Object::Data(OBJ_COMMIT, raw)) => Taken::Read(raw),
                         _ => Taken::Elsewhere,
                     };
@@ -247,11 +276,16 @@ impl<'p, T: Send> Sweep<'p, T> {
                         .map_or(Taken::Elsewhere, Taken::Made);
                 }
                 Err(_) => {
-                    // A worker is inflating it: a few microseconds. Past a short spin, the
-                    // walk sleeps rather than take a core from the workers.
+                    // A thread of the pool is inflating it: a few microseconds. Past a short
+                    // spin, the walk sweeps a chunk of its own meanwhile (a walk that only
+                    // waited switched threads thousands of times on W2), or sleeps when
+                    // none is free near it.
                     spins += 1;
                     if spins < 32 {
                         std::hint::spin_loop();
+                    } else if let Ok((chunk, backwards)) = self.next_chunk() {
+                        let Scratch { z, buf, raw } = scratch;
+                        self.sweep_chunk(chunk, backwards, (z, buf, raw), process);
                     } else {
                         std::thread::sleep(std::time::Duration::from_micros(50));
                     }
@@ -463,13 +497,14 @@ mod tests {
         let (mut made, mut read) = (0, 0);
         std::thread::scope(|scope| {
             let walk = scope.spawn(|| {
-                let mut z = Decompressor::new();
+                let mut scratch = Scratch::default();
+                let keep = |_: ObjectId, raw: &[u8]| Some(raw.to_vec());
                 for line in listed.lines() {
                     let ids: Vec<ObjectId> = line
                         .split(' ')
                         .map(|h| ObjectId::from_hex(h).unwrap())
                         .collect();
-                    let raw = match sweep.take(&mut z, &ids[0], 1 << 20) {
+                    let raw = match sweep.take(&mut scratch, &ids[0], 1 << 20, &keep) {
                         Taken::Made(raw) => {
                             made += 1;
                             raw
