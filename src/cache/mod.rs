@@ -96,6 +96,7 @@ pub struct ReportWriter {
     file: std::io::BufWriter<tempfile::NamedTempFile>,
     target: PathBuf,
     cache_dir: PathBuf,
+    kind: Remembered,
     offsets: Vec<u64>,
     hash: WordsHash,
     ok: bool,
@@ -135,7 +136,26 @@ impl ReportWriter {
         if let (true, Ok(file)) = (self.ok, done)
             && file.persist(&self.target).is_ok()
         {
-            prune(&self.cache_dir, "report-", KEPT_REPORTS);
+            prune(&self.cache_dir, self.kind.prefix(), KEPT_REPORTS);
+        }
+    }
+}
+
+/// Which report of a revision is remembered, practice by practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remembered {
+    /// `status --format json`'s.
+    Status,
+    /// `matrix --format json`'s: the status report with each evidence file's last commit.
+    Matrix,
+}
+
+impl Remembered {
+    /// The start of its files' names.
+    fn prefix(self) -> &'static str {
+        match self {
+            Remembered::Status => "report-",
+            Remembered::Matrix => "matrix-",
         }
     }
 }
@@ -273,8 +293,8 @@ impl Cache {
     }
 
     /// The file (without `.bin`) of one revision's report.
-    fn report_name(&self, commit: &str) -> String {
-        format!("report-{commit}-{:016x}", self.salt)
+    fn report_name(&self, kind: Remembered, commit: &str) -> String {
+        format!("{}{commit}-{:016x}", kind.prefix(), self.salt)
     }
 
     /// The cache folder.
@@ -312,15 +332,15 @@ impl Cache {
     }
 
     /// The commits whose reports are remembered for these options, most recent first.
-    pub fn remembered_reports(&self) -> Vec<String> {
+    pub fn remembered_reports(&self, kind: Remembered) -> Vec<String> {
         let suffix = format!("-{:016x}.bin", self.salt);
-        oldest_first(&self.dir, "report-")
+        oldest_first(&self.dir, kind.prefix())
             .into_iter()
             .rev()
             .filter_map(|path| {
                 let name = path.file_name()?.to_str()?;
                 Some(
-                    name.strip_prefix("report-")?
+                    name.strip_prefix(kind.prefix())?
                         .strip_suffix(&suffix)?
                         .to_string(),
                 )
@@ -329,8 +349,8 @@ impl Cache {
     }
 
     /// A remembered report of `commit`, when it is whole and made with this cache's salt.
-    pub fn load_report(&self, commit: &str) -> Option<RememberedReport> {
-        let file = std::fs::File::open(self.path(&self.report_name(commit))).ok()?;
+    pub fn load_report(&self, kind: Remembered, commit: &str) -> Option<RememberedReport> {
+        let file = std::fs::File::open(self.path(&self.report_name(kind, commit))).ok()?;
         // SAFETY: cache files are written to a temporary name and renamed into place, never
         // changed where they are; the checksum below is verified before any use.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
@@ -368,17 +388,19 @@ impl Cache {
     /// few are kept.
     pub fn report_writer(
         &self,
+        kind: Remembered,
         commit: &str,
         head: &ReportHead,
         count: usize,
     ) -> Option<ReportWriter> {
         let head_bytes = postcard::to_stdvec(head).ok()?;
-        let name = self.report_name(commit);
+        let name = self.report_name(kind, commit);
         let file = self.temporary(&name)?;
         let mut writer = ReportWriter {
             file: std::io::BufWriter::with_capacity(1 << 20, file),
             target: self.path(&name),
             cache_dir: self.dir.clone(),
+            kind,
             offsets: vec![0],
             hash: WordsHash::new(),
             ok: true,

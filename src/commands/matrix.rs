@@ -31,9 +31,32 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     }
     let mut progress = io.progress("scanning the repository");
     let request = what.scan.request()?;
+    if format == MatrixFormat::Json
+        && let Some(derived) =
+            crate::incremental::derive_matrix_json(&request, what.generated.clone())?
+    {
+        let write = |out: &mut dyn std::io::Write| -> Result<(), CommandError> {
+            derived
+                .write(out)
+                .map_err(CommandError::io("writing the matrix"))
+        };
+        match &what.output {
+            Some(path) => write_atomically_with(path, write)?,
+            None => {
+                progress.finish();
+                io.stream(write)?;
+            }
+        }
+        progress.finish();
+        return Ok(Outcome::from_errors(derived.has_errors()));
+    }
     let source = GitSource::open(&request.repo, request.rev.as_deref())?;
     let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
+    // A JSON matrix is remembered practice by practice, for a later run on a descendant.
+    let head = (format == MatrixFormat::Json)
+        .then(|| crate::incremental::matrix_head(&analysis, &request))
+        .flatten();
     analysis.release_scan();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
@@ -43,7 +66,13 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     // Written as it is rendered (to a temporary file renamed into place, or to stdout),
     // never held whole in memory: a large repository's matrix is tens of megabytes.
     let render = |out: &mut dyn std::io::Write| -> Result<(), CommandError> {
-        format.render(&analysis, out)?;
+        match format {
+            MatrixFormat::Json => {
+                crate::incremental::write_matrix_json(&analysis, head.as_ref(), out)
+                    .map_err(CommandError::io("writing the matrix"))?
+            }
+            _ => format.render(&analysis, out)?,
+        }
         Ok(())
     };
     match (format, &what.output) {

@@ -69,6 +69,39 @@ impl Repo {
         last_commits(self, oid(start), paths, Some((prior, known)))
     }
 
+    /// The last commits of those of `paths` that the commits new since `prior` changed:
+    /// what the walk from `start` finds before it reaches `prior` (the paths it does not
+    /// name keep the answer a walk from `prior` gives). `None` when git log's order does not
+    /// put the new commits first (see `since::since`) or a tree it needs is not here.
+    pub fn changes_since(
+        &self,
+        start: ObjectId,
+        paths: &[&str],
+        prior: ObjectId,
+    ) -> Result<Option<HashMap<String, LastChange>>, SourceError> {
+        let (shallow, blooms) = (
+            lastchange::shallow_of(&self.0),
+            lastchange::blooms_of(&self.0),
+        );
+        let objects = lastchange::Objects {
+            repo: &self.0,
+            packs: self.packs(),
+            shallow: &shallow,
+            blooms: &blooms,
+        };
+        let Some((found, not_known, _)) = since::new_changes(&objects, start, paths, prior)? else {
+            return Ok(None);
+        };
+        if !not_known.is_empty() {
+            return Ok(None);
+        }
+        let found = found
+            .into_iter()
+            .map(|(i, b, c)| (paths[i], b, c))
+            .collect();
+        Ok(Some(changes(self, found, HashMap::new())?))
+    }
+
     /// The blob id of the file at `path` in the working tree, as `git hash-object` computes
     /// it (of the bytes on disk, no filters), or `None` when there is no regular file there
     /// (no symlink is followed, in any component). A file git keeps out of the working tree
@@ -312,6 +345,16 @@ fn last_commits(
         }
         found.extend(walked.into_iter().map(|(i, b, c)| (rest[i], b, c)));
     }
+    changes(handle, found, infos)
+}
+
+/// The last changes `found` (path, blob, commit), with each commit's author, date and
+/// subject (from `infos` when there, else read).
+fn changes(
+    handle: &Repo,
+    found: Vec<(&str, ObjectId, ObjectId)>,
+    mut infos: HashMap<ObjectId, CommitInfo>,
+) -> Result<HashMap<String, LastChange>, SourceError> {
     add_infos(handle, found.iter().map(|f| f.2), &mut infos)?;
     let mut out = HashMap::new();
     for (path, blob, commit) in found {

@@ -21,6 +21,11 @@ const MAX_NEW: usize = 4096;
 /// the commit that made it so.
 pub type Known<'a> = dyn Fn(&str) -> Option<(ObjectId, ObjectId)> + 'a;
 
+/// What the commits new since `prior` changed among `paths` ([`new_changes`]): the found
+/// `(path index, entry id, commit)`, the indices of the paths a tree that is not here hides,
+/// and each path's entry at `start`.
+pub type NewChanges = (Vec<Found>, Vec<usize>, Vec<Option<ObjectId>>);
+
 /// [`last_commits`] from what a walk from `prior` found (`known`), reading only the commits
 /// new since `prior`, when that gives the same answer: `prior` is an ancestor of `start`,
 /// every new commit's parents are new or `prior`, and every new commit is dated after
@@ -35,6 +40,37 @@ pub fn since(
     prior: ObjectId,
     known: &Known<'_>,
 ) -> Result<Option<Since>, SourceError> {
+    let Some((mut found, not_known, wanted)) = new_changes(objects, start, paths, prior)? else {
+        return Ok(None);
+    };
+    let changed: std::collections::HashSet<usize> = found.iter().map(|f| f.0).collect();
+    let mut missing = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let Some(blob) = wanted[i] else { continue };
+        if changed.contains(&i) {
+            continue;
+        }
+        if not_known.contains(&i) {
+            missing.push(i);
+            continue;
+        }
+        match known(path) {
+            Some((was, commit)) if was == blob => found.push((i, blob, commit)),
+            _ => missing.push(i),
+        }
+    }
+    Ok(Some((found, missing)))
+}
+
+/// The last commits, among the commits new since `prior` (when git log's order puts them
+/// all first, as [`since`] requires), of the paths they changed: what a walk from `start`
+/// finds before it reaches `prior`. `None` when that order does not hold.
+pub fn new_changes(
+    objects: &Objects<'_>,
+    start: ObjectId,
+    paths: &[&str],
+    prior: ObjectId,
+) -> Result<Option<NewChanges>, SourceError> {
     let odb = objects.repo.odb().map_err(super::git_error)?;
     let read = |id: ObjectId| -> Option<Meta> {
         let object = odb.read(oid(id)).ok()?;
@@ -90,20 +126,5 @@ pub fn since(
             order.len()
         );
     }
-    let mut missing = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        let Some(blob) = wanted[i] else { continue };
-        if found.iter().any(|f| f.0 == i) {
-            continue;
-        }
-        if not_known.contains(&i) {
-            missing.push(i);
-            continue;
-        }
-        match known(path) {
-            Some((was, commit)) if was == blob => found.push((i, blob, commit)),
-            _ => missing.push(i),
-        }
-    }
-    Ok(Some((found, missing)))
+    Ok(Some((found, not_known, wanted)))
 }

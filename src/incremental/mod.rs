@@ -12,6 +12,9 @@ use crate::report;
 use crate::scan;
 use crate::source;
 
+mod matrix;
+pub use matrix::{DerivedMatrix, derive_matrix_json, matrix_head, write_matrix_json};
+
 /// Writes `status --format json` of a full analysis and, when it scanned a revision with the
 /// cache on, remembers the report (its summary and each practice's bytes) so that a later
 /// run on a descendant revision can be derived from it.
@@ -34,7 +37,7 @@ pub fn write_status_json(
         config: analysis.report.config.clone(),
     };
     let count = analysis.report.practices.len();
-    let mut writer = cache.report_writer(commit, &head, count);
+    let mut writer = cache.report_writer(cache::Remembered::Status, commit, &head, count);
     let mut fragments = analysis.report.fragments();
     analysis.report.write_json_with(out, count, &mut |i, w| {
         let fragment = fragments.get(i);
@@ -114,8 +117,8 @@ pub fn write_status_json_derived(
     let Some(cache) = request.cache(&source, &configured) else {
         return Ok(None);
     };
-    for commit in cache.remembered_reports() {
-        let Some(base) = cache.load_report(&commit) else {
+    for commit in cache.remembered_reports(cache::Remembered::Status) {
+        let Some(base) = cache.load_report(cache::Remembered::Status, &commit) else {
             continue;
         };
         let Some(plan) = plan(&source, &configured, &base, &commit)? else {
@@ -135,7 +138,7 @@ struct Plan {
     changed: Vec<String>,
     stats: scan::Stats,
     counts: Vec<u32>,
-    rebuilt: HashMap<usize, Vec<u8>>,
+    rebuilt: HashMap<usize, report::PracticeReport>,
 }
 
 /// Derives head from a remembered report of `commit`, when it applies: the same
@@ -201,7 +204,7 @@ fn plan(
         ) else {
             return Ok(None);
         };
-        rebuilt.insert(i, report::practice_fragment(&p));
+        rebuilt.insert(i, p);
     }
     let counts = Summary::count_commits(base.head.summary.commit_counts.clone(), &head.commits);
     Ok(Some(Plan {
@@ -232,6 +235,10 @@ fn write_derived(
         counts,
         rebuilt,
     } = plan;
+    let rebuilt: HashMap<usize, Vec<u8>> = rebuilt
+        .into_iter()
+        .map(|(i, p)| (i, report::practice_fragment(&p)))
+        .collect();
     let fragment = |i: usize| -> &[u8] {
         match rebuilt.get(&i) {
             Some(bytes) => bytes,
@@ -266,7 +273,9 @@ fn write_derived(
             },
             config: analysis.report.config.clone(),
         };
-        if let Some(mut writer) = cache.report_writer(head_commit, &head, practices) {
+        if let Some(mut writer) =
+            cache.report_writer(cache::Remembered::Status, head_commit, &head, practices)
+        {
             for i in 0..practices {
                 writer.add(fragment(i));
             }
