@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Benchmark (issue 13 §3): `matrix --format json` after one new commit, with a warm cache
+# (one JSON matrix and one status at HEAD), beside `status` after the same commit with the
+# same cache, in the same run; medians of K rounds, the cache restored before each. Checks
+# that the matrix has the bytes of one made without the cache.
+# The new commit (one evidence file edited) is written into REPO's objects, on no branch:
+# HEAD and the refs stay as they are (as benches/run.sh does). Use a benchmark repository.
+# Usage: benches/matrix-warm.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]
+set -euo pipefail
+REPO=${1:?usage: benches/matrix-warm.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]}
+shift
+RUNS=5 BIN="" WORKDIR=${TMPDIR:-/tmp}/practrace-bench
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --runs) RUNS=$2; shift 2 ;;
+    --bin) BIN=$2; shift 2 ;;
+    --workdir) WORKDIR=$2; shift 2 ;;
+    *) echo "matrix-warm.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [[ -z $BIN ]]; then (cd "$ROOT" && cargo build --release --locked -q); BIN=$ROOT/target/release/practrace; fi
+mkdir -p "$WORKDIR"
+work=$(mktemp -d "$WORKDIR/matrix-warm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+warm=$work/cache-warm run=$work/cache-run
+XDG_CACHE_HOME=$warm "$BIN" matrix --repo "$REPO" --rev HEAD --format json >/dev/null 2>&1 || true
+XDG_CACHE_HOME=$warm "$BIN" status --repo "$REPO" --rev HEAD --format json >/dev/null 2>&1 || true
+# One new commit on HEAD that edits one evidence file (a temporary index; no ref moves).
+index=$work/index
+git -C "$REPO" ls-tree -r --name-only HEAD >"$work/files"
+edited=$(grep -m 1 '\.md$' "$work/files")
+GIT_INDEX_FILE=$index git -C "$REPO" read-tree HEAD
+blob=$(printf -- '---\npractices: [BP.01.01]\n---\nedited for the benchmark\n' | git -C "$REPO" hash-object -w --stdin)
+GIT_INDEX_FILE=$index git -C "$REPO" update-index --cacheinfo "100644,$blob,$edited"
+tree=$(GIT_INDEX_FILE=$index git -C "$REPO" write-tree)
+new=$(printf 'Edit one file\n\nPractice: BP.01.02\n' | git -C "$REPO" commit-tree "$tree" -p HEAD)
+# One timed run with the warm cache restored: appends "seconds peak_kb" to $work/NAME.
+timed() { # timed NAME CMD...
+  local name=$1
+  shift
+  rm -rf "$run"
+  cp -r "$warm" "$run"
+  XDG_CACHE_HOME=$run /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out-$name" 2>/dev/null || true
+  tail -1 "$work/time" >>"$work/$name"
+}
+for _ in $(seq "$RUNS"); do
+  timed matrix "$BIN" matrix --repo "$REPO" --rev "$new" --format json
+  timed status "$BIN" status --repo "$REPO" --rev "$new" --format json
+done
+"$BIN" matrix --repo "$REPO" --rev "$new" --format json --no-cache >"$work/full" 2>/dev/null || true
+same=no
+cmp -s "$work/out-matrix" "$work/full" && same=yes
+median() { cut -d' ' -f"$2" "$work/$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "repository: $REPO, one new commit $new editing $edited, $RUNS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'matrix --format json (warm)  %6.3f s  %7d KiB\n' "$(median matrix 1)" "$(median matrix 2)"
+printf 'status --format json (warm)  %6.3f s  %7d KiB\n' "$(median status 1)" "$(median status 2)"
+echo "matrix bytes equal to --no-cache: $same"
+[[ $same == yes ]]
