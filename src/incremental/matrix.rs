@@ -45,24 +45,13 @@ pub fn write_matrix_json(
 ) -> std::io::Result<()> {
     let count = analysis.report.practices.len();
     let commit = analysis.report.source.commit.as_deref();
-    let mut writer = match (head, commit, analysis.cache.as_ref()) {
+    let writer = match (head, commit, analysis.cache.as_ref()) {
         (Some(head), Some(commit), Some(cache)) => {
             cache.report_writer(Remembered::Matrix, commit, head, count)
         }
         _ => None,
     };
-    let mut fragments = analysis.report.fragments();
-    analysis.report.write_json_with(out, count, &mut |i, w| {
-        let fragment = fragments.get(i);
-        if let Some(writer) = writer.as_mut() {
-            writer.add(fragment);
-        }
-        w.write_all(fragment)
-    })?;
-    if let Some(writer) = writer {
-        writer.finish();
-    }
-    Ok(())
+    super::write_remembering(&analysis.report, writer, out)
 }
 
 /// A matrix derived from a remembered one, ready to be written.

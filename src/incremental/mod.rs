@@ -37,9 +37,20 @@ pub fn write_status_json(
         config: analysis.report.config.clone(),
     };
     let count = analysis.report.practices.len();
-    let mut writer = cache.report_writer(cache::Remembered::Status, commit, &head, count);
-    let mut fragments = analysis.report.fragments();
-    analysis.report.write_json_with(out, count, &mut |i, w| {
+    let writer = cache.report_writer(cache::Remembered::Status, commit, &head, count);
+    write_remembering(&analysis.report, writer, out)
+}
+
+/// Writes a report as JSON, each practice's bytes also to `writer` (when there is one),
+/// which is finished (put in place) once all are written.
+fn write_remembering(
+    report: &report::Report,
+    mut writer: Option<cache::ReportWriter>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let count = report.practices.len();
+    let mut fragments = report.fragments();
+    report.write_json_with(out, count, &mut |i, w| {
         let fragment = fragments.get(i);
         if let Some(writer) = writer.as_mut() {
             writer.add(fragment);
