@@ -20,6 +20,7 @@ use crate::evidence::ObjectId;
 use libdeflater::Decompressor;
 use memmap2::{Mmap, MmapOptions};
 
+mod chunks;
 mod prefix;
 mod sweep;
 pub use prefix::Prefix;
