@@ -248,10 +248,7 @@ impl<'p, T: Send> Sweep<'p, T> {
         let Some((p, offset)) = self.packs.find(id.as_bytes()) else {
             return Taken::Elsewhere;
         };
-        let Ok(i) = self.packs.packs[p]
-            .objects
-            .binary_search_by_key(&offset, |&(o, _)| o)
-        else {
+        let Some(i) = self.packs.packs[p].index_at(offset) else {
             return Taken::Elsewhere;
         };
         let state = &self.states[p][i];
