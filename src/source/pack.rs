@@ -551,6 +551,25 @@ mod tests {
         assert!(apply_delta(base, &[0], 0).is_none());
     }
 
+    /// Objects found by offset through the 64 KiB stretches, at their edges too; an offset
+    /// where no object starts is none.
+    #[test]
+    fn objects_by_offset() {
+        let file = tempfile::tempfile().unwrap();
+        let mut idx_file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut idx_file, b"x").unwrap();
+        let idx = map(&idx_file, 1).unwrap();
+        let offsets = [12, 100, 65_535, 65_536, 65_537, 200_000, 299_999];
+        let objects = offsets.iter().map(|&o| (o, [0; ID_LEN])).collect();
+        let pack = Pack::new(file, idx, objects, 300_000).unwrap();
+        for (i, &o) in offsets.iter().enumerate() {
+            assert_eq!(pack.index_at(o), Some(i), "at {o}");
+        }
+        for o in [0, 13, 65_534, 70_000, 131_072, 300_000, u64::MAX] {
+            assert_eq!(pack.index_at(o), None, "at {o}");
+        }
+    }
+
     #[test]
     fn not_an_index() {
         assert!(index_objects(b"nope", 100).is_none());
