@@ -205,12 +205,14 @@ impl<'p, T: Send> Sweep<'p, T> {
                     return true;
                 }
                 self.inflated.fetch_add(1, Ordering::Relaxed);
+                // Made even if `process` panics: the walk waiting for this commit then
+                // reads it itself (and meets the same panic) instead of waiting forever.
+                let _made = Made(&states[i]);
                 if inflate_into(z, stored, size, raw)
                     && let Some(result) = process(id, raw)
                 {
                     lock(self.shard(&id)).insert(id, result);
                 }
-                states[i].store(MADE, Ordering::Release);
                 true
             });
     }
@@ -299,6 +301,15 @@ impl<'p, T: Send> Sweep<'p, T> {
     /// How many commits the workers inflated.
     pub fn inflated(&self) -> usize {
         self.inflated.load(Ordering::Relaxed)
+    }
+}
+
+/// Marks a claimed object made when dropped, after its result (if any) is in the table.
+struct Made<'s>(&'s AtomicU8);
+
+impl Drop for Made<'_> {
+    fn drop(&mut self) {
+        self.0.store(MADE, Ordering::Release);
     }
 }
 
@@ -457,6 +468,61 @@ mod tests {
         let mut want: Vec<(usize, bool)> = (c..=c + AHEAD).map(|c| (c, false)).collect();
         want.push((c - 1, true));
         assert_eq!(order(&sweep), want);
+    }
+
+    /// A commit whose processing panics in the pool ends the scan with that panic, never
+    /// with a walk waiting forever for a commit no one will finish.
+    #[test]
+    fn a_panic_in_the_pool_does_not_hang_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"], None);
+        git(dir.path(), &["fast-import", "--quiet"], Some(&stream()));
+        let listed = git(dir.path(), &["rev-list", "main"], None);
+        let ids: Vec<ObjectId> = listed
+            .lines()
+            .map(|h| ObjectId::from_hex(h).unwrap())
+            .collect();
+        let bad = ids[150];
+        let (done, finished) = std::sync::mpsc::channel();
+        let objects = dir.path().join(".git/objects");
+        std::thread::spawn(move || {
+            let run = std::panic::catch_unwind(|| {
+                let packs = Packs::open(&objects);
+                let sweep: Sweep<'_, ()> = Sweep::with_chunks(&packs, 2048);
+                let process = |id: ObjectId, _: &[u8]| {
+                    assert_ne!(id, bad, "processing {id} panics");
+                    Some(())
+                };
+                std::thread::scope(|scope| {
+                    let walk = scope.spawn(|| {
+                        // As the scan's walk does: the sweep ends however the walk ends.
+                        struct Finish<'s, 'p>(&'s Sweep<'p, ()>);
+                        impl Drop for Finish<'_, '_> {
+                            fn drop(&mut self) {
+                                self.0.finish();
+                            }
+                        }
+                        let _finish = Finish(&sweep);
+                        let mut scratch = Scratch::default();
+                        for id in &ids {
+                            if !matches!(
+                                sweep.take(&mut scratch, id, 1 << 20, &process),
+                                Taken::Made(())
+                            ) {
+                                process(*id, &[]);
+                            }
+                        }
+                    });
+                    sweep.work(&process);
+                    walk.join()
+                })
+            });
+            let _ = done.send(matches!(run, Ok(Ok(()))));
+        });
+        let clean = finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the walk and the sweep end");
+        assert!(!clean, "the panic is not lost");
     }
 
     #[test]
