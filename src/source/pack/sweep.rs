@@ -15,7 +15,8 @@
 //! Each whole commit is claimed once, by a worker or by the walk (an atomic state per
 //! object of the pack), so none is inflated twice; what a worker made waits in a table
 //! until the walk takes it out. Workers take the free chunk nearest the walk's last
-//! miss, in the direction the walk's misses have been moving.
+//! commit, in the direction the walk has been moving through the pack, at most [`AHEAD`]
+//! chunks on.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -83,9 +84,10 @@ pub struct Sweep<'p, T> {
     /// Every pack's chunks, pack after pack, in offset order; whether each is taken.
     chunks: Vec<Chunk>,
     taken: Vec<AtomicBool>,
-    /// The chunk of the walk's last miss.
+    /// The chunk of the walk's last commit.
     hint: AtomicUsize,
-    /// The offset of the walk's last miss, and whether its misses go up (> 0) or down.
+    /// The offset of the walk's last commit, and whether its commits have mostly been
+    /// going up the pack (> 0) or down.
     last: AtomicU64,
     votes: AtomicI32,
     stop: AtomicBool,
