@@ -54,9 +54,11 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
     // A JSON matrix is remembered practice by practice, for a later run on a descendant.
-    let head = (format == MatrixFormat::Json)
-        .then(|| crate::incremental::matrix_head(&analysis, &request))
-        .flatten();
+    let remember = std::cell::Cell::new(
+        (format == MatrixFormat::Json)
+            .then(|| crate::incremental::matrix_writer(&analysis, &request))
+            .flatten(),
+    );
     analysis.release_scan();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
@@ -68,7 +70,7 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let render = |out: &mut dyn std::io::Write| -> Result<(), CommandError> {
         match format {
             MatrixFormat::Json => {
-                crate::incremental::write_matrix_json(&analysis, head.as_ref(), out)
+                crate::incremental::write_matrix_json(&analysis, remember.take(), out)
                     .map_err(CommandError::io("writing the matrix"))?
             }
             _ => format.render(&analysis, out)?,

@@ -20,37 +20,38 @@ use crate::source::Source;
 use crate::source::git::GitSource;
 use crate::source::git::history::LastChange;
 
-/// What a full matrix remembers of its analysis, taken before the scan is released: `None`
-/// when it is not to be remembered (no cache, a working tree, a scan that missed objects,
-/// freshness configured: ages move with every commit).
-pub fn matrix_head(analysis: &Analysis, request: &Request) -> Option<ReportHead> {
+/// Starts remembering a full matrix, before its scan is released: the head (the scan
+/// summarised) is written to the cache now and dropped, so that the history walk does not
+/// hold it; the practices follow through [`write_matrix_json`]. `None` when it is not to be
+/// remembered (no cache, a working tree, a scan that missed objects, freshness configured:
+/// ages move with every commit).
+pub fn matrix_writer(analysis: &Analysis, request: &Request) -> Option<cache::ReportWriter> {
     let remember = request.use_cache
-        && analysis.cache.is_some()
         && !analysis.report.source.worktree
-        && analysis.report.source.commit.is_some()
         && analysis.report.freshness.is_none()
         && scan::complete(&analysis.scan.diagnostics);
-    remember.then(|| ReportHead {
+    let (Some(cache), Some(commit), true) = (
+        analysis.cache.as_ref(),
+        analysis.report.source.commit.as_deref(),
+        remember,
+    ) else {
+        return None;
+    };
+    let head = ReportHead {
         summary: Summary::of(&analysis.scan, analysis.model.practices.len()),
         config: analysis.report.config.clone(),
-    })
+    };
+    let count = analysis.report.practices.len();
+    cache.report_writer(Remembered::Matrix, commit, &head, count)
 }
 
-/// Writes a full matrix as JSON and, with `head` (see [`matrix_head`]), remembers it
+/// Writes a full matrix as JSON and, with `writer` (see [`matrix_writer`]), remembers it
 /// practice by practice, so that a later run on a descendant can be derived from it.
 pub fn write_matrix_json(
     analysis: &Analysis,
-    head: Option<&ReportHead>,
+    writer: Option<cache::ReportWriter>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let count = analysis.report.practices.len();
-    let commit = analysis.report.source.commit.as_deref();
-    let writer = match (head, commit, analysis.cache.as_ref()) {
-        (Some(head), Some(commit), Some(cache)) => {
-            cache.report_writer(Remembered::Matrix, commit, head, count)
-        }
-        _ => None,
-    };
     super::write_remembering(&analysis.report, writer, out)
 }
 

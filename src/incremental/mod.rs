@@ -13,7 +13,7 @@ use crate::scan;
 use crate::source;
 
 mod matrix;
-pub use matrix::{DerivedMatrix, derive_matrix_json, matrix_head, write_matrix_json};
+pub use matrix::{DerivedMatrix, derive_matrix_json, matrix_writer, write_matrix_json};
 
 /// Writes `status --format json` of a full analysis and, when it scanned a revision with the
 /// cache on, remembers the report (its summary and each practice's bytes) so that a later
