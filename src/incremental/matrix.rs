@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Plan, plan};
+use super::{Derived, Plan, plan};
 use crate::cache::{self, Remembered, ReportHead};
 use crate::evidence::{ObjectId, Summary};
 use crate::pipeline::{Analysis, AnalysisError, Request, configure, rate};
@@ -57,11 +57,9 @@ pub fn write_matrix_json(
 
 /// A matrix derived from a remembered one, ready to be written.
 pub struct DerivedMatrix {
-    analysis: Analysis,
-    base: cache::RememberedReport,
-    rebuilt: HashMap<usize, Vec<u8>>,
-    /// Where to remember this matrix too, when it is far from the remembered one.
-    remember: Option<(cache::Cache, String, ReportHead)>,
+    derived: Derived,
+    cache: cache::Cache,
+    remember_after: usize,
 }
 
 /// `matrix --format json` of `request`'s revision derived from a remembered matrix of an
@@ -92,7 +90,7 @@ pub fn derive_matrix_json(
         ) else {
             continue;
         };
-        let Some(plan) = plan(&source, &configured, &base, &commit)? else {
+        let Some(mut plan) = plan(&source, &configured, &base, &commit)? else {
             continue;
         };
         let repo = source.repo()?;
@@ -100,36 +98,21 @@ pub fn derive_matrix_json(
         let Some(touched) = repo.changes_since(head, &paths, base_commit)? else {
             continue;
         };
-        let Some(rebuilt) = restamp(&plan, &base, &touched) else {
+        let Some(rebuilt) = restamp(&mut plan, &base, &touched) else {
             continue;
         };
-        let walked = plan
-            .scan
-            .source
-            .commits_scanned
-            .saturating_sub(base.head.summary.scan.source.commits_scanned);
-        let far = walked + plan.changed.len() > request.remember_after
-            && scan::complete(&plan.scan.diagnostics);
-        let Plan { scan, counts, .. } = plan;
-        let remember = far.then(|| {
-            let head = ReportHead {
-                summary: Summary {
-                    scan: crate::evidence::Scan {
-                        commits: Vec::new(),
-                        ..scan.clone()
-                    },
-                    commit_counts: counts.clone(),
-                },
-                config: configured.info.clone(),
-            };
-            (cache, head_commit(&scan), head)
-        });
         if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
             eprintln!(
                 "practrace timings: matrix derived from {commit}: {} practices printed anew",
                 rebuilt.len()
             );
         }
+        let Plan {
+            scan,
+            changed,
+            counts,
+            ..
+        } = plan;
         let mut analysis = rate(configured, scan, &counts, None, true);
         analysis.report.matrix = Some(MatrixInfo {
             commit_date: Some(repo.commit_info(head)?.commit_date),
@@ -137,18 +120,20 @@ pub fn derive_matrix_json(
             worktree_changes: None,
             repository: None,
         });
-        return Ok(Some(DerivedMatrix {
+        let derived = Derived {
             analysis,
             base,
             rebuilt,
-            remember,
+            counts,
+            changed: changed.len(),
+        };
+        return Ok(Some(DerivedMatrix {
+            derived,
+            cache,
+            remember_after: request.remember_after,
         }));
     }
     Ok(None)
-}
-
-fn head_commit(scan: &crate::evidence::Scan) -> String {
-    scan.source.commit.clone().unwrap_or_default()
 }
 
 /// The paths of the files that are evidence at the head of `plan`, sorted.
@@ -166,12 +151,13 @@ fn evidence_paths(plan: &Plan) -> Vec<&str> {
 /// file's last commit set from `touched`. `None` when an evidence file that changed has no
 /// last commit among the new commits (the derivation does not hold: run in full).
 fn restamp(
-    plan: &Plan,
+    plan: &mut Plan,
     base: &cache::RememberedReport,
     touched: &HashMap<String, LastChange>,
 ) -> Option<HashMap<usize, Vec<u8>>> {
+    let mut rebuilt = std::mem::take(&mut plan.rebuilt);
     let changed: HashSet<&str> = plan.changed.iter().map(String::as_str).collect();
-    let mut practices: Vec<usize> = plan.rebuilt.keys().copied().collect();
+    let mut practices: Vec<usize> = rebuilt.keys().copied().collect();
     for f in &plan.scan.files {
         if touched.contains_key(&f.path) {
             practices.extend(f.practices.iter().map(|&(p, _)| p));
@@ -181,8 +167,8 @@ fn restamp(
     practices.dedup();
     let mut out = HashMap::new();
     for i in practices {
-        let mut practice: PracticeReport = match plan.rebuilt.get(&i) {
-            Some(p) => p.clone(),
+        let mut practice: PracticeReport = match rebuilt.remove(&i) {
+            Some(p) => p,
             None => serde_json::from_slice(base.practice(i)).ok()?,
         };
         for evidence in &mut practice.evidence {
@@ -197,12 +183,7 @@ fn restamp(
             };
             match touched.get(path.as_str()) {
                 Some(change) if change.blob == *blob => {
-                    *last_commit = Some(CommitRef {
-                        commit: change.commit.id.clone(),
-                        author: change.commit.author.clone(),
-                        date: change.commit.date.clone(),
-                        subject: change.commit.subject.clone(),
-                    });
+                    *last_commit = Some(CommitRef::from(&change.commit));
                 }
                 _ if changed.contains(path.as_str()) => return None,
                 _ => {}
@@ -216,29 +197,14 @@ fn restamp(
 impl DerivedMatrix {
     /// Whether the matrix has error diagnostics.
     pub fn has_errors(&self) -> bool {
-        self.analysis.report.has_errors()
+        self.derived.analysis.report.has_errors()
     }
 
     /// Writes the matrix; far from the remembered one, remembers this one instead.
     pub fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let count = self.base.len();
-        let fragment = |i: usize| -> &[u8] {
-            match self.rebuilt.get(&i) {
-                Some(bytes) => bytes,
-                None => self.base.practice(i),
-            }
-        };
-        self.analysis
-            .report
-            .write_json_with(out, count, &mut |i, w| w.write_all(fragment(i)))?;
-        if let Some((cache, commit, head)) = &self.remember
-            && let Some(mut writer) = cache.report_writer(Remembered::Matrix, commit, head, count)
-        {
-            for i in 0..count {
-                writer.add(fragment(i));
-            }
-            writer.finish();
-        }
+        self.derived.write(out)?;
+        self.derived
+            .remember_if_far(Remembered::Matrix, &self.cache, self.remember_after);
         Ok(())
     }
 }

@@ -135,7 +135,7 @@ pub fn write_status_json_derived(
         let Some(plan) = plan(&source, &configured, &base, &commit)? else {
             continue;
         };
-        let mut done = write_derived(plan, configured, &base, out, &cache, request)?;
+        let mut done = write_derived(plan, configured, base, out, &cache, request)?;
         done.derived_from = Some(commit);
         return Ok(Some(done));
     }
@@ -227,18 +227,15 @@ fn plan(
     }))
 }
 
-/// Rates and writes a derived report; far from the remembered report, remembers this one
-/// instead, so that the next run starts from here (near it, copying the whole report would
-/// cost more than it saves).
+/// Rates and writes a derived report, and remembers it when far from the remembered one.
 fn write_derived(
     plan: Plan,
     configured: Configured,
-    base: &cache::RememberedReport,
+    base: cache::RememberedReport,
     out: &mut dyn std::io::Write,
     cache: &cache::Cache,
     request: &Request,
 ) -> Result<StatusJson, StatusJsonError> {
-    let practices = configured.model.practices.len();
     let Plan {
         scan,
         changed,
@@ -246,59 +243,95 @@ fn write_derived(
         counts,
         rebuilt,
     } = plan;
-    let rebuilt: HashMap<usize, Vec<u8>> = rebuilt
-        .into_iter()
-        .map(|(i, p)| (i, report::practice_fragment(&p)))
-        .collect();
-    let fragment = |i: usize| -> &[u8] {
-        match rebuilt.get(&i) {
-            Some(bytes) => bytes,
-            None => base.practice(i),
-        }
+    let derived = Derived {
+        analysis: rate(configured, scan, &counts, None, true),
+        base,
+        rebuilt: rebuilt
+            .into_iter()
+            .map(|(i, p)| (i, report::practice_fragment(&p)))
+            .collect(),
+        counts,
+        changed: changed.len(),
     };
-    let analysis = rate(configured, scan, &counts, None, true);
-    analysis
-        .report
-        .write_json_with(out, practices, &mut |i, w| w.write_all(fragment(i)))
-        .map_err(StatusJsonError::Write)?;
-    let source = &analysis.report.source;
-    let walked = source.commits_scanned
-        - base
-            .head
-            .summary
-            .scan
-            .source
-            .commits_scanned
-            .min(source.commits_scanned);
-    if walked + changed.len() > request.remember_after
-        && scan::complete(&analysis.scan.diagnostics)
-        && let Some(head_commit) = source.commit.as_deref()
-    {
-        let head = cache::ReportHead {
-            summary: Summary {
-                scan: Scan {
-                    commits: Vec::new(),
-                    ..analysis.scan.clone()
-                },
-                commit_counts: counts,
-            },
-            config: analysis.report.config.clone(),
-        };
-        if let Some(mut writer) =
-            cache.report_writer(cache::Remembered::Status, head_commit, &head, practices)
-        {
-            for i in 0..practices {
-                writer.add(fragment(i));
-            }
-            writer.finish();
-        }
-    }
+    derived.write(out).map_err(StatusJsonError::Write)?;
+    derived.remember_if_far(cache::Remembered::Status, cache, request.remember_after);
     Ok(StatusJson {
-        errors: analysis.report.has_errors(),
+        errors: derived.analysis.report.has_errors(),
         stats,
         derived_from: None,
         analysis: None,
     })
+}
+
+/// A report derived from a remembered one, rated: the practices printed anew as JSON
+/// (`rebuilt`), the others to be copied from the remembered bytes.
+struct Derived {
+    analysis: Analysis,
+    base: cache::RememberedReport,
+    rebuilt: HashMap<usize, Vec<u8>>,
+    /// Commits per practice, the summarised ones counted in.
+    counts: Vec<u32>,
+    /// How many files changed since the remembered report.
+    changed: usize,
+}
+
+impl Derived {
+    /// The JSON of practice `i`.
+    fn fragment(&self, i: usize) -> &[u8] {
+        match self.rebuilt.get(&i) {
+            Some(bytes) => bytes,
+            None => self.base.practice(i),
+        }
+    }
+
+    /// Writes the report.
+    fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.analysis
+            .report
+            .write_json_with(out, self.base.len(), &mut |i, w| {
+                w.write_all(self.fragment(i))
+            })
+    }
+
+    /// Far from the remembered report (more than `remember_after` files and commits read
+    /// since it) and with nothing missing, remembers this one as `kind` instead, so that the
+    /// next run starts from here; near it, copying the whole report would cost more than
+    /// it saves.
+    fn remember_if_far(
+        &self,
+        kind: cache::Remembered,
+        cache: &cache::Cache,
+        remember_after: usize,
+    ) {
+        let source = &self.analysis.report.source;
+        let walked = source
+            .commits_scanned
+            .saturating_sub(self.base.head.summary.scan.source.commits_scanned);
+        let (true, true, Some(commit)) = (
+            walked + self.changed > remember_after,
+            scan::complete(&self.analysis.scan.diagnostics),
+            source.commit.as_deref(),
+        ) else {
+            return;
+        };
+        let head = cache::ReportHead {
+            summary: Summary {
+                scan: Scan {
+                    commits: Vec::new(),
+                    ..self.analysis.scan.clone()
+                },
+                commit_counts: self.counts.clone(),
+            },
+            config: self.analysis.report.config.clone(),
+        };
+        let count = self.base.len();
+        if let Some(mut writer) = cache.report_writer(kind, commit, &head, count) {
+            for i in 0..count {
+                writer.add(self.fragment(i));
+            }
+            writer.finish();
+        }
+    }
 }
 
 /// A practice's report from its remembered JSON, with the evidence of the changed paths

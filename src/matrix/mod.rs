@@ -143,12 +143,7 @@ pub fn stamp(
                     // A working-tree file edited since: its content has no commit yet.
                     && c.blob == *blob
                 {
-                    *last_commit = Some(CommitRef {
-                        commit: c.commit.id.clone(),
-                        author: c.commit.author.clone(),
-                        date: c.commit.date.clone(),
-                        subject: c.commit.subject.clone(),
-                    });
+                    *last_commit = Some(CommitRef::from(&c.commit));
                 }
             }
         }

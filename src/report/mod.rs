@@ -219,6 +219,18 @@ pub struct CommitRef {
     pub subject: String,
 }
 
+impl From<&crate::source::git::history::CommitInfo> for CommitRef {
+    /// A file's last commit as the matrix shows it.
+    fn from(info: &crate::source::git::history::CommitInfo) -> CommitRef {
+        CommitRef {
+            commit: info.id.clone(),
+            author: info.author.clone(),
+            date: info.date.clone(),
+            subject: info.subject.clone(),
+        }
+    }
+}
+
 /// What only the evidence matrix (`practrace matrix`) adds to the report's stamp.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MatrixInfo {
