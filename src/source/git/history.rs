@@ -69,6 +69,19 @@ impl Repo {
         last_commits(self, oid(start), paths, Some((prior, known)))
     }
 
+    /// Runs `f` with what a walk of the history reads: the repository, its packs, the
+    /// shallow boundary and the commit-graph's Bloom filters.
+    fn with_objects<R>(&self, f: impl FnOnce(&lastchange::Objects<'_>) -> R) -> R {
+        let shallow = lastchange::shallow_of(&self.0);
+        let blooms = lastchange::blooms_of(&self.0);
+        f(&lastchange::Objects {
+            repo: &self.0,
+            packs: self.packs(),
+            shallow: &shallow,
+            blooms: &blooms,
+        })
+    }
+
     /// The last commits of those of `paths` that the commits new since `prior` changed:
     /// what the walk from `start` finds before it reaches `prior` (the paths it does not
     /// name keep the answer a walk from `prior` gives). `None` when git log's order does not
@@ -79,17 +92,8 @@ impl Repo {
         paths: &[&str],
         prior: ObjectId,
     ) -> Result<Option<HashMap<String, LastChange>>, SourceError> {
-        let (shallow, blooms) = (
-            lastchange::shallow_of(&self.0),
-            lastchange::blooms_of(&self.0),
-        );
-        let objects = lastchange::Objects {
-            repo: &self.0,
-            packs: self.packs(),
-            shallow: &shallow,
-            blooms: &blooms,
-        };
-        let Some((found, not_known, _)) = since::new_changes(&objects, start, paths, prior)? else {
+        let new = self.with_objects(|objects| since::new_changes(objects, start, paths, prior))?;
+        let Some((found, not_known, _)) = new else {
             return Ok(None);
         };
         if !not_known.is_empty() {
@@ -307,16 +311,18 @@ fn last_commits(
     paths: &[&str],
     prior: Option<(ObjectId, &HashMap<String, LastChange>)>,
 ) -> Result<HashMap<String, LastChange>, SourceError> {
+    handle.with_objects(|objects| walk_last_commits(handle, objects, start, paths, prior))
+}
+
+/// [`last_commits`] over `objects`.
+fn walk_last_commits(
+    handle: &Repo,
+    objects: &lastchange::Objects<'_>,
+    start: Oid,
+    paths: &[&str],
+    prior: Option<(ObjectId, &HashMap<String, LastChange>)>,
+) -> Result<HashMap<String, LastChange>, SourceError> {
     let repo = &handle.0;
-    let packs = handle.packs();
-    let shallow = lastchange::shallow_of(repo);
-    let blooms = lastchange::blooms_of(repo);
-    let objects = lastchange::Objects {
-        repo,
-        packs,
-        shallow: &shallow,
-        blooms: &blooms,
-    };
     let mut infos: HashMap<ObjectId, CommitInfo> = HashMap::new();
     let mut found = Vec::new();
     let mut rest: Vec<&str> = paths.to_vec();
@@ -327,7 +333,7 @@ fn last_commits(
             Some((blob, ObjectId::from_hex(&change.commit.id)?))
         };
         if let Some((since, missing)) =
-            since::since(&objects, object_id(start), paths, prior, &lookup)?
+            since::since(objects, object_id(start), paths, prior, &lookup)?
         {
             for change in known.values() {
                 if let Some(id) = ObjectId::from_hex(&change.commit.id) {
@@ -339,7 +345,7 @@ fn last_commits(
         }
     }
     if !rest.is_empty() {
-        let (walked, unknown) = lastchange::last_commits(&objects, object_id(start), &rest)?;
+        let (walked, unknown) = lastchange::last_commits(objects, object_id(start), &rest)?;
         if !unknown.is_empty() {
             note_unknown(repo, &rest, &unknown);
         }
