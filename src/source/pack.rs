@@ -404,10 +404,19 @@ impl Packs {
 
     /// Reads `len` bytes of a pack at `offset` (not mapped: resident memory stays small).
     fn read_at(pack: &Pack, offset: u64, len: u64) -> Option<Vec<u8>> {
+        let mut buf = Vec::new();
+        Self::read_into(pack, offset, len, &mut buf).then_some(buf)
+    }
+
+    /// [`Packs::read_at`] into a buffer the caller reuses; whether all `len` bytes were read.
+    fn read_into(pack: &Pack, offset: u64, len: u64, buf: &mut Vec<u8>) -> bool {
         use std::os::unix::fs::FileExt;
-        let mut buf = vec![0; usize::try_from(len).ok()?];
-        pack.file.read_exact_at(&mut buf, offset).ok()?;
-        Some(buf)
+        let Ok(len) = usize::try_from(len) else {
+            return false;
+        };
+        buf.clear();
+        buf.resize(len, 0);
+        pack.file.read_exact_at(buf, offset).is_ok()
     }
 
     /// Reads the object `id` from the packs, resolving deltas; `None` when it is not in a

@@ -137,19 +137,22 @@ pub(super) fn read_commit(
     // A commit stored as a delta (the sweep reads whole ones only): resolved from the
     // packs with pread, as blobs are, rather than through libgit2's mapped pack windows.
     if let Some(Object::Data(1, raw)) = packs.and_then(|p| p.read(z, id.as_bytes(), MAX_COMMIT)) {
-        return Ok((
-            parents(&raw).collect(),
-            process(RawCommit { id, raw: &raw }),
-        ));
+        return Ok(processed(id, &raw, process));
     }
     match odb.read(oid(id)) {
-        Ok(o) if o.kind() == ObjectType::Commit => {
-            let raw = o.data();
-            Ok((parents(raw).collect(), process(RawCommit { id, raw })))
-        }
+        Ok(o) if o.kind() == ObjectType::Commit => Ok(processed(id, o.data(), process)),
         Ok(o) => Err(format!("expected a commit, found a {}", o.kind())),
         Err(e) => Err(e.message().to_string()),
     }
+}
+
+/// A commit's parents and what `process` makes of it.
+fn processed(
+    id: ObjectId,
+    raw: &[u8],
+    process: &(dyn Fn(RawCommit<'_>) -> CommitFindings + Sync),
+) -> (Vec<ObjectId>, CommitFindings) {
+    (parents(raw).collect(), process(RawCommit { id, raw }))
 }
 
 /// What the sweep keeps of one commit of the packs until the walk takes it: its parents,
@@ -263,10 +266,7 @@ impl Walker<'_, '_> {
                 parents.into_vec(),
                 findings.map_or_else(Default::default, |f| *f),
             )),
-            Taken::Read(raw) => Ok((
-                parents(&raw).collect(),
-                (self.process)(RawCommit { id, raw: &raw }),
-            )),
+            Taken::Read(raw) => Ok(processed(id, &raw, self.process)),
             Taken::Elsewhere => read_commit(
                 (self.odb, self.packs, &mut self.scratch.z),
                 id,

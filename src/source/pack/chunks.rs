@@ -60,44 +60,31 @@ impl Packs {
             .get(chunk.last + 1)
             .map_or(pack.end, |&(offset, _)| offset);
         // Read, not mapped: mapping and unmapping chunks on two threads made them wait on
-        // each other in the kernel.
-        // One buffer per worker, reused from chunk to chunk.
-        let Ok(len) = usize::try_from(stop - start) else {
-            return;
-        };
-        buf.clear();
-        buf.resize(len, 0);
-        if std::os::unix::fs::FileExt::read_exact_at(&pack.file, buf, start).is_err() {
+        // each other in the kernel. One buffer per worker, reused from chunk to chunk.
+        if !Self::read_into(pack, start, stop - start, buf) {
             return;
         }
         let bytes = &buf[..];
-        let one = |i: usize, each: &mut EachCommit<'_>| {
+        for k in 0..=chunk.last - chunk.first {
+            let i = if backwards {
+                chunk.last - k
+            } else {
+                chunk.first + k
+            };
             let at = (pack.objects[i].0 - start) as usize;
             let end = pack
                 .objects
                 .get(i + 1)
                 .map_or(bytes.len(), |&(offset, _)| (offset - start) as usize);
-            match object_header(&bytes[..end], at) {
-                Some((OBJ_COMMIT, size, data)) => each(
+            if let Some((OBJ_COMMIT, size, data)) = object_header(&bytes[..end], at)
+                && !each(
                     i,
                     ObjectId::from_raw(pack.objects[i].1),
                     &bytes[data..end],
                     size,
-                ),
-                _ => true,
-            }
-        };
-        if backwards {
-            for i in (chunk.first..=chunk.last).rev() {
-                if !one(i, each) {
-                    return;
-                }
-            }
-        } else {
-            for i in chunk.first..=chunk.last {
-                if !one(i, each) {
-                    return;
-                }
+                )
+            {
+                return;
             }
         }
     }
