@@ -54,11 +54,9 @@ pub fn matrix(what: &Matrix, io: &mut Io<'_>) -> Result<Outcome, CommandError> {
     let mut analysis = crate::pipeline::analyze_source(&source, &request)?;
     let errors = analysis.report.has_errors();
     // A JSON matrix is remembered practice by practice, for a later run on a descendant.
-    let remember = std::cell::Cell::new(
-        (format == MatrixFormat::Json)
-            .then(|| crate::incremental::matrix_writer(&analysis, &request))
-            .flatten(),
-    );
+    let mut remember = (format == MatrixFormat::Json)
+        .then(|| crate::incremental::matrix_writer(&analysis, &request))
+        .flatten();
     analysis.release_scan();
     progress.set_message("finding the last commit of each evidence file");
     let name = super::paths::repository_name(&source);
