@@ -17,7 +17,19 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const TIME_BOUND: Duration = Duration::from_secs(60);
-const MEMORY_BOUND_KIB: u64 = 512 * 1024;
+/// The address-space limit: 512 MiB of memory, plus each thread's stack. glibc reserves
+/// 64 MiB of address space for each thread's malloc arena (up to 8 per core), used or not,
+/// so the child runs with `MALLOC_ARENA_MAX=2`: the limit then bounds what the scan uses,
+/// not how many cores the machine has (this test failed under `RAYON_NUM_THREADS=8` on a
+/// two-core machine before).
+fn memory_bound_kib() -> u64 {
+    let threads = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u64));
+    512 * 1024 + (threads + 2) * 4 * 1024
+}
 
 struct Case {
     _dir: tempfile::TempDir,
@@ -59,12 +71,16 @@ impl Case {
     fn scan(&self, extra: &[&str]) -> Run {
         let mut child = Command::new("bash")
             .arg("-c")
-            .arg(format!("ulimit -v {MEMORY_BOUND_KIB}; exec \"$0\" \"$@\""))
+            .arg(format!(
+                "ulimit -v {}; exec \"$0\" \"$@\"",
+                memory_bound_kib()
+            ))
             .arg(env!("CARGO_BIN_EXE_practrace"))
             .args(["status", "--format", "json", "--repo"])
             .arg(&self.repo)
             .args(extra)
             .env("XDG_CACHE_HOME", common::cache_home())
+            .env("MALLOC_ARENA_MAX", "2")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
