@@ -21,6 +21,7 @@ use libdeflater::Decompressor;
 use memmap2::{Mmap, MmapOptions};
 
 mod chunks;
+mod lookup;
 mod prefix;
 mod sweep;
 pub use prefix::Prefix;
@@ -31,6 +32,10 @@ const OBJ_COMMIT: u8 = 1;
 /// index and index readers that a SHA-256 repository (32) changes; practrace refuses those
 /// before reading anything (see `git::open`), until libgit2 reads them too.
 pub const ID_LEN: usize = 20;
+/// How much of an object [`Packs::entry`] reads before it knows how large the object is:
+/// on W2's matrix, anything from 128 to 384 bytes reads as fast; 2 KiB and more cost more
+/// in the kernel's copies than the lookups they save.
+const FIRST_READ: u64 = 256;
 /// How much of a pack one worker maps at a time.
 const CHUNK: u64 = 8 << 20;
 
@@ -47,6 +52,8 @@ struct Pack {
     coarse: Vec<u32>,
     /// Where object data ends (the pack's trailing checksum starts).
     end: u64,
+    /// A finer fan-out than the index's own (see [`lookup::Fanout`]).
+    fanout: lookup::Fanout,
 }
 
 /// The size of the stretches [`Pack::coarse`] indexes, as a shift.
@@ -63,12 +70,14 @@ impl Pack {
             }
             coarse.push(u32::try_from(i).ok()?);
         }
+        let fanout = lookup::Fanout::new(&idx);
         Some(Pack {
             file,
             idx,
             objects,
             coarse,
             end,
+            fanout,
         })
     }
 
@@ -251,6 +260,12 @@ fn deflate_of(zlib: &[u8]) -> Option<&[u8]> {
     valid.then_some(deflate)
 }
 
+/// The most bytes zlib deflates `n` bytes into (its `compressBound`), header and checksum
+/// included.
+fn zlib_bound(n: u64) -> u64 {
+    n + (n >> 12) + (n >> 14) + (n >> 25) + 13
+}
+
 /// Inflates a zlib stream of a known size with `z`; `None` when it is damaged.
 fn inflate(z: &mut Decompressor, input: &[u8], size: usize) -> Option<Vec<u8>> {
     let mut out = Vec::new();
@@ -359,49 +374,6 @@ impl Packs {
         Packs { packs }
     }
 
-    /// Where the object `id` is: `(pack, offset)`.
-    fn find(&self, id: &[u8; ID_LEN]) -> Option<(usize, u64)> {
-        for (p, pack) in self.packs.iter().enumerate() {
-            let idx = &pack.idx[..];
-            let first = usize::from(id[0]);
-            let lo = if first == 0 {
-                0
-            } else {
-                be32(idx, 8 + (first - 1) * 4)? as usize
-            };
-            let hi = be32(idx, 8 + first * 4)? as usize;
-            let n = be32(idx, 8 + 255 * 4)? as usize;
-            let names = 8 + 256 * 4;
-            let (mut lo, mut hi) = (lo, hi.min(n));
-            // Ids compared by their first eight bytes as a number first (one comparison
-            // instead of a call to memcmp at every step; equal prefixes are rare).
-            let key = be64(id, 0)?;
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                let at = names + mid * ID_LEN;
-                let name = idx.get(at..at + ID_LEN)?;
-                let order = be64(name, 0)?
-                    .cmp(&key)
-                    .then_with(|| name.cmp(id.as_slice()));
-                match order {
-                    std::cmp::Ordering::Less => lo = mid + 1,
-                    std::cmp::Ordering::Greater => hi = mid,
-                    std::cmp::Ordering::Equal => {
-                        let offsets = names + n * (ID_LEN + 4);
-                        let raw = be32(idx, offsets + mid * 4)?;
-                        let offset = if raw & 0x8000_0000 != 0 {
-                            be64(idx, offsets + n * 4 + (raw & 0x7fff_ffff) as usize * 8)?
-                        } else {
-                            u64::from(raw)
-                        };
-                        return Some((p, offset));
-                    }
-                }
-            }
-        }
-        None
-    }
-
     /// Reads `len` bytes of a pack at `offset` (not mapped: resident memory stays small).
     fn read_at(pack: &Pack, offset: u64, len: u64) -> Option<Vec<u8>> {
         let mut buf = Vec::new();
@@ -468,6 +440,15 @@ impl Packs {
 
     /// One stored object at `offset` of pack `p`, inflated but not resolved: whole, or a
     /// delta with where its base is. A whole object over `max_size` is not inflated.
+    ///
+    /// The first [`FIRST_READ`] bytes are read before anything is known of the object. A
+    /// small one (most trees and deltas a walk reads) ends within them, as zlib's bound on
+    /// its deflated size says, and is inflated from them: inflating stops at the end of
+    /// its stream and fails on a stream cut short, so the bytes after it (the next
+    /// objects') change nothing. Only a larger object, or one whose stream is longer than
+    /// zlib makes them (another writer's), is read again, exactly as stored: that needs
+    /// where the next object starts, a lookup that missed the cache at every step and
+    /// took an eighth of the matrix's time when it was made for every object.
     pub fn entry(
         &self,
         z: &mut Decompressor,
@@ -475,23 +456,34 @@ impl Packs {
         offset: u64,
         max_size: u64,
     ) -> Option<Entry> {
-        let (pack, stored) = self.stored(p, offset)?;
-        // A small object is read in one go; of a large one, the header first, so that a
-        // whole object over the limit is not read at all.
-        let head = Self::read_at(pack, offset, if stored <= 1 << 16 { stored } else { 64 })?;
-        let (kind, size, data) = object_header(&head, 0)?;
+        let pack = self.packs.get(p)?;
+        let left = pack.end.checked_sub(offset)?;
+        let first = Self::read_at(pack, offset, left.min(FIRST_READ))?;
+        let (kind, size, data) = object_header(&first, 0)?;
         if (1..=4).contains(&kind) && size as u64 > max_size {
             return Some(Entry::TooLarge(size as u64));
         }
-        let bytes = if head.len() as u64 == stored {
-            head
-        } else {
-            Self::read_at(pack, offset, stored)?
-        };
+        let most = (data + ID_LEN) as u64 + zlib_bound(size as u64);
+        if most <= first.len() as u64 || first.len() as u64 == left {
+            if let Some(entry) = self.entry_in(z, p, offset, &first) {
+                return Some(entry);
+            }
+            if first.len() as u64 == left {
+                return None;
+            }
+        }
+        let (pack, stored) = self.stored(p, offset)?;
+        self.entry_in(z, p, offset, &Self::read_at(pack, offset, stored)?)
+    }
+
+    /// [`Packs::entry`] from `bytes`, which start at `offset` of pack `p` and hold all of
+    /// the object's stored bytes, or are cut short (then `None`).
+    fn entry_in(&self, z: &mut Decompressor, p: usize, offset: u64, bytes: &[u8]) -> Option<Entry> {
+        let (kind, size, data) = object_header(bytes, 0)?;
         match kind {
             1..=4 => Some(Entry::Whole(kind, inflate(z, &bytes[data..], size)?)),
             6 | 7 => {
-                let (base, delta_at) = self.delta_base(p, offset, kind, &bytes, data)?;
+                let (base, delta_at) = self.delta_base(p, offset, kind, bytes, data)?;
                 let delta = inflate(z, bytes.get(delta_at..)?, size)?;
                 Some(Entry::Delta { base, delta })
             }
@@ -530,63 +522,4 @@ impl Packs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn object_headers() {
-        // Type 1 (commit), size 0x0f | (0x12 << 4) = 0x12f, data after two bytes.
-        assert_eq!(object_header(&[0x9f, 0x12, 0xaa], 0), Some((1, 0x12f, 2)));
-        assert_eq!(object_header(&[0x35], 0), Some((3, 5, 1)));
-        // Truncated: the continuation byte is missing.
-        assert_eq!(object_header(&[0x9f], 0), None);
-    }
-
-    #[test]
-    fn deltas() {
-        let base = b"hello, world";
-        // Target 13 bytes: copy "hello" (offset 0, size 5), insert "!", copy ", world".
-        let mut delta = vec![12, 13];
-        delta.extend_from_slice(&[0x80 | 0x10, 5]); // copy offset 0 (omitted), size 5
-        delta.extend_from_slice(&[1, b'!']);
-        delta.extend_from_slice(&[0x80 | 0x01 | 0x10, 5, 7]); // copy offset 5, size 7
-        let (src, rest) = delta_size(&delta).unwrap();
-        let (dst, ops) = delta_size(rest).unwrap();
-        assert_eq!((src, dst), (12, 13));
-        assert_eq!(apply_delta(base, ops, dst).unwrap(), b"hello!, world");
-        // A copy past the end of the base, or a wrong target size, is refused.
-        assert!(apply_delta(base, &[0x80 | 0x01 | 0x10, 10, 7], 7).is_none());
-        assert!(apply_delta(base, &[1, b'x'], 2).is_none());
-        assert!(apply_delta(base, &[0], 0).is_none());
-    }
-
-    /// Objects found by offset through the 64 KiB stretches, at their edges too; an offset
-    /// where no object starts is none.
-    #[test]
-    fn objects_by_offset() {
-        let file = tempfile::tempfile().unwrap();
-        let mut idx_file = tempfile::tempfile().unwrap();
-        std::io::Write::write_all(&mut idx_file, b"x").unwrap();
-        let idx = map(&idx_file, 1).unwrap();
-        let offsets = [12, 100, 65_535, 65_536, 65_537, 200_000, 299_999];
-        let objects = offsets.iter().map(|&o| (o, [0; ID_LEN])).collect();
-        let pack = Pack::new(file, idx, objects, 300_000).unwrap();
-        for (i, &o) in offsets.iter().enumerate() {
-            assert_eq!(pack.index_at(o), Some(i), "at {o}");
-        }
-        for o in [0, 13, 65_534, 70_000, 131_072, 300_000, u64::MAX] {
-            assert_eq!(pack.index_at(o), None, "at {o}");
-        }
-    }
-
-    #[test]
-    fn not_an_index() {
-        assert!(index_objects(b"nope", 100).is_none());
-        let mut idx = b"\xfftOc\x00\x00\x00\x02".to_vec();
-        idx.extend_from_slice(&[0u8; 256 * 4]);
-        // Zero objects but no checksums: the length does not add up.
-        assert!(index_objects(&idx, 100).is_none());
-        idx.extend_from_slice(&[0u8; 40]);
-        assert_eq!(index_objects(&idx, 100), Some(Vec::new()));
-    }
-}
+pub(super) mod tests;

@@ -322,27 +322,9 @@ fn lock<V>(m: &Mutex<V>) -> std::sync::MutexGuard<'_, V> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::git;
     use super::*;
     use std::path::Path;
-
-    fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> String {
-        use std::io::Write;
-        let mut child = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.unwrap_or_default()).unwrap();
-        drop(stdin);
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "git {args:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
 
     /// A fast-import stream: `main`, 300 commits, and `side`, 300 older commits of a history
     /// of its own that `main` does not reach; each message a few hundred bytes.
