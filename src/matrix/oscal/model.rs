@@ -7,10 +7,10 @@ use serde::Serialize;
 
 /// The root of an assessment-results document.
 #[derive(Debug, Clone, Serialize)]
-pub struct ResultsDocument {
+pub struct ResultsDocument<'r> {
     /// The assessment results.
     #[serde(rename = "assessment-results")]
-    pub assessment_results: AssessmentResults,
+    pub assessment_results: AssessmentResults<'r>,
 }
 
 /// The root of an assessment-plan document.
@@ -24,7 +24,7 @@ pub struct PlanDocument {
 /// `assessment-results`: the results of one run, and the plan they follow.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct AssessmentResults {
+pub struct AssessmentResults<'r> {
     /// Derived from the content (v5), so the same revision gives the same document.
     pub uuid: String,
     /// Title, dates, versions.
@@ -32,7 +32,7 @@ pub struct AssessmentResults {
     /// The assessment plan these results follow.
     pub import_ap: Import,
     /// One result per run: practrace writes exactly one.
-    pub results: Vec<AssessmentResult>,
+    pub results: Vec<AssessmentResult<'r>>,
 }
 
 /// `assessment-plan`: what is to be assessed (the practices in scope), and of what system.
@@ -96,7 +96,7 @@ pub struct Property {
 /// One `result`: the practices reviewed, what was examined, and what was found.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct AssessmentResult {
+pub struct AssessmentResult<'r> {
     /// Derived from the content (v5).
     pub uuid: String,
     /// Title.
@@ -109,9 +109,9 @@ pub struct AssessmentResult {
     pub end: String,
     /// The practices in scope (included) and not applicable (excluded).
     pub reviewed_controls: ReviewedControls,
-    /// One per piece of evidence of each practice.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub observations: Vec<Observation>,
+    /// One per piece of evidence of each practice, made as they are written.
+    #[serde(skip_serializing_if = "super::build::Observations::is_empty")]
+    pub observations: super::build::Observations<'r>,
     /// One per practice of the model.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
