@@ -5,14 +5,18 @@
 # that the matrix has the bytes of one made without the cache.
 # The new commit (one evidence file edited) is written into REPO's objects, on no branch:
 # HEAD and the refs stay as they are (as benches/run.sh does). Use a benchmark repository.
-# Usage: benches/matrix-warm.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]
+# With --freshness, HEAD is first given a commit that configures `freshness:` (so status
+# walks for last commits too, from the walk the cache remembers): the cache is warmed
+# there, and the new commit goes on top of it.
+# Usage: benches/matrix-warm.sh REPO [--runs K] [--freshness] [--bin PRACTRACE] [--workdir DIR]
 set -euo pipefail
-REPO=${1:?usage: benches/matrix-warm.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]}
+REPO=${1:?usage: benches/matrix-warm.sh REPO [--runs K] [--freshness] [--bin PRACTRACE] [--workdir DIR]}
 shift
-RUNS=5 BIN="" WORKDIR=${TMPDIR:-/tmp}/practrace-bench
+RUNS=5 BIN="" WORKDIR=${TMPDIR:-/tmp}/practrace-bench FRESHNESS=no
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
+    --freshness) FRESHNESS=yes; shift ;;
     --bin) BIN=$2; shift 2 ;;
     --workdir) WORKDIR=$2; shift 2 ;;
     *) echo "matrix-warm.sh: unknown argument $1" >&2; exit 2 ;;
@@ -24,17 +28,27 @@ mkdir -p "$WORKDIR"
 work=$(mktemp -d "$WORKDIR/matrix-warm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 warm=$work/cache-warm run=$work/cache-run
-XDG_CACHE_HOME=$warm "$BIN" matrix --repo "$REPO" --rev HEAD --format json >/dev/null 2>&1 || true
-XDG_CACHE_HOME=$warm "$BIN" status --repo "$REPO" --rev HEAD --format json >/dev/null 2>&1 || true
-# One new commit on HEAD that edits one evidence file (a temporary index; no ref moves).
 index=$work/index
-git -C "$REPO" ls-tree -r --name-only HEAD >"$work/files"
+# Commits dated now (a minute apart): after the history's, as the cache's shortcut needs
+# (a new commit dated no later than the one remembered makes it walk in full).
+now=$(date +%s)
+base=$(git -C "$REPO" rev-parse HEAD)
+GIT_INDEX_FILE=$index git -C "$REPO" read-tree "$base"
+if [[ $FRESHNESS == yes ]]; then
+  config=$(printf 'freshness:\n  max_age: 3650d\n' | git -C "$REPO" hash-object -w --stdin)
+  GIT_INDEX_FILE=$index git -C "$REPO" update-index --add --cacheinfo "100644,$config,.practrace.yaml"
+  tree=$(GIT_INDEX_FILE=$index git -C "$REPO" write-tree)
+  base=$(printf 'Configure freshness\n' | GIT_COMMITTER_DATE="$((now - 60)) +0000" git -C "$REPO" commit-tree "$tree" -p "$base")
+fi
+XDG_CACHE_HOME=$warm "$BIN" matrix --repo "$REPO" --rev "$base" --format json >/dev/null 2>&1 || true
+XDG_CACHE_HOME=$warm "$BIN" status --repo "$REPO" --rev "$base" --format json >/dev/null 2>&1 || true
+# One new commit on it that edits one evidence file (a temporary index; no ref moves).
+git -C "$REPO" ls-tree -r --name-only "$base" >"$work/files"
 edited=$(grep -m 1 '\.md$' "$work/files")
-GIT_INDEX_FILE=$index git -C "$REPO" read-tree HEAD
 blob=$(printf -- '---\npractices: [BP.01.01]\n---\nedited for the benchmark\n' | git -C "$REPO" hash-object -w --stdin)
 GIT_INDEX_FILE=$index git -C "$REPO" update-index --cacheinfo "100644,$blob,$edited"
 tree=$(GIT_INDEX_FILE=$index git -C "$REPO" write-tree)
-new=$(printf 'Edit one file\n\nPractice: BP.01.02\n' | git -C "$REPO" commit-tree "$tree" -p HEAD)
+new=$(printf 'Edit one file\n\nPractice: BP.01.02\n' | GIT_COMMITTER_DATE="$now +0000" git -C "$REPO" commit-tree "$tree" -p "$base")
 # One timed run with the warm cache restored: appends "seconds peak_kb" to $work/NAME.
 timed() { # timed NAME CMD...
   local name=$1
@@ -49,11 +63,12 @@ for _ in $(seq "$RUNS"); do
   timed status "$BIN" status --repo "$REPO" --rev "$new" --format json
 done
 "$BIN" matrix --repo "$REPO" --rev "$new" --format json --no-cache >"$work/full" 2>/dev/null || true
+"$BIN" status --repo "$REPO" --rev "$new" --format json --no-cache >"$work/full-status" 2>/dev/null || true
 same=no
-cmp -s "$work/out-matrix" "$work/full" && same=yes
+cmp -s "$work/out-matrix" "$work/full" && cmp -s "$work/out-status" "$work/full-status" && same=yes
 median() { cut -d' ' -f"$2" "$work/$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "repository: $REPO, one new commit $new editing $edited, $RUNS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "repository: $REPO, one new commit $new editing $edited, freshness: $FRESHNESS, $RUNS rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'matrix --format json (warm)  %6.3f s  %7d KiB\n' "$(median matrix 1)" "$(median matrix 2)"
 printf 'status --format json (warm)  %6.3f s  %7d KiB\n' "$(median status 1)" "$(median status 2)"
-echo "matrix bytes equal to --no-cache: $same"
+echo "matrix and status bytes equal to --no-cache: $same"
 [[ $same == yes ]]
