@@ -63,7 +63,9 @@ fn last_commits_are_gits_loose_packed_and_with_bloom_filters() {
     let repo = common::fixture_repo("lastcommit");
     let path = repo.path();
     let loose = matrix(path, &[]);
-    assert_eq!(assert_gits(path, &loose, "HEAD"), 19);
+    // 20 evidence files; `docs/merged-twice.md` pins git's history simplification: a
+    // later merge of the same change on a side git log does not walk is not its last.
+    assert_eq!(assert_gits(path, &loose, "HEAD"), 20);
     let older = matrix(path, &["--rev", "HEAD~20"]);
     assert!(assert_gits(path, &older, "HEAD~20") >= 19);
 

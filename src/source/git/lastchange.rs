@@ -19,6 +19,7 @@ use git2::{ObjectType, Repository};
 use rayon::prelude::*;
 
 use super::bloom::{Blooms, Filter, Key};
+use super::lineage::{Lines, Seen, Touched, touched};
 use super::objects::{ObjectReader, TreeEntry, entries, git_order};
 use super::oid;
 use crate::evidence::ObjectId;
@@ -103,6 +104,7 @@ pub fn last_commits(
     let mut found: Vec<Found> = Vec::new();
     let mut unknown: Vec<usize> = Vec::new();
     let (packs, blooms) = (objects.packs, objects.blooms);
+    let mut lines = Lines::from(start);
     let (mut at, mut batch) = (0, FIRST_BATCH);
     while at < order.len() && trie.remaining > 0 {
         let commits = &order[at..(at + batch).min(order.len())];
@@ -116,17 +118,18 @@ pub fn last_commits(
             .flatten()
             .collect();
         let before = trie.remaining;
-        for (id, (touched, not_known)) in commits.iter().zip(touched) {
-            for i in touched {
+        for (id, diffed) in commits.iter().zip(touched) {
+            // Only where git's simplified history of a path goes (see `lineage`).
+            let parents = table.get(id).map_or(&[][..], |m| &m.parents[..]);
+            let Some((changed, not_known)) = lines.take(id, parents, diffed) else {
+                continue;
+            };
+            for i in changed {
                 if trie.resolve(paths[i]) {
                     found.push((i, wanted[i].unwrap_or(*id), *id));
                 }
             }
-            for i in not_known {
-                if trie.resolve(paths[i]) {
-                    unknown.push(i);
-                }
-            }
+            unknown.extend(not_known.into_iter().filter(|&i| trie.resolve(paths[i])));
         }
         if trie.remaining < before {
             trie = trie.without_resolved();
@@ -172,58 +175,6 @@ pub(super) fn wanted_at(
     (wanted, trie)
 }
 
-/// The paths of `trie` that `id` changed (against every parent) to the entry they have
-/// at the start; and those it cannot tell, for want of a tree.
-pub(super) fn touched(
-    reader: &mut ObjectReader<'_>,
-    trie: &PathTrie,
-    (table, blooms): (&HashMap<ObjectId, Meta>, &Blooms),
-    wanted: &[Option<ObjectId>],
-    id: &ObjectId,
-) -> Touched {
-    let Some(meta) = table.get(id) else {
-        return Default::default();
-    };
-    let parent_tree = |p: &ObjectId| table.get(p).map(|m| m.tree);
-    let parents: Vec<Option<ObjectId>> = meta.parents.iter().map(parent_tree).collect();
-    if parents.contains(&Some(meta.tree)) {
-        // Same tree as a parent: for every path, not a change.
-        return Default::default();
-    }
-    let (mut out, mut unknown) = (Vec::new(), Vec::new());
-    let first = parents.first().copied().flatten();
-    // The filter is against the first parent: of no use where the walk does not follow it
-    // (a shallow clone's boundary) or where that parent is unknown.
-    let filter = first.and_then(|_| blooms.filter(id));
-    let mut seen = Seen {
-        changed: &mut out,
-        unknown: &mut unknown,
-    };
-    trie.changed(reader, Some(meta.tree), first, filter, wanted, &mut seen);
-    // A path can be met twice (a file turned into a folder of the same name).
-    out.sort_unstable();
-    out.dedup();
-    for parent in parents.iter().skip(1) {
-        if out.is_empty() {
-            break;
-        }
-        let mut against = Vec::new();
-        let mut seen = Seen {
-            changed: &mut against,
-            unknown: &mut unknown,
-        };
-        trie.changed(reader, Some(meta.tree), *parent, None, wanted, &mut seen);
-        out.retain(|i| against.contains(i));
-    }
-    unknown.sort_unstable();
-    unknown.dedup();
-    out.retain(|i| unknown.binary_search(i).is_err());
-    (out, unknown)
-}
-
-/// What [`touched`] found of one commit: the paths it changed, and those it cannot tell.
-type Touched = (Vec<usize>, Vec<usize>);
-
 /// [`touched`] for each of a run of commits, in the order [`bases_first`] gives, the
 /// results in the run's order.
 fn diff_run(
@@ -255,13 +206,6 @@ fn bases_first(packs: &Packs, table: &HashMap<ObjectId, Meta>, ids: &[ObjectId])
         .collect();
     keyed.sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()
-}
-
-/// What a diff of two trees found: the paths changed to the entry wanted, and those it
-/// could not compare (a tree is not here).
-struct Seen<'a> {
-    changed: &'a mut Vec<usize>,
-    unknown: &'a mut Vec<usize>,
 }
 
 /// Tree, parents and committer time of every commit the packs hold whole, inflated on
@@ -296,19 +240,21 @@ pub(super) fn parse_commit(raw: &[u8]) -> Option<Meta> {
     })
 }
 
-/// Every commit reachable from `start`, in git log's order: a queue by committer date,
-/// newest first, equal dates in the order they were met. Commits missing from `table`
-/// are read through libgit2 and added to it; unreadable ones are left out.
+/// Every commit reachable from `start` (down to `stop`, when given), in git log's order: a
+/// queue by committer date, newest first, equal dates in the order they were met; except
+/// that a commit comes only after all of its children that are reached. git's walk for one
+/// path meets a parent only through a child it walked, so there it always comes after
+/// that child; a walk for every path at once can meet it earlier, through another child
+/// dated the same (git/git merges many branches within one second), and would then
+/// decide where a path's history goes at that parent before that child said it goes
+/// there (see `lineage`). Commits missing from `table` are read through libgit2 and added
+/// to it; unreadable ones are left out.
 pub(super) fn walk_order(
     objects: &Objects<'_>,
     table: &mut HashMap<ObjectId, Meta>,
     start: ObjectId,
     stop: Option<ObjectId>,
 ) -> Vec<ObjectId> {
-    let mut order = Vec::new();
-    let mut queue = BinaryHeap::new();
-    let mut seen = HashSet::new();
-    let mut met = 0u64;
     let time = |id: &ObjectId, table: &mut HashMap<ObjectId, Meta>| -> Option<i64> {
         if let Some(m) = table.get(id) {
             return Some(m.time);
@@ -323,28 +269,50 @@ pub(super) fn walk_order(
         table.insert(*id, meta);
         Some(t)
     };
-    if let Some(t) = time(&start, table) {
-        seen.insert(start);
-        queue.push((t, Reverse(met), start));
-    }
-    while let Some((_, _, id)) = queue.pop() {
-        order.push(id);
-        if stop == Some(id) {
-            break;
-        }
-        if objects.shallow.contains(&id) {
+    let Some(start_time) = time(&start, table) else {
+        return Vec::new();
+    };
+    let goes_on = |id: &ObjectId| stop != Some(*id) && !objects.shallow.contains(id);
+    let parents_of = |id: &ObjectId, table: &HashMap<ObjectId, Meta>| {
+        table.get(id).map(|m| m.parents.clone()).unwrap_or_default()
+    };
+    // How many children of each reached commit are reached.
+    let mut children: HashMap<ObjectId, u32> = HashMap::new();
+    let mut stack = vec![start];
+    let mut seen = HashSet::from([start]);
+    while let Some(id) = stack.pop() {
+        if !goes_on(&id) {
             continue;
         }
-        let parents = table
-            .get(&id)
-            .map(|m| m.parents.clone())
-            .unwrap_or_default();
-        for parent in parents {
-            if seen.insert(parent)
-                && let Some(t) = time(&parent, table)
-            {
+        for parent in parents_of(&id, table).iter() {
+            if time(parent, table).is_some() {
+                *children.entry(*parent).or_default() += 1;
+                if seen.insert(*parent) {
+                    stack.push(*parent);
+                }
+            }
+        }
+    }
+    drop(seen);
+    let mut order = Vec::new();
+    let mut queue = BinaryHeap::from([(start_time, Reverse(0u64), start)]);
+    let mut met = 0u64;
+    while let Some((_, _, id)) = queue.pop() {
+        order.push(id);
+        if !goes_on(&id) {
+            if stop == Some(id) {
+                break;
+            }
+            continue;
+        }
+        for parent in parents_of(&id, table).iter() {
+            let Some(left) = children.get_mut(parent) else {
+                continue;
+            };
+            *left -= 1;
+            if *left == 0 {
                 met += 1;
-                queue.push((t, Reverse(met), parent));
+                queue.push((table[parent].time, Reverse(met), *parent));
             }
         }
     }
@@ -491,7 +459,7 @@ impl PathTrie {
     /// (`None`: empty) and whose entry in `new` is the one wanted. Both trees' entries
     /// are walked side by side once, in git's order; only names whose ids differ are
     /// looked up, and only subtrees whose ids differ are opened.
-    fn changed(
+    pub(super) fn changed(
         &self,
         reader: &mut ObjectReader<'_>,
         new: Option<ObjectId>,
@@ -554,12 +522,16 @@ impl PathTrie {
         wanted: &[Option<ObjectId>],
         out: &mut Seen<'_>,
     ) {
-        if let Some(i) = self.leaf
-            && let Some(a) = a
-            && !a.is_tree
-            && wanted[i] == Some(a.id)
-        {
-            out.changed.push(i);
+        if let Some(i) = self.leaf {
+            let file = |e: Option<TreeEntry<'_>>| e.filter(|e| !e.is_tree).map(|e| e.id);
+            if let Some(differs) = out.differs.as_deref_mut()
+                && file(a) != file(b)
+            {
+                differs.push(i);
+            }
+            if file(a).is_some() && file(a) == wanted[i] {
+                out.changed.push(i);
+            }
         }
         if !self.children.is_empty() {
             let subtree = |e: Option<TreeEntry<'_>>| e.filter(|e| e.is_tree).map(|e| e.id);

@@ -20,6 +20,7 @@ mod diff;
 pub mod history;
 mod index;
 mod lastchange;
+mod lineage;
 mod objects;
 mod open;
 mod partial;

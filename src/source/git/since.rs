@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use git2::ObjectType;
 
-use super::lastchange::{Found, Meta, Objects, parse_commit, touched, walk_order, wanted_at};
+use super::lastchange::{Found, Meta, Objects, parse_commit, walk_order, wanted_at};
+use super::lineage::{Lines, touched};
 use super::objects::ObjectReader;
 use super::oid;
 use crate::evidence::ObjectId;
@@ -110,8 +111,13 @@ pub fn new_changes(
     let (wanted, mut trie) = wanted_at(&mut reader, paths, table[&start].tree);
     let mut found = Vec::new();
     let mut not_known = Vec::new();
+    let mut lines = Lines::from(start);
     for id in &order {
-        let (changed, unknown) = touched(&mut reader, &trie, (&table, objects.blooms), &wanted, id);
+        // Only where git's simplified history of a path goes (see `lineage`).
+        let diffed = touched(&mut reader, &trie, (&table, objects.blooms), &wanted, id);
+        let Some((changed, unknown)) = lines.take(id, &table[id].parents, diffed) else {
+            continue;
+        };
         for i in changed {
             if trie.resolve(paths[i]) {
                 found.push((i, wanted[i].unwrap_or(*id), *id));
@@ -119,6 +125,15 @@ pub fn new_changes(
         }
         // A tree that is not here: the whole walk says so for these.
         not_known.extend(unknown.into_iter().filter(|&i| trie.resolve(paths[i])));
+    }
+    // A path still unresolved whose simplified history does not reach `prior` (none should:
+    // every new commit's parents are new or `prior`) is left to the whole walk.
+    let at_prior = lines.reach(&prior);
+    for (i, path) in paths.iter().enumerate() {
+        if wanted[i].is_some() && !at_prior.as_ref().is_some_and(|l| l.has(i)) && trie.resolve(path)
+        {
+            not_known.push(i);
+        }
     }
     if std::env::var_os("PRACTRACE_TIMINGS").is_some() {
         eprintln!(
