@@ -410,7 +410,7 @@ impl Packs {
         if depth > MAX_DELTA_DEPTH {
             return None;
         }
-        match self.entry(z, p, offset, max_size)? {
+        match self.entry_stored(z, p, offset, max_size)? {
             Entry::Whole(kind, data) => Some(Object::Data(kind, data)),
             Entry::TooLarge(size) => Some(Object::TooLarge(size)),
             Entry::Delta { base, delta } => {
@@ -474,6 +474,30 @@ impl Packs {
         }
         let (pack, stored) = self.stored(p, offset)?;
         self.entry_in(z, p, offset, &Self::read_at(pack, offset, stored)?)
+    }
+
+    /// [`Packs::entry`], reading exactly the bytes stored (found from where the next object
+    /// starts): for blobs, most of which are larger than [`FIRST_READ`] and would be read
+    /// twice by [`Packs::entry`] (W2's status scan took 10% more time so).
+    fn entry_stored(
+        &self,
+        z: &mut Decompressor,
+        p: usize,
+        offset: u64,
+        max_size: u64,
+    ) -> Option<Entry> {
+        let (pack, stored) = self.stored(p, offset)?;
+        // A small object is read in one go; of a large one, the header first, so that a
+        // whole object over the limit is not read at all.
+        let head = Self::read_at(pack, offset, if stored <= 1 << 16 { stored } else { 64 })?;
+        let (kind, size, _) = object_header(&head, 0)?;
+        if (1..=4).contains(&kind) && size as u64 > max_size {
+            return Some(Entry::TooLarge(size as u64));
+        }
+        match head.len() as u64 == stored {
+            true => self.entry_in(z, p, offset, &head),
+            false => self.entry_in(z, p, offset, &Self::read_at(pack, offset, stored)?),
+        }
     }
 
     /// [`Packs::entry`] from `bytes`, which start at `offset` of pack `p` and hold all of
