@@ -496,7 +496,8 @@ impl PathTrie {
                     std::cmp::Ordering::Equal => (a_iter.next(), b_iter.next()),
                 },
             };
-            if a.map(|e| e.id) == b.map(|e| e.id) {
+            // A mode change (the executable bit) is a change to git log -- PATH too.
+            if a.map(|e| (e.id, e.mode)) == b.map(|e| (e.id, e.mode)) {
                 continue;
             }
             let Some(name) = a.or(b).map(|e| e.name) else {
@@ -525,7 +526,7 @@ impl PathTrie {
         if let Some(i) = self.leaf {
             let file = |e: Option<TreeEntry<'_>>| e.filter(|e| !e.is_tree).map(|e| e.id);
             if let Some(differs) = out.differs.as_deref_mut()
-                && file(a) != file(b)
+                && file_entry(a) != file_entry(b)
             {
                 differs.push(i);
             }
@@ -538,6 +539,11 @@ impl PathTrie {
             self.changed(reader, subtree(a), subtree(b), filter, wanted, out);
         }
     }
+}
+
+/// A file's id and mode in a tree (`None`: absent, or a folder).
+fn file_entry(e: Option<TreeEntry<'_>>) -> Option<(ObjectId, &[u8])> {
+    e.filter(|e| !e.is_tree).map(|e| (e.id, e.mode))
 }
 
 /// The commit-graph's Bloom filters of `repo`.

@@ -206,6 +206,8 @@ pub struct TreeEntry<'t> {
     pub id: ObjectId,
     /// Whether it is a subtree (mode `40000`).
     pub is_tree: bool,
+    /// The mode, as stored (`100644`, `100755`, `120000`, `160000`, `40000`).
+    pub mode: &'t [u8],
 }
 
 /// The entries of a raw tree object, in the order stored (git's order); stops at the
@@ -223,6 +225,7 @@ pub fn entries(tree: &[u8]) -> impl Iterator<Item = TreeEntry<'_>> + '_ {
             name,
             id,
             is_tree: mode == b"40000",
+            mode,
         })
     })
 }
