@@ -4,23 +4,12 @@
 # (target: at most 1.2). Also the time of each.
 # Usage: benches/matrix-memory.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]
 set -euo pipefail
-REPO=${1:?usage: benches/matrix-memory.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]}
-shift
-RUNS=3 BIN="" WORKDIR=${TMPDIR:-/tmp}/practrace-bench
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --bin) BIN=$2; shift 2 ;;
-    --workdir) WORKDIR=$2; shift 2 ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z $BIN ]]; then (cd "$ROOT" && cargo build --release -q); BIN=$ROOT/target/release/practrace; fi
-mkdir -p "$WORKDIR"
+# shellcheck source=benches/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_args matrix-memory.sh 3 "benches/matrix-memory.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]" "$@"
+[[ ${#REST[@]} -eq 0 ]] || { echo "matrix-memory.sh: unknown argument ${REST[0]}" >&2; exit 2; }
 OUT=$WORKDIR/matrix-memory
 mkdir -p "$OUT"
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # One timed run of the command after the label: appends "seconds peak_kb" to $OUT/LABEL.
 measure() {
   local label=$1; shift

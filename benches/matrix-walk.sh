@@ -6,20 +6,10 @@
 # Checks that the matrix's bytes are the same with and without the filters.
 # Usage: benches/matrix-walk.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]
 set -euo pipefail
-REPO=${1:?usage: benches/matrix-walk.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]}
-shift
-RUNS=3 BIN="" WORKDIR=${TMPDIR:-/tmp}/practrace-bench
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --bin) BIN=$2; shift 2 ;;
-    --workdir) WORKDIR=$2; shift 2 ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z $BIN ]]; then (cd "$ROOT" && cargo build --release -q); BIN=$ROOT/target/release/practrace; fi
-mkdir -p "$WORKDIR"
+# shellcheck source=benches/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_args matrix-walk.sh 3 "benches/matrix-walk.sh REPO [--runs K] [--bin PRACTRACE] [--workdir DIR]" "$@"
+[[ ${#REST[@]} -eq 0 ]] || { echo "matrix-walk.sh: unknown argument ${REST[0]}" >&2; exit 2; }
 COPY=$WORKDIR/matrix-walk-bloom-$(basename "$REPO")
 if [[ ! -d $COPY ]]; then
   cp -a "$REPO" "$COPY"
@@ -27,7 +17,6 @@ if [[ ! -d $COPY ]]; then
 fi
 # One timed run: prints "seconds peak_kb".
 measure() { /usr/bin/time -f "%e %M" -o "$WORKDIR/time.txt" "$@" > "$WORKDIR/out.bin" 2>/dev/null || true; cat "$WORKDIR/time.txt" | tail -1; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for r in "$REPO" "$COPY"; do
   : > "$WORKDIR/m.txt"; : > "$WORKDIR/g.txt"; : > "$WORKDIR/mk.txt"
   for _ in $(seq "$RUNS"); do

@@ -10,21 +10,16 @@
 # there, and the new commit goes on top of it.
 # Usage: benches/matrix-warm.sh REPO [--runs K] [--freshness] [--bin PRACTRACE] [--workdir DIR]
 set -euo pipefail
-REPO=${1:?usage: benches/matrix-warm.sh REPO [--runs K] [--freshness] [--bin PRACTRACE] [--workdir DIR]}
-shift
-RUNS=5 BIN="" WORKDIR=${TMPDIR:-/tmp}/practrace-bench FRESHNESS=no
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --freshness) FRESHNESS=yes; shift ;;
-    --bin) BIN=$2; shift 2 ;;
-    --workdir) WORKDIR=$2; shift 2 ;;
-    *) echo "matrix-warm.sh: unknown argument $1" >&2; exit 2 ;;
+# shellcheck source=benches/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_args matrix-warm.sh 5 "benches/matrix-warm.sh REPO [--runs K] [--freshness] [--bin PRACTRACE] [--workdir DIR]" "$@"
+FRESHNESS=no
+for flag in "${REST[@]}"; do
+  case $flag in
+    --freshness) FRESHNESS=yes ;;
+    *) echo "matrix-warm.sh: unknown argument $flag" >&2; exit 2 ;;
   esac
 done
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z $BIN ]]; then (cd "$ROOT" && cargo build --release --locked -q); BIN=$ROOT/target/release/practrace; fi
-mkdir -p "$WORKDIR"
 work=$(mktemp -d "$WORKDIR/matrix-warm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 warm=$work/cache-warm run=$work/cache-run
