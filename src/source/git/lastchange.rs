@@ -273,9 +273,6 @@ pub(super) fn walk_order(
         return Vec::new();
     };
     let goes_on = |id: &ObjectId| stop != Some(*id) && !objects.shallow.contains(id);
-    let parents_of = |id: &ObjectId, table: &HashMap<ObjectId, Meta>| {
-        table.get(id).map(|m| m.parents.clone()).unwrap_or_default()
-    };
     // How many children of each reached commit are reached.
     let mut children: HashMap<ObjectId, u32> = HashMap::new();
     let mut stack = vec![start];
@@ -284,7 +281,12 @@ pub(super) fn walk_order(
         if !goes_on(&id) {
             continue;
         }
-        for parent in parents_of(&id, table).iter() {
+        // Cloned: reading a parent through libgit2 adds it to the table.
+        let parents = table
+            .get(&id)
+            .map(|m| m.parents.clone())
+            .unwrap_or_default();
+        for parent in parents.iter() {
             if time(parent, table).is_some() {
                 *children.entry(*parent).or_default() += 1;
                 if seen.insert(*parent) {
@@ -305,7 +307,10 @@ pub(super) fn walk_order(
             }
             continue;
         }
-        for parent in parents_of(&id, table).iter() {
+        let Some(meta) = table.get(&id) else {
+            continue;
+        };
+        for parent in meta.parents.iter() {
             let Some(left) = children.get_mut(parent) else {
                 continue;
             };
@@ -524,13 +529,12 @@ impl PathTrie {
         out: &mut Seen<'_>,
     ) {
         if let Some(i) = self.leaf {
-            let file = |e: Option<TreeEntry<'_>>| e.filter(|e| !e.is_tree).map(|e| e.id);
             if let Some(differs) = out.differs.as_deref_mut()
                 && file_entry(a) != file_entry(b)
             {
                 differs.push(i);
             }
-            if file(a).is_some() && file(a) == wanted[i] {
+            if file_entry(a).is_some_and(|(id, _)| wanted[i] == Some(id)) {
                 out.changed.push(i);
             }
         }

@@ -18,93 +18,68 @@ use super::oid;
 use crate::evidence::ObjectId;
 use crate::source::pack::{Entry, ID_LEN, MAX_DELTA_DEPTH, Packs, resolve_delta};
 
-/// How many bytes of resolved objects one reader keeps in its young generation (see
-/// [`Cache`]).
+/// How many bytes of objects read one reader keeps (see [`Cache`]).
 const CACHE_BYTES: usize = 16 << 20;
-/// And in its old one. The matrix's walk on W2 (2 readers): 16 MiB here gives a peak of
+/// And of bases. The matrix's walk on W2 (2 readers): 16 MiB here gives a peak of
 /// 333 MB, 4 MiB 297 MB (1.2 times the status scan's, the target) at the same speed; on
 /// git/git's pack, whose bases have several deltas each, the walk then takes 15% more CPU.
-const OLD_BYTES: usize = 4 << 20;
+const BASES_BYTES: usize = 4 << 20;
 /// The largest tree read (a tree is a list of names: 64 MiB is about a million entries).
 const MAX_TREE: u64 = 64 << 20;
 
 /// A resolved object: its type (2 tree) and bytes.
 type Resolved = (u8, Arc<[u8]>);
 
-/// Resolved objects by where they are in the packs, in two generations: the young one
-/// what was read, the old one what was used as a delta's base (and what aged out of the
-/// young one), each dropped when it holds [`CACHE_BYTES`] and [`OLD_BYTES`].
+/// Resolved objects by where they are in the packs: what was read, and apart, what was
+/// used as a delta's base; both dropped when the first holds [`CACHE_BYTES`], the bases
+/// alone when they hold [`BASES_BYTES`].
 ///
 /// A walk reads each tree's versions in the order they are stored ([`super::lastchange`]
 /// sorts its commits so), and a version stored as a delta is most often a delta of the
 /// version read just before it: once a delta is resolved from it, a base is seldom needed
-/// again. It goes to the old generation, where it stays a while for the diff that reads
-/// it right after (and for the other deltas of it that git's packs have), while the young
-/// one keeps each tree's latest version. On W2, where a walk that kept every base among
-/// the young evicted the latest versions and resolved their chains of deltas again, this
-/// halved the objects inflated.
+/// again. It goes to the bases, where it stays a while for the diff that reads it right
+/// after (and for the other deltas of it that git's packs have), while the objects read
+/// keep each tree's latest version. On W2, where a walk that kept every base among them
+/// evicted the latest versions and resolved their chains of deltas again, this halved
+/// the objects inflated.
 #[derive(Default)]
 struct Cache {
-    young: HashMap<(usize, u64), Resolved>,
-    /// With whether each was used as a base (else it aged out of the young generation).
-    old: HashMap<(usize, u64), (Resolved, bool)>,
-    young_bytes: usize,
-    old_bytes: usize,
+    read: HashMap<(usize, u64), Resolved>,
+    bases: HashMap<(usize, u64), Resolved>,
+    read_bytes: usize,
+    bases_bytes: usize,
 }
 
 impl Cache {
-    fn get(&mut self, at: (usize, u64)) -> Option<Resolved> {
-        if let Some(hit) = self.young.get(&at) {
-            return Some(hit.clone());
-        }
-        let (hit, base) = self.old.get(&at)?;
-        let hit = hit.clone();
-        if !base {
-            // Aged out but read again: young again.
-            self.old.remove(&at);
-            self.old_bytes = self.old_bytes.saturating_sub(hit.1.len());
-            self.put(at, hit.clone());
-        }
-        Some(hit)
+    fn get(&self, at: (usize, u64)) -> Option<Resolved> {
+        self.read.get(&at).or_else(|| self.bases.get(&at)).cloned()
     }
 
-    /// The object at `at` for a delta based on it, moved to the old generation.
+    /// The object at `at` for a delta based on it, moved to the bases.
     fn get_base(&mut self, at: (usize, u64)) -> Option<Resolved> {
-        if let Some((hit, base)) = self.old.get_mut(&at) {
-            *base = true;
+        if let Some(hit) = self.bases.get(&at) {
             return Some(hit.clone());
         }
-        let hit = self.young.remove(&at)?;
-        self.young_bytes = self.young_bytes.saturating_sub(hit.1.len());
+        let hit = self.read.remove(&at)?;
+        self.read_bytes = self.read_bytes.saturating_sub(hit.1.len());
         self.put_base(at, hit.clone());
         Some(hit)
     }
 
     fn put(&mut self, at: (usize, u64), bytes: Resolved) {
-        self.young_bytes += bytes.1.len();
-        self.young.insert(at, bytes);
-        if self.young_bytes > CACHE_BYTES {
-            let aged = std::mem::take(&mut self.young);
-            self.young_bytes = 0;
-            for (at, bytes) in aged {
-                self.old_bytes += bytes.1.len();
-                self.old.insert(at, (bytes, false));
-            }
-            self.trim_old();
+        self.read_bytes += bytes.1.len();
+        self.read.insert(at, bytes);
+        if self.read_bytes > CACHE_BYTES {
+            *self = Cache::default();
         }
     }
 
     fn put_base(&mut self, at: (usize, u64), bytes: Resolved) {
-        self.old_bytes += bytes.1.len();
-        self.old.insert(at, (bytes, true));
-        self.trim_old();
-    }
-
-    /// Drops the old generation once it holds more than [`OLD_BYTES`].
-    fn trim_old(&mut self) {
-        if self.old_bytes > OLD_BYTES {
-            self.old.clear();
-            self.old_bytes = 0;
+        self.bases_bytes += bytes.1.len();
+        self.bases.insert(at, bytes);
+        if self.bases_bytes > BASES_BYTES {
+            self.bases.clear();
+            self.bases_bytes = 0;
         }
     }
 }
